@@ -1,0 +1,1 @@
+"""Sciatica exercise-reminder Telegram bot."""
