@@ -1,0 +1,127 @@
+"""Command line: `python -m bot run | db upgrade | content check | ...`.
+
+Problems a user can fix (a missing token, a bad setting, broken content) are printed as one
+line each on stderr and exit with status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_USAGE = 2
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Sciatica exercise-reminder bot for a therapist and their clients.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (polling, or webhook if WEBHOOK_URL)")
+    run.add_argument(
+        "--upgrade-db", action="store_true", help="apply database migrations before starting"
+    )
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply all migrations (creates the SQLite file)")
+
+    content = commands.add_parser("content", help="exercise library tools")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate content/exercises/*.md")
+    check.add_argument("--dir", type=Path, default=None, help="library folder (CONTENT_DIR)")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _configure_logging(settings: Settings) -> None:
+    from bot.logs import configure_logging
+
+    secrets = [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+
+
+def _content_check(settings: Settings, directory: Path | None) -> int:
+    from bot.content import check_library
+
+    folder = directory or settings.content_dir
+    problems = check_library(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        return 1
+    print(f"content OK: {folder}")
+    return 0
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _run(settings: Settings, *, upgrade_db: bool) -> int:
+    from bot.content import ContentError, load_library
+
+    settings.token()  # a missing token stops us here with a clear line
+    try:
+        library = load_library(settings.content_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"the exercise library in {settings.content_dir} is invalid; fix it first")
+    _configure_logging(settings)
+    if upgrade_db:
+        from bot.db.migrate import upgrade
+
+        upgrade(settings.database_url)
+    from bot.app import build_application
+
+    app = build_application(settings, library=library)
+    log.info("bot starting", extra={"mode": "webhook" if settings.webhook_url else "polling"})
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+        )
+    else:
+        app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return _run(settings, upgrade_db=args.upgrade_db)
+        if args.command == "db":
+            return _db_upgrade(settings)
+        if args.command == "content":
+            return _content_check(settings, args.dir)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return _fail(f"unknown command {args.command!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Settings from the environment or `.env`, validated once at start-up.
+
+Every name here is documented in `.env.example`. A problem becomes one `ConfigError` line that
+names the setting and says how to fix it; the CLI prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_EMERGENCY_ADVICE = (
+    "Please get urgent medical help now: go to A&E or call 999. "
+    "If you are unsure, call NHS 111. Do not wait for your next appointment."
+)
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
+
+_SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line a user can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_file_base_url: str = TELEGRAM_FILE_BASE_URL
+    therapist_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    practice_name: str = "your therapist"
+    database_url: str = "sqlite+aiosqlite:///data/bot.db"
+    default_timezone: str = "Europe/London"
+    emergency_advice: str = DEFAULT_EMERGENCY_ADVICE
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    content_dir: Path = Path("content/exercises")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Scheduler tuning (DESIGN.md, "The scheduling engine").
+    tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    claim_batch_size: int = Field(default=500, ge=1, le=500)
+    send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
+    per_chat_rate_per_second: float = Field(default=1.0, gt=0, le=1)
+    catch_up_window_minutes: int = Field(default=120, ge=0)
+    follow_up_after_minutes: int = Field(default=180, ge=1)
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("therapist_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                ids = frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated numeric Telegram user ids") from None
+            if any(i <= 0 for i in ids):
+                raise ValueError("Telegram user ids are positive numbers")
+            return ids
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL") from None
+        if url.drivername not in _SUPPORTED_DRIVERS:
+            raise ValueError(
+                "must start with sqlite+aiosqlite:/// or postgresql+asyncpg://"
+                f" (got {url.drivername!r})"
+            )
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        token = value.get_secret_value().strip()
+        if ":" not in token or not token.split(":", 1)[0].isdigit():
+            raise ValueError("does not look like a token from @BotFather (digits:letters)")
+        return SecretStr(token)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def token(self) -> str:
+        """The bot token, or a ConfigError telling the user how to get one."""
+        if self.telegram_bot_token is None:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram, "
+                "then put TELEGRAM_BOT_TOKEN=<token> in .env (see .env.example)."
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into one actionable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message}. Fix it in .env (see .env.example).") from None

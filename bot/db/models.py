@@ -1,0 +1,299 @@
+"""SQLAlchemy 2 models for every entity in DESIGN.md's Data section.
+
+All timestamps are aware UTC (`UTCDateTime`); local dates (`pain_entry.day`) are the client's
+own calendar day. Deleting a client removes every health row with it (ON DELETE CASCADE);
+the audit table keeps only ids and actions, never health data, so it survives erasure.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> SAEnum:
+    return SAEnum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class ClientStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    BLOCKED = "blocked"
+    DELETED = "deleted"
+
+
+class ScheduleKind(enum.StrEnum):
+    EXERCISE_REMINDER = "exercise_reminder"
+    CHECKIN = "checkin"
+    WEEKLY_SBI = "weekly_sbi"
+    FOLLOW_UP = "follow_up"
+    THERAPIST_SUMMARY = "therapist_summary"
+
+
+class DeliveryStatus(enum.StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
+class ExerciseOutcome(enum.StrEnum):
+    DONE = "done"
+    PARTLY = "partly"
+    SKIPPED = "skipped"
+
+
+class Therapist(Base):
+    __tablename__ = "therapist"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    practice_name: Mapped[str] = mapped_column(String(128), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Client(Base):
+    __tablename__ = "client"
+    __table_args__ = (UniqueConstraint("telegram_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="RESTRICT"), index=True
+    )
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    display_name: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[ClientStatus] = mapped_column(
+        _enum(ClientStatus, "client_status"), default=ClientStatus.ACTIVE
+    )
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consent_at: Mapped[datetime]
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    onboarding_step: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    prescriptions: Mapped[list[Prescription]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 hex of the token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="SET NULL"))
+
+
+class Prescription(Base):
+    __tablename__ = "prescription"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    exercise_slug: Mapped[str] = mapped_column(String(64))
+    dosage: Mapped[str] = mapped_column(String(200))
+    times_per_day: Mapped[int] = mapped_column(Integer, default=1)
+    # Bit 0 = Monday ... bit 6 = Sunday; 127 = every day.
+    days_mask: Mapped[int] = mapped_column(Integer, default=127)
+    active_from: Mapped[datetime]
+    active_to: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    client: Mapped[Client] = relationship(back_populates="prescriptions")
+
+
+class Schedule(Base):
+    __tablename__ = "schedule"
+    __table_args__ = (
+        CheckConstraint("(client_id IS NULL) <> (therapist_id IS NULL)", name="one_owner"),
+        CheckConstraint("days_mask BETWEEN 0 AND 127", name="days_mask_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), index=True
+    )
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ScheduleKind] = mapped_column(_enum(ScheduleKind, "schedule_kind"))
+    # Comma-separated local wall-clock times "HH:MM", read in `timezone`.
+    local_times: Mapped[str] = mapped_column(String(200))
+    days_mask: Mapped[int] = mapped_column(Integer, default=127)
+    timezone: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # NULL while paused or stopped: a NULL is never due.
+    next_fire_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "slot"),
+        Index("ix_delivery_status_claimed_at", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedule.id", ondelete="CASCADE"))
+    slot: Mapped[datetime]
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.CLAIMED
+    )
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    follow_up_sent_at: Mapped[datetime | None]
+    # An error class or Telegram error code, never message text.
+    last_error: Mapped[str | None] = mapped_column(String(64))
+
+
+class ExerciseLog(Base):
+    __tablename__ = "exercise_log"
+    __table_args__ = (UniqueConstraint("client_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery.id", ondelete="SET NULL")
+    )
+    prescription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prescription.id", ondelete="SET NULL")
+    )
+    slot: Mapped[datetime]
+    outcome: Mapped[ExerciseOutcome] = mapped_column(_enum(ExerciseOutcome, "exercise_outcome"))
+    skip_reason: Mapped[str | None] = mapped_column(String(32))
+    logged_at: Mapped[datetime]
+
+
+class PainEntry(Base):
+    __tablename__ = "pain_entry"
+    __table_args__ = (
+        UniqueConstraint("client_id", "day"),
+        # Numeric rating scale 0-10, leg and back separately (DESIGN.md, clinical rules).
+        CheckConstraint("leg BETWEEN 0 AND 10", name="leg_range"),
+        CheckConstraint("back BETWEEN 0 AND 10", name="back_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    leg: Mapped[int] = mapped_column(Integer)
+    back: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutcomeMeasure(Base):
+    __tablename__ = "outcome_measure"
+    __table_args__ = (
+        UniqueConstraint("client_id", "instrument", "period_start"),
+        # Sciatica Bothersomeness Index: 4 items 0-6, total 0-24.
+        CheckConstraint("total BETWEEN 0 AND 24", name="total_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[date] = mapped_column(Date)
+    items: Mapped[dict[str, Any]]
+    total: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime]
+
+
+class RedFlagEvent(Base):
+    __tablename__ = "red_flag_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    # onboarding / weekly / symptoms / free_text
+    source: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_client_kind_created", "client_id", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[int] = mapped_column(Integer, default=1)
+    episode_key: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    acknowledged_by: Mapped[int | None] = mapped_column(BigInteger)
+    acknowledged_at: Mapped[datetime | None]
+
+
+class Audit(Base):
+    """Who saw, exported or deleted what. Ids and actions only: no health data, no names."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    # Not a foreign key: the line must outlive the client's erasure.
+    subject_client_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime]

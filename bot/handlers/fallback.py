@@ -1,0 +1,49 @@
+"""Last in line: anything no other handler took gets a helpful answer, never silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot import texts
+from bot.handlers.common import BotContext, services_of
+from bot.services.identity import Role, identify
+
+
+async def group_message(update: Update, _context: BotContext) -> None:
+    message = update.effective_message
+    # Only answer when addressed by command, so a group is never spammed.
+    if message is not None and message.text and message.text.startswith("/"):
+        await message.reply_text(texts.GROUP_CHAT)
+
+
+async def unknown_message(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is Role.STRANGER:
+        await message.reply_text(texts.STRANGER)
+    elif message.text and message.text.startswith("/"):
+        await message.reply_text(texts.UNKNOWN_COMMAND)
+    else:
+        await message.reply_text(texts.UNEXPECTED_TEXT)
+
+
+async def unknown_button(update: Update, _context: BotContext) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.STALE_BUTTON, show_alert=False)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, group_message)
+    )
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, unknown_message)
+    )
+    app.add_handler(CallbackQueryHandler(unknown_button))

@@ -1,0 +1,55 @@
+"""/start and /help: greet by role; strangers are told to ask their therapist."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot import texts
+from bot.handlers.common import BotContext, services_of
+from bot.services.identity import Role, ensure_therapist, identify
+
+
+async def start(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is Role.THERAPIST:
+        await ensure_therapist(
+            services.db,
+            telegram_id=user.id,
+            display_name=user.full_name,
+            timezone=services.settings.default_timezone,
+            now=services.now(),
+        )
+        await message.reply_text(texts.THERAPIST_WELCOME)
+    elif who.role is Role.CLIENT:
+        await message.reply_text(texts.CLIENT_WELCOME_BACK)
+    else:
+        await message.reply_text(texts.STRANGER)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is Role.THERAPIST:
+        await message.reply_text(texts.THERAPIST_HELP)
+    elif who.role is Role.CLIENT:
+        await message.reply_text(texts.CLIENT_HELP)
+    else:
+        await message.reply_text(texts.STRANGER)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("help", show_help, filters=private))

@@ -1,0 +1,65 @@
+"""Who is this Telegram user to us: the therapist, a client, or a stranger."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, Therapist
+
+
+class Role(enum.StrEnum):
+    THERAPIST = "therapist"
+    CLIENT = "client"
+    STRANGER = "stranger"
+
+
+@dataclass(frozen=True)
+class Identity:
+    telegram_id: int
+    role: Role
+    client_id: int | None = None
+    client_status: ClientStatus | None = None
+
+
+async def identify(db: Database, *, telegram_id: int, therapist_ids: frozenset[int]) -> Identity:
+    if telegram_id in therapist_ids:
+        return Identity(telegram_id=telegram_id, role=Role.THERAPIST)
+    async with db.sessions() as session:
+        row = (
+            await session.execute(
+                select(Client.id, Client.status).where(
+                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
+                )
+            )
+        ).one_or_none()
+    if row is None:
+        return Identity(telegram_id=telegram_id, role=Role.STRANGER)
+    return Identity(
+        telegram_id=telegram_id, role=Role.CLIENT, client_id=row.id, client_status=row.status
+    )
+
+
+async def ensure_therapist(
+    db: Database, *, telegram_id: int, display_name: str, timezone: str, now: datetime
+) -> int:
+    """The therapist's row, created on their first contact; returns its id."""
+    async with db.sessions.begin() as session:
+        therapist = (
+            await session.execute(select(Therapist).where(Therapist.telegram_id == telegram_id))
+        ).scalar_one_or_none()
+        if therapist is None:
+            therapist = Therapist(
+                telegram_id=telegram_id,
+                display_name=display_name,
+                practice_name="",
+                timezone=timezone,
+                created_at=now,
+            )
+            session.add(therapist)
+            await session.flush()
+        return therapist.id
