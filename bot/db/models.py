@@ -201,6 +201,8 @@ class Delivery(Base):
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     follow_up_sent_at: Mapped[datetime | None]
+    # Set by "Snooze 30 min": the tick re-sends this delivery's reminder once at that time.
+    snoozed_until: Mapped[datetime | None] = mapped_column(index=True)
     # An error class or Telegram error code, never message text.
     last_error: Mapped[str | None] = mapped_column(String(64))
 
@@ -297,3 +299,32 @@ class Audit(Base):
     subject_client_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime]
+
+
+class PendingInput(Base):
+    """What a user's next typed message means (a note, a custom time, a message to relay).
+
+    Kept in the database rather than memory so a restart or a second instance loses nothing.
+    """
+
+    __tablename__ = "pending_input"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    expires_at: Mapped[datetime]
+
+
+class MessageRelay(Base):
+    """Links a relayed message to its client, so a reply to it reaches the right person."""
+
+    __tablename__ = "message_relay"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    # to_client: the therapist wrote, the bot delivered; to_therapist: the client's reply.
+    direction: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
