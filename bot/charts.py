@@ -1,0 +1,74 @@
+"""PNG charts drawn with matplotlib's Agg backend.
+
+Drawing takes tens of milliseconds, so callers on the event loop run these functions with
+`asyncio.to_thread` (STYLE.md: nothing blocks the loop). Each call builds and closes its own
+Figure: no pyplot global state, safe from several threads.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from bot.services.summary import WeeklySummary
+
+_DPI = 100
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def summary_overview_png(summary: WeeklySummary) -> bytes:
+    """Two bar panels per client: adherence % this week and change in mean leg pain."""
+    rows = summary.rows
+    names = [row.name for row in rows] or ["(no clients)"]
+    adherence = [row.adherence_pct or 0.0 for row in rows] or [0.0]
+    change = [row.leg_change or 0.0 for row in rows] or [0.0]
+    height = max(3.0, 0.35 * len(names) + 1.5)
+    figure = Figure(figsize=(9, height))
+    left, right = figure.subplots(1, 2, sharey=True)
+    positions = list(range(len(names)))
+    left.barh(positions, adherence, color=["#c0392b" if a < 50 else "#27ae60" for a in adherence])
+    left.set_xlim(0, 100)
+    left.axvline(50, color="grey", linestyle=":", linewidth=1)
+    left.set_yticks(positions, labels=names)
+    left.invert_yaxis()
+    left.set_xlabel("Adherence this week (%)")
+    right.barh(positions, change, color=["#c0392b" if c > 0 else "#2980b9" for c in change])
+    right.axvline(0, color="black", linewidth=0.8)
+    right.set_xlabel("Leg pain vs last week (points, + = worse)")
+    figure.suptitle(f"Week {summary.overview.week_start:%d %b} – {summary.overview.week_end:%d %b}")
+    return _png(figure)
+
+
+def pain_chart_png(
+    days: Sequence[date],
+    leg: Sequence[int],
+    back: Sequence[int],
+    *,
+    title: str,
+) -> bytes:
+    """Daily leg and back pain (0–10) as lines."""
+    figure = Figure(figsize=(8, 3.5))
+    axes = figure.subplots()
+    if days:
+        # matplotlib's stubs do not list dates, though it plots them natively.
+        x: Any = list(days)
+        axes.plot(x, list(leg), marker="o", label="Leg pain", color="#c0392b")
+        axes.plot(x, list(back), marker="s", label="Back pain", color="#2980b9")
+        axes.legend(loc="upper left")
+    else:
+        axes.text(0.5, 0.5, "No check-ins yet", ha="center", va="center")
+    axes.set_ylim(0, 10.5)
+    axes.set_ylabel("Pain (0–10)")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    return _png(figure)
