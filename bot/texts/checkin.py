@@ -1,0 +1,118 @@
+"""Daily pain check-in: every string and keyboard the client sees (issue 5, part 2).
+
+`leg_pain_prompt()` is also the scheduler's check-in message: keep its name and shape stable.
+
+Callback data (never trusted; re-validated by `bot.handlers.checkin`):
+
+* ``pain:leg:<leg>[:<yyyymmdd>]`` — first tap, leg pain 0-10 for the local day given (or today);
+* ``pain:back:<leg>:<back>[:<yyyymmdd>]`` — second tap; the state rides in the data, so two
+  taps finish a check-in without any server-side conversation state;
+* ``pain:upd:<leg>:<back>:<yyyymmdd>`` / ``pain:keep:<yyyymmdd>`` — replace or keep today's entry;
+* ``pain:skip`` — no note this time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from bot.keyboards import callback, rows
+
+# Re-exported so the scheduler's composer finds both scheduled prompts in one place.
+from bot.texts.weekly import sbi_prompt
+
+__all__ = ["back_pain_prompt", "leg_pain_prompt", "sbi_prompt"]
+
+PAIN_SCALE = range(11)  # 11-point numeric rating scale, 0-10 (DESIGN.md, clinical rules).
+
+LEG_PAIN_QUESTION = (
+    "How bad is the pain in your leg today?\n"
+    "0 = no pain, 10 = the worst pain you can imagine."
+)
+BACK_PAIN_QUESTION = (
+    "Leg pain: {leg}/10.\n"
+    "And how bad is the pain in your back today?\n"
+    "0 = no pain, 10 = the worst pain you can imagine."
+)
+SAVED = "Thank you — today's check-in is saved: leg {leg}/10, back {back}/10."
+UPDATED = "Thank you — today's check-in is updated: leg {leg}/10, back {back}/10."
+ALREADY_SAVED = "Already saved: leg {leg}/10, back {back}/10."
+ALREADY_CHECKED_IN = (
+    "You already checked in today: leg {old_leg}/10, back {old_back}/10.\n"
+    "Update today's entry to leg {leg}/10, back {back}/10?"
+)
+UPDATE_BUTTON = "Yes, update it"
+KEEP_BUTTON = "No, keep the earlier one"
+KEPT = "OK, I kept today's earlier entry: leg {leg}/10, back {back}/10."
+NOTE_INVITE = (
+    "If you like, type a sentence about today "
+    "(what helped, what made it worse) or tap Skip."
+)
+SKIP_BUTTON = "Skip"
+NOTE_SKIPPED = "No note today. See you tomorrow."
+NOTE_SAVED = "Thanks, I've added your note to today's check-in."
+NOTE_TOO_LONG = (
+    "That note is a bit long — please "
+    "keep it under {limit} characters and send it again."
+)
+NO_ENTRY_FOR_NOTE = "I couldn't find today's check-in to add that note to. Use /pain to check in."
+STALE_CHECKIN = "This check-in is from an earlier day. Use /pain to record today's pain."
+BAD_SCORE = (
+    "Sorry, I didn't understand that score. Please use the "
+    "buttons (0 to 10), or /pain to start again."
+)
+CLIENTS_ONLY = "Check-ins are for clients. Ask your therapist for an invite link."
+
+# Week-on-week comparison (bot.domain.pain.comparison_with_last_week); plain words, no numbers
+# beyond what the client gave us.
+COMPARISON_BETTER = (
+    "Your {region} pain this week is lower than "
+    "last week (about {this:.0f} vs {last:.0f}). Keep going!"
+)
+COMPARISON_WORSE = (
+    "Your {region} pain this week is higher than last week (about {this:.0f} vs {last:.0f}). "
+    "Your therapist can see your check-ins; tell them if you are worried."
+)
+COMPARISON_SAME = "Your {region} pain this week is about the same as last week (about {this:.0f})."
+REGION_NAMES = {"leg": "leg", "back": "back"}
+
+
+def _day_code(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def pain_scale_keyboard(prefix: tuple[str | int, ...], day: date | None) -> InlineKeyboardMarkup:
+    suffix: tuple[str, ...] = (_day_code(day),) if day is not None else ()
+    return rows(
+        ((str(score), callback(*prefix, score, *suffix)) for score in PAIN_SCALE), per_row=6
+    )
+
+
+def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The first message of a check-in: the question and the 0-10 leg buttons.
+
+    `day` is the client's local day the check-in is for (the scheduler passes the slot's local
+    date); a press on a day-stamped prompt after that day has passed is refused as stale.
+    Without `day` the answer counts for the day it is given.
+    """
+    return LEG_PAIN_QUESTION, pain_scale_keyboard(("pain", "leg"), day)
+
+
+def back_pain_prompt(leg: int, day: date | None) -> tuple[str, InlineKeyboardMarkup]:
+    return BACK_PAIN_QUESTION.format(leg=leg), pain_scale_keyboard(("pain", "back", leg), day)
+
+
+def update_keyboard(leg: int, back: int, day: date) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (UPDATE_BUTTON, callback("pain", "upd", leg, back, _day_code(day))),
+            (KEEP_BUTTON, callback("pain", "keep", _day_code(day))),
+        ],
+        per_row=1,
+    )
+
+
+def note_keyboard() -> InlineKeyboardMarkup:
+    return rows([(SKIP_BUTTON, callback("pain", "skip"))], per_row=1)
+
