@@ -1,0 +1,303 @@
+"""Daily pain scores and the trends built from them.
+
+Clinical sources (see DESIGN.md, "Clinical rules"):
+
+* Pain is rated on the 11-point numeric rating scale (NRS), 0 = no pain … 10 = worst pain
+  imaginable, for the **leg** and the **back** separately; leg pain is the sciatica signal.
+* A worsening that matters is the minimal clinically important difference (MCID) for the NRS in
+  back and leg pain: a change of at least 2 points **and** at least 30 % (Ostelo et al., Spine
+  2008;33:90-94; Farrar et al., Pain 2001;94:149-158). `MCID_POINTS` and `MCID_FRACTION` below.
+
+Operational definitions that DESIGN.md leaves open are fixed here and documented on each
+function; the alert rules in `bot.domain.alerts` build on them.
+
+At most one `DailyPain` per local day is meaningful. When a sequence holds several entries for
+the same day (a client correcting their check-in), the **last one in the sequence wins**.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Final
+
+PAIN_MIN: Final = 0
+PAIN_MAX: Final = 10
+
+# MCID on the 0-10 NRS: ≥ 2 points and ≥ 30 % (Ostelo 2008; Farrar 2001; DESIGN.md).
+MCID_POINTS: Final = 2.0
+MCID_FRACTION: Final = 0.30
+
+# The rolling window over which a rise must show (DESIGN.md: "sustained over a 3-day rolling
+# mean").
+ROLLING_WINDOW_DAYS: Final = 3
+# "the previous 7 days" (DESIGN.md) — the baseline window that ends just before the rolling one.
+BASELINE_WINDOW_DAYS: Final = 7
+# A 7-day baseline needs a majority of the days filled in; otherwise one odd day would be the
+# baseline. With fewer, the client's first 3 entries stand in (DESIGN.md: "mean of their first
+# 3 entries").
+BASELINE_MIN_ENTRIES: Final = 4
+FIRST_ENTRIES_FOR_BASELINE: Final = 3
+
+# Week-on-week comparison shown to clients and the therapist: ≥ 2 entries in each week.
+WEEK_MIN_ENTRIES: Final = 2
+# A change of a whole NRS point is the smallest the scale can show; smaller moves are noise.
+TREND_THRESHOLD_POINTS: Final = 1.0
+
+ARROW_WORSE: Final = "↑"
+ARROW_BETTER: Final = "↓"
+ARROW_SAME: Final = "→"
+
+# Means of integers compared against thresholds: absorb float rounding (16/3 - 10/3 != 2.0).
+_EPSILON: Final = 1e-9
+
+
+class Region(StrEnum):
+    """Where the pain is; scored separately (DESIGN.md)."""
+
+    LEG = "leg"
+    BACK = "back"
+
+
+class BaselineSource(StrEnum):
+    PREVIOUS_7_DAYS = "previous_7_days"
+    FIRST_3_ENTRIES = "first_3_entries"
+
+
+def validate_pain_score(value: object) -> int:
+    """Return `value` as an NRS score, or raise `ValueError` saying what is wrong.
+
+    Accepts ints (not bools) and strings holding a whole number, e.g. "7" from a text reply.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"pain score must be a whole number from 0 to 10, not {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise ValueError(f"pain score must be a whole number from 0 to 10, not {value!r}")
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValueError(f"pain score must be a whole number from 0 to 10, not {value!r}")
+    if not PAIN_MIN <= value <= PAIN_MAX:
+        raise ValueError(f"pain score must be from {PAIN_MIN} to {PAIN_MAX}, got {value}")
+    return value
+
+
+def _require_score(value: object, what: str) -> None:
+    # Dataclass fields are typed `int`: a string that merely looks like one is a caller bug.
+    if type(value) is not int:
+        raise ValueError(f"{what} must be a whole number from 0 to 10, not {value!r}")
+    if not PAIN_MIN <= value <= PAIN_MAX:
+        raise ValueError(f"{what} must be from {PAIN_MIN} to {PAIN_MAX}, got {value}")
+
+
+@dataclass(frozen=True, slots=True)
+class PainScore:
+    """One NRS rating, validated on construction."""
+
+    value: int
+
+    def __post_init__(self) -> None:
+        _require_score(self.value, "pain score")
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPain:
+    """A client's check-in for one local day: leg and back pain on the 0-10 NRS."""
+
+    day: date
+    leg: int
+    back: int
+
+    def __post_init__(self) -> None:
+        _require_score(self.leg, "leg pain")
+        _require_score(self.back, "back pain")
+
+    def score(self, region: Region) -> int:
+        return self.leg if region is Region.LEG else self.back
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A client's usual pain, against which a rise is judged."""
+
+    mean: float
+    source: BaselineSource
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class RegionComparison:
+    this_week: float
+    last_week: float
+
+    @property
+    def change(self) -> float:
+        """Positive means more pain this week."""
+        return self.this_week - self.last_week
+
+    @property
+    def arrow(self) -> str:
+        return trend_arrow(self.last_week, self.this_week)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekComparison:
+    """Mean pain over the 7 days ending `today` against the 7 days before them."""
+
+    this_week_start: date
+    last_week_start: date
+    leg: RegionComparison
+    back: RegionComparison
+
+
+PainEntries = Iterable[DailyPain] | Mapping[date, DailyPain]
+"""What the functions below accept: entries in any order, or the result of `by_day` (which
+callers evaluating many rules over the same history can build once)."""
+
+
+def by_day(entries: PainEntries) -> Mapping[date, DailyPain]:
+    """One entry per day; for duplicates the last in `entries` wins (a corrected check-in)."""
+    if isinstance(entries, Mapping):
+        return entries
+    result: dict[date, DailyPain] = {}
+    for entry in entries:
+        result[entry.day] = entry
+    return result
+
+
+def _mean(values: Iterable[int]) -> float | None:
+    items = list(values)
+    if not items:
+        return None
+    return sum(items) / len(items)
+
+
+def _scores_between(
+    days: Mapping[date, DailyPain], first: date, last: date, region: Region
+) -> list[int]:
+    """Scores for `region` on the days `first`..`last` inclusive that have an entry."""
+    span = (last - first).days
+    scores: list[int] = []
+    for offset in range(span + 1):
+        entry = days.get(first + timedelta(days=offset))
+        if entry is not None:
+            scores.append(entry.score(region))
+    return scores
+
+
+def rolling_mean(
+    entries: PainEntries,
+    day: date,
+    window: int = ROLLING_WINDOW_DAYS,
+    *,
+    region: Region = Region.LEG,
+    min_entries: int | None = None,
+) -> float | None:
+    """Mean score over the `window` calendar days ending on `day` (inclusive).
+
+    Days without a check-in are skipped, not counted as zero. Returns None when fewer than
+    `min_entries` days have an entry; by default a majority of the window (2 of 3, 4 of 7),
+    so a single day never stands for a "sustained" mean.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1 day, got {window}")
+    needed = window // 2 + 1 if min_entries is None else min_entries
+    days = by_day(entries)
+    scores = _scores_between(days, day - timedelta(days=window - 1), day, region)
+    if len(scores) < max(needed, 1):
+        return None
+    return _mean(scores)
+
+
+def baseline(
+    entries: PainEntries,
+    *,
+    region: Region,
+    day: date,
+) -> Baseline | None:
+    """The client's baseline for judging the 3-day rolling mean that ends on `day`.
+
+    DESIGN.md: "mean of their first 3 entries, or the previous 7 days". Precisely:
+
+    1. **Previous 7 days**: the mean over the 7 calendar days just before the rolling window,
+       i.e. `day - 9` … `day - 3`, when at least 4 of those days have an entry. The baseline
+       never overlaps the window it is compared with, so a rise cannot dilute its own baseline.
+    2. Otherwise (a new client, or gaps) the **mean of the client's first 3 entries**, provided
+       all three are dated before the rolling window.
+    3. Otherwise None: there is nothing yet to compare with, so no worsening can be judged.
+    """
+    days = by_day(entries)
+    window_start = day - timedelta(days=ROLLING_WINDOW_DAYS - 1)
+    last = window_start - timedelta(days=1)
+    first = window_start - timedelta(days=BASELINE_WINDOW_DAYS)
+    recent = _scores_between(days, first, last, region)
+    if len(recent) >= BASELINE_MIN_ENTRIES:
+        return Baseline(
+            mean=sum(recent) / len(recent),
+            source=BaselineSource.PREVIOUS_7_DAYS,
+            entries=len(recent),
+        )
+    earliest = sorted(days)[:FIRST_ENTRIES_FOR_BASELINE]
+    if len(earliest) == FIRST_ENTRIES_FOR_BASELINE and earliest[-1] < window_start:
+        scores = [days[d].score(region) for d in earliest]
+        return Baseline(
+            mean=sum(scores) / len(scores),
+            source=BaselineSource.FIRST_3_ENTRIES,
+            entries=len(scores),
+        )
+    return None
+
+
+def is_clinically_important_rise(baseline_mean: float, current_mean: float) -> bool:
+    """True when `current_mean` exceeds `baseline_mean` by the MCID: ≥ 2 points and ≥ 30 %.
+
+    From a baseline of 0 any rise of ≥ 2 points is also ≥ 30 %.
+    """
+    rise = current_mean - baseline_mean
+    if rise < MCID_POINTS - _EPSILON:
+        return False
+    return rise >= MCID_FRACTION * baseline_mean - _EPSILON
+
+
+def trend_arrow(
+    previous: float, current: float, *, threshold: float = TREND_THRESHOLD_POINTS
+) -> str:
+    """Up arrow when pain rose by ≥ `threshold` points (worse), down when it fell, else across."""
+    change = current - previous
+    if change >= threshold - _EPSILON:
+        return ARROW_WORSE
+    if change <= -threshold + _EPSILON:
+        return ARROW_BETTER
+    return ARROW_SAME
+
+
+def comparison_with_last_week(entries: PainEntries, today: date) -> WeekComparison | None:
+    """This week's mean pain against last week's, leg and back.
+
+    "This week" is the 7 days ending `today` (inclusive) and "last week" the 7 days before —
+    rolling weeks, so the comparison means the same on a Monday as on a Sunday. None unless
+    each week has at least 2 check-ins.
+    """
+    days = by_day(entries)
+    this_start = today - timedelta(days=6)
+    last_start = this_start - timedelta(days=7)
+    last_end = this_start - timedelta(days=1)
+    this_leg = _scores_between(days, this_start, today, Region.LEG)
+    last_leg = _scores_between(days, last_start, last_end, Region.LEG)
+    if len(this_leg) < WEEK_MIN_ENTRIES or len(last_leg) < WEEK_MIN_ENTRIES:
+        return None
+    this_back = _scores_between(days, this_start, today, Region.BACK)
+    last_back = _scores_between(days, last_start, last_end, Region.BACK)
+    return WeekComparison(
+        this_week_start=this_start,
+        last_week_start=last_start,
+        leg=RegionComparison(
+            this_week=sum(this_leg) / len(this_leg), last_week=sum(last_leg) / len(last_leg)
+        ),
+        back=RegionComparison(
+            this_week=sum(this_back) / len(this_back), last_week=sum(last_back) / len(last_back)
+        ),
+    )
