@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -70,5 +70,49 @@ def pain_chart_png(
     axes.set_ylabel("Pain (0–10)")
     axes.set_title(title)
     axes.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    return _png(figure)
+
+
+def progress_chart_png(
+    days: Sequence[date],
+    leg: Sequence[int],
+    back: Sequence[int],
+    weeks: Sequence[date],
+    adherence_pct: Sequence[float | None],
+    *,
+    title: str,
+) -> bytes:
+    """A client's progress: daily leg/back pain (0–10) above weekly adherence bars (%)."""
+    figure = Figure(figsize=(8, 5.5))
+    pain_axes, adherence_axes = figure.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
+    x: Any = list(days)
+    pain_axes.plot(x, list(leg), marker="o", label="Leg pain", color="#c0392b")
+    pain_axes.plot(x, list(back), marker="s", label="Back pain", color="#2980b9")
+    pain_axes.set_ylim(0, 10.5)
+    pain_axes.set_ylabel("Pain (0–10)")
+    pain_axes.legend(loc="upper left")
+    pain_axes.grid(alpha=0.3)
+    pain_axes.set_title(title)
+    # Bars centred mid-week; weeks with nothing prescribed are left blank, not drawn as 0 %.
+    shown = [
+        (start, pct) for start, pct in zip(weeks, adherence_pct, strict=True) if pct is not None
+    ]
+    bar_x: Any = [start + timedelta(days=3) for start, _ in shown]
+    adherence_axes.bar(bar_x, [pct for _, pct in shown], width=5, color="#27ae60")
+    adherence_axes.set_ylim(0, 100)
+    adherence_axes.set_ylabel("Exercises done (%)")
+    adherence_axes.grid(alpha=0.3, axis="y")
+    if not shown:
+        adherence_axes.text(
+            0.5,
+            0.5,
+            "No exercise reminders yet",
+            ha="center",
+            va="center",
+            transform=adherence_axes.transAxes,
+        )
     figure.autofmt_xdate()
     return _png(figure)
