@@ -49,7 +49,9 @@ def _fail(message: str) -> int:
 def _configure_logging(settings: Settings) -> None:
     from bot.logs import configure_logging
 
-    secrets = [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    secrets = (
+        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    )
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
 
 

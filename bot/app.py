@@ -27,9 +27,7 @@ def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
 
 
 async def set_command_menus(app: BotApplication, therapist_ids: frozenset[int]) -> None:
-    await app.bot.set_my_commands(
-        _commands(texts.DEFAULT_COMMANDS), scope=BotCommandScopeDefault()
-    )
+    await app.bot.set_my_commands(_commands(texts.DEFAULT_COMMANDS), scope=BotCommandScopeDefault())
     for therapist_id in sorted(therapist_ids):
         try:
             await app.bot.set_my_commands(

@@ -130,4 +130,6 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{name} is invalid: {message}. Fix it in .env (see .env.example).") from None
+        raise ConfigError(
+            f"{name} is invalid: {message}. Fix it in .env (see .env.example)."
+        ) from None

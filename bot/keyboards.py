@@ -20,9 +20,7 @@ def callback(*parts: str | int) -> str:
     return data
 
 
-def rows(
-    buttons: Iterable[tuple[str, str]], *, per_row: int = 3
-) -> InlineKeyboardMarkup:
+def rows(buttons: Iterable[tuple[str, str]], *, per_row: int = 3) -> InlineKeyboardMarkup:
     """Lay out (label, callback data) pairs in rows of `per_row`."""
     items = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
     grid: list[Sequence[InlineKeyboardButton]] = [

@@ -11,8 +11,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from typing import TextIO
 from datetime import UTC, datetime
+from typing import TextIO
 
 _NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "asyncio")
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}

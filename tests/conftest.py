@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.app import BotApplication, build_application
+from bot.config import Settings
+from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
+from tests.support.botapi_double import BotApiDouble
+from tests.support.harness import RunningApplication, running_application
+from tests.support.telegram_payloads import TgUser
 
 pytest_plugins = ["tests.support.fixtures"]
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONTENT_DIR = REPO_ROOT / "content" / "exercises"
+TEST_TOKEN = "123456:TEST-TOKEN"
+THERAPIST_ID = 900_001
+# A Monday morning in London, clear of any DST change.
+DEFAULT_NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def postgres_url_or_skip() -> str:
@@ -43,10 +57,10 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
+async def postgres_url() -> str:
     url = postgres_url_or_skip()
     await reset_postgres(url)
-    yield url
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -82,10 +96,78 @@ async def sqlite_db(sqlite_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(autouse=True)
-def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read the developer's .env or inherit bot settings from the shell."""
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "THERAPIST_", "DATABASE_", "DEFAULT_TIMEZONE", "LOG_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    yield
+
+
+@dataclass
+class FrozenClock:
+    """The bot's clock in tests: set or advance it explicitly; it never moves by itself."""
+
+    current: datetime = DEFAULT_NOW
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("aware datetimes only")
+        self.current = when
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+@pytest.fixture(scope="session")
+def library() -> ExerciseLibrary:
+    return load_library(CONTENT_DIR)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def therapist() -> TgUser:
+    return TgUser(id=THERAPIST_ID, first_name="Terry", username="terry_physio")
+
+
+def make_settings(double: BotApiDouble, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": TEST_TOKEN,
+        "telegram_api_base_url": double.base_url,
+        "telegram_file_base_url": double.file_base_url,
+        "therapist_ids": frozenset({THERAPIST_ID}),
+        "database_url": database_url,
+        "content_dir": CONTENT_DIR,
+        "practice_name": "Back in Balance Clinic",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(botapi: BotApiDouble, database_url: str) -> Settings:
+    return make_settings(botapi, database_url)
+
+
+@pytest.fixture
+def application(
+    settings: Settings, db: Database, library: ExerciseLibrary, clock: FrozenClock
+) -> BotApplication:
+    """The real Application, wired exactly as `python -m bot run` wires it, aimed at the double."""
+    return build_application(settings, db=db, library=library, clock=clock)
+
+
+@pytest.fixture
+async def bot(
+    application: BotApplication, botapi: BotApiDouble
+) -> AsyncIterator[RunningApplication]:
+    """The bot running (long polling over loopback) for the duration of the test."""
+    async with running_application(application, botapi) as running:
+        yield running

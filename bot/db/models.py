@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -42,7 +42,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 def _enum(cls: type[enum.Enum], name: str) -> SAEnum:
@@ -186,6 +189,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("schedule_id", "slot"),
         Index("ix_delivery_status_claimed_at", "status", "claimed_at"),
+        # Follow-ups scan recent slots: without this the tick would read the whole ledger.
+        Index("ix_delivery_slot", "slot"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -213,9 +218,7 @@ class ExerciseLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(
-        ForeignKey("delivery.id", ondelete="SET NULL")
-    )
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id", ondelete="SET NULL"))
     prescription_id: Mapped[int | None] = mapped_column(
         ForeignKey("prescription.id", ondelete="SET NULL")
     )

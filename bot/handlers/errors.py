@@ -29,4 +29,6 @@ async def on_error(update: object, context: BotContext) -> None:
         elif update.effective_chat is not None and update.effective_chat.type == "private":
             await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
     except TelegramError as exc:
-        log.warning("could not tell the user about an error", extra={"error_type": type(exc).__name__})
+        log.warning(
+            "could not tell the user about an error", extra={"error_type": type(exc).__name__}
+        )

@@ -73,10 +73,11 @@ async def test_timestamps_come_back_as_aware_utc(db: Database) -> None:
 async def test_naive_datetimes_are_refused(db: Database) -> None:
     _, client_id = await _client(db)
     schedule_id = await _schedule(db, client_id)
-    with pytest.raises(Exception, match="naive datetime"):
-        async with db.sessions.begin() as session:
-            schedule = await session.get_one(Schedule, schedule_id)
-            schedule.next_fire_at = datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001
+    async with db.sessions() as session:
+        schedule = await session.get_one(Schedule, schedule_id)
+        schedule.next_fire_at = datetime(2026, 6, 1, 9, 0)  # noqa: DTZ001
+        with pytest.raises(Exception, match="naive datetime"):
+            await session.commit()
 
 
 async def test_a_slot_can_be_claimed_only_once(db: Database) -> None:
@@ -122,8 +123,11 @@ async def test_erasing_a_client_removes_their_health_data_but_keeps_the_audit_li
                 updated_at=NOW,
             )
         )
-        session.add(Audit(actor_telegram_id=1001, action="client_deleted",
-                          subject_client_id=client_id, at=NOW))
+        session.add(
+            Audit(
+                actor_telegram_id=1001, action="client_deleted", subject_client_id=client_id, at=NOW
+            )
+        )
     async with db.sessions.begin() as session:
         await session.execute(text("DELETE FROM client WHERE id = :id"), {"id": client_id})
     async with db.sessions() as session:

@@ -12,13 +12,20 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "THERAPIST_"))}
     clean["PYTHONPATH"] = str(REPO)
     clean.update(env or {})
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
         [sys.executable, "-m", "bot", *args],
-        cwd=cwd, env=clean, capture_output=True, text=True, timeout=60, check=False,
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
