@@ -1,0 +1,185 @@
+"""Pain scores, baselines and week-on-week trends (bot.domain.pain)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.domain.pain import (
+    ARROW_BETTER,
+    ARROW_SAME,
+    ARROW_WORSE,
+    Baseline,
+    BaselineSource,
+    DailyPain,
+    PainScore,
+    Region,
+    baseline,
+    by_day,
+    comparison_with_last_week,
+    is_clinically_important_rise,
+    rolling_mean,
+    trend_arrow,
+    validate_pain_score,
+)
+
+MONDAY = date(2026, 3, 2)
+
+
+def day(n: int) -> date:
+    return MONDAY + timedelta(days=n)
+
+
+def series(legs: list[int | None], backs: list[int] | None = None) -> list[DailyPain]:
+    """Daily entries from day 0; None is a day without a check-in."""
+    backs = backs or [3] * len(legs)
+    return [DailyPain(day(i), leg, backs[i]) for i, leg in enumerate(legs) if leg is not None]
+
+
+@pytest.mark.parametrize("value", [0, 1, 5, 10, "7", " 3 "])
+def test_scores_from_zero_to_ten_are_accepted(value: object) -> None:
+    assert validate_pain_score(value) == int(str(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, "from 0 to 10"),
+        (11, "from 0 to 10"),
+        (7.5, "whole number"),
+        (True, "whole number"),
+        ("seven", "whole number"),
+        ("", "whole number"),
+        (None, "whole number"),
+    ],
+)
+def test_scores_outside_the_scale_are_refused_with_a_clear_message(
+    value: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        validate_pain_score(value)
+
+
+def test_a_daily_entry_refuses_an_impossible_score() -> None:
+    with pytest.raises(ValueError, match="leg pain"):
+        DailyPain(day(0), leg=12, back=3)
+    with pytest.raises(ValueError, match="back pain"):
+        DailyPain(day(0), leg=2, back=-1)
+    with pytest.raises(ValueError, match="pain score"):
+        PainScore(11)
+    assert PainScore(4).value == 4
+
+
+def test_a_corrected_check_in_replaces_the_earlier_one_for_that_day() -> None:
+    entries = [DailyPain(day(0), 7, 3), DailyPain(day(0), 4, 3)]
+    assert by_day(entries)[day(0)].leg == 4
+
+
+def test_rolling_mean_averages_the_days_checked_in() -> None:
+    entries = series([2, 4, 6])
+    assert rolling_mean(entries, day(2)) == pytest.approx(4.0)
+    assert rolling_mean(entries, day(2), region=Region.BACK) == pytest.approx(3.0)
+
+
+def test_rolling_mean_skips_a_missed_day_rather_than_counting_it_as_zero() -> None:
+    entries = series([2, None, 6])
+    assert rolling_mean(entries, day(2)) == pytest.approx(4.0)
+
+
+def test_rolling_mean_needs_most_of_the_window() -> None:
+    entries = series([None, None, 6])
+    assert rolling_mean(entries, day(2)) is None
+    assert rolling_mean(entries, day(2), min_entries=1) == pytest.approx(6.0)
+    assert rolling_mean(series([5] * 7), day(6), window=7) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="window"):
+        rolling_mean(entries, day(2), window=0)
+
+
+def test_baseline_is_the_seven_days_before_the_three_day_window() -> None:
+    # days 0-6 at 3, days 7-9 (the window for day 9) at 9: the window is not in the baseline
+    entries = series([3] * 7 + [9] * 3)
+    assert baseline(entries, region=Region.LEG, day=day(9)) == Baseline(
+        mean=3.0, source=BaselineSource.PREVIOUS_7_DAYS, entries=7
+    )
+
+
+def test_baseline_needs_four_of_the_seven_days_else_uses_the_first_three_entries() -> None:
+    # first entries 2, 3, 4; then a long gap; only 3 of the previous 7 days filled in
+    legs: list[int | None] = [2, 3, 4] + [None] * 10 + [6, 6, 6] + [8, 8, 8]
+    entries = series(legs)
+    result = baseline(entries, region=Region.LEG, day=day(18))
+    assert result == Baseline(mean=3.0, source=BaselineSource.FIRST_3_ENTRIES, entries=3)
+
+
+def test_a_new_client_has_a_baseline_from_their_first_three_entries() -> None:
+    entries = series([4, 5, 6, 9, 9, 9])
+    result = baseline(entries, region=Region.LEG, day=day(5))
+    assert result is not None
+    assert result.source is BaselineSource.FIRST_3_ENTRIES
+    assert result.mean == pytest.approx(5.0)
+
+
+def test_no_baseline_until_three_entries_precede_the_window() -> None:
+    assert baseline(series([4, 5, 6, 7]), region=Region.LEG, day=day(3)) is None
+    assert baseline([], region=Region.BACK, day=day(3)) is None
+
+
+@pytest.mark.parametrize(
+    ("base", "current", "important"),
+    [
+        (3.0, 5.0, True),  # +2 points, +67 %
+        (3.0, 4.9, False),  # under 2 points
+        (0.0, 2.0, True),  # from no pain, 2 points is a real change
+        (6.0, 8.0, True),  # +2 points, +33 %
+        (7.0, 9.0, False),  # +2 points but only +29 %: not ≥ 30 %
+        (7.0, 9.1, True),  # +30 %
+        (10 / 3, 16 / 3, True),  # exactly 2 points despite float rounding
+        (5.0, 3.0, False),  # better, not worse
+    ],
+)
+def test_clinically_important_rise_needs_two_points_and_thirty_percent(
+    base: float, current: float, important: bool
+) -> None:
+    assert is_clinically_important_rise(base, current) is important
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "arrow"),
+    [
+        (4.0, 5.0, ARROW_WORSE),
+        (4.0, 6.5, ARROW_WORSE),
+        (4.0, 4.9, ARROW_SAME),
+        (4.0, 4.0, ARROW_SAME),
+        (4.0, 3.1, ARROW_SAME),
+        (4.0, 3.0, ARROW_BETTER),
+        (10 / 3, 13 / 3, ARROW_WORSE),
+    ],
+)
+def test_trend_arrow_moves_only_for_a_whole_point(
+    previous: float, current: float, arrow: str
+) -> None:
+    assert trend_arrow(previous, current) == arrow
+
+
+def test_comparison_with_last_week_compares_the_two_rolling_weeks() -> None:
+    # last week (days 0-6) leg 6, back 2; this week (days 7-13) leg 4, back 5
+    entries = series([6] * 7 + [4] * 7, [2] * 7 + [5] * 7)
+    result = comparison_with_last_week(entries, day(13))
+    assert result is not None
+    assert result.this_week_start == day(7)
+    assert result.last_week_start == day(0)
+    assert (result.leg.last_week, result.leg.this_week) == (6.0, 4.0)
+    assert result.leg.change == pytest.approx(-2.0)
+    assert result.leg.arrow == ARROW_BETTER
+    assert result.back.change == pytest.approx(3.0)
+    assert result.back.arrow == ARROW_WORSE
+
+
+def test_comparison_needs_two_check_ins_in_each_week() -> None:
+    one_last_week: list[int | None] = [5] + [None] * 6 + [4, 4, 4]
+    assert comparison_with_last_week(series(one_last_week), day(9)) is None
+    two_each: list[int | None] = [5, 5] + [None] * 5 + [4, 4]
+    result = comparison_with_last_week(series(two_each), day(13))
+    assert result is not None
+    assert result.leg.arrow == ARROW_BETTER
