@@ -339,6 +339,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("schedule_id", "slot", name=op.f("uq_delivery_schedule_id_slot")),
     )
     with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.create_index("ix_delivery_slot", ["slot"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_delivery_snoozed_until"), ["snoozed_until"], unique=False
         )
@@ -406,6 +407,7 @@ def downgrade() -> None:
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_index("ix_delivery_status_claimed_at")
         batch_op.drop_index(batch_op.f("ix_delivery_snoozed_until"))
+        batch_op.drop_index("ix_delivery_slot")
 
     op.drop_table("delivery")
     with op.batch_alter_table("schedule", schema=None) as batch_op:

@@ -1,0 +1,23 @@
+"""Statements whose SQL differs between SQLite and PostgreSQL, chosen by the session's dialect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """`INSERT` with `ON CONFLICT` support for the session's database.
+
+    Both dialects' inserts offer `on_conflict_do_nothing` / `on_conflict_do_update` with the
+    same arguments, so callers stay dialect-agnostic.
+    """
+    if dialect_name(session) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

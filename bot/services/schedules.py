@@ -1,0 +1,420 @@
+"""A client's (and a therapist's) schedule rows: created, moved, paused and resumed here.
+
+Schedules are rows with an indexed `next_fire_at` (DESIGN.md, "The scheduling engine"); the
+tick in `scheduler/` claims the due ones. Every function here takes the caller's session (so
+it joins the caller's transaction, e.g. onboarding's) and an explicit `now`, and leaves each
+row's `next_fire_at` consistent with the client's state: NULL whenever nothing should fire.
+
+Kinds and rows:
+
+* `exercise_reminder` — one row per reminder time of day (`local_times` holds that one
+  time). The rows sorted by time are the client's slots 0, 1, 2...; slot *i* lists the active
+  prescriptions with `times_per_day > i`, and its `days_mask` is the union of their days, so a
+  slot with nothing prescribed never fires. Call `sync_client_schedules` after changing
+  prescriptions.
+* `checkin` — one row, daily at the check-in time.
+* `weekly_sbi` — one row, Sundays at the check-in time.
+* `therapist_summary` — one row per therapist, Mondays 08:00 in the therapist's zone.
+* Follow-up nudges are derived from deliveries by the tick, not stored as rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Client, ClientStatus, Prescription, Schedule, ScheduleKind, Therapist
+from bot.domain.schedule_times import local_day, next_fire_at
+
+__all__ = [
+    "ALL_DAYS",
+    "DEFAULT_CHECKIN_TIME",
+    "DEFAULT_REMINDER_TIMES",
+    "MAX_REMINDER_TIMES",
+    "SBI_DAYS_MASK",
+    "SUMMARY_DAYS_MASK",
+    "SUMMARY_TIME",
+    "BlockedClient",
+    "ScheduleError",
+    "checkin_time",
+    "days_of_mask",
+    "ensure_therapist_summary_schedule",
+    "first_fire_after",
+    "format_times",
+    "mark_client_blocked",
+    "parse_times",
+    "pause_client_schedules",
+    "reminder_times",
+    "resume_client_schedules",
+    "resume_due_paused_clients",
+    "set_checkin_time",
+    "set_client_timezone",
+    "set_reminder_times",
+    "stop_client_schedules",
+    "sync_client_schedules",
+]
+
+ALL_DAYS = 0b111_1111  # bit 0 = Monday ... bit 6 = Sunday
+DEFAULT_REMINDER_TIMES: tuple[time, ...] = (time(8, 0), time(19, 0))
+# Used, in this order, when a prescription asks for more times a day than the client chose.
+EXTRA_REMINDER_TIMES: tuple[time, ...] = (time(13, 0), time(16, 0), time(11, 0), time(21, 0))
+# The exercise library allows 1-6 times a day (bot/content.py TIMES_PER_DAY_RANGE).
+MAX_REMINDER_TIMES = 6
+DEFAULT_CHECKIN_TIME = time(20, 0)
+SBI_DAYS_MASK = 1 << 6  # Sunday: the SBI is a weekly questionnaire
+SUMMARY_TIME = time(8, 0)
+SUMMARY_DAYS_MASK = 1 << 0  # Monday morning, before the therapist's week starts
+
+
+class ScheduleError(ValueError):
+    """A request a user could correct (a bad zone, too many times); the message says how."""
+
+
+def format_times(times: Sequence[time]) -> str:
+    return ",".join(f"{t.hour:02d}:{t.minute:02d}" for t in times)
+
+
+def parse_times(text: str) -> tuple[time, ...]:
+    return tuple(time.fromisoformat(part) for part in text.split(",") if part)
+
+
+def first_fire_after(
+    *, local_times: str, days_mask: int, timezone: str, after: datetime
+) -> datetime | None:
+    """The first slot strictly after `after` (aware UTC), or None if the row never fires."""
+    if days_mask == 0 or not local_times:
+        return None
+    return next_fire_at(
+        local_times=parse_times(local_times),
+        days=days_of_mask(days_mask),
+        tz=timezone,
+        after=after,
+    )
+
+
+def days_of_mask(days_mask: int) -> frozenset[int]:
+    """Weekdays (0 = Monday ... 6 = Sunday) set in a `days_mask`."""
+    return frozenset(day for day in range(7) if days_mask & (1 << day))
+
+
+def _zone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"{tz!r} is not a time zone such as Europe/London") from None
+    return tz
+
+
+async def _client(session: AsyncSession, client_id: int) -> Client:
+    client = await session.get(Client, client_id, with_for_update=False)
+    if client is None:
+        raise LookupError(f"client {client_id} does not exist")
+    return client
+
+
+async def _client_schedules(session: AsyncSession, client_id: int) -> list[Schedule]:
+    result = await session.execute(
+        select(Schedule).where(Schedule.client_id == client_id).order_by(Schedule.id)
+    )
+    return list(result.scalars())
+
+
+def _active_reminder_rows(rows: Sequence[Schedule]) -> list[Schedule]:
+    reminders = [r for r in rows if r.kind is ScheduleKind.EXERCISE_REMINDER and r.active]
+    return sorted(reminders, key=lambda r: (r.local_times, r.id))
+
+
+async def reminder_times(session: AsyncSession, *, client_id: int) -> tuple[time, ...]:
+    """The client's reminder times of day, earliest first (slot 0, slot 1, ...)."""
+    rows = _active_reminder_rows(await _client_schedules(session, client_id))
+    return tuple(parse_times(r.local_times)[0] for r in rows)
+
+
+async def checkin_time(session: AsyncSession, *, client_id: int) -> time:
+    rows = await _client_schedules(session, client_id)
+    for row in rows:
+        if row.kind is ScheduleKind.CHECKIN:
+            return parse_times(row.local_times)[0]
+    return DEFAULT_CHECKIN_TIME
+
+
+def _new_row(
+    client: Client, kind: ScheduleKind, at: time, days_mask: int, now: datetime
+) -> Schedule:
+    return Schedule(
+        client_id=client.id,
+        kind=kind,
+        local_times=format_times([at]),
+        days_mask=days_mask,
+        timezone=client.timezone,
+        active=True,
+        next_fire_at=None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _place_reminder_rows(
+    session: AsyncSession,
+    client: Client,
+    rows: list[Schedule],
+    times: Sequence[time],
+    now: datetime,
+) -> None:
+    """Make the active reminder rows exactly `times`, reusing rows (and their ledgers)."""
+    wanted = sorted(set(times))
+    reminders = sorted(
+        (r for r in rows if r.kind is ScheduleKind.EXERCISE_REMINDER),
+        key=lambda r: (not r.active, r.local_times, r.id),
+    )
+    for index, at in enumerate(wanted):
+        if index < len(reminders):
+            row = reminders[index]
+            row.local_times, row.active, row.updated_at = format_times([at]), True, now
+        else:
+            row = _new_row(client, ScheduleKind.EXERCISE_REMINDER, at, ALL_DAYS, now)
+            session.add(row)
+            rows.append(row)
+    # Rows no longer wanted are switched off, not deleted: their deliveries stay in the ledger.
+    for row in reminders[len(wanted) :]:
+        if row.active:
+            row.active, row.next_fire_at, row.updated_at = False, None, now
+
+
+async def _prescriptions(
+    session: AsyncSession, client_id: int, now: datetime
+) -> list[Prescription]:
+    result = await session.execute(
+        select(Prescription).where(
+            Prescription.client_id == client_id,
+            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
+        )
+    )
+    return list(result.scalars())
+
+
+async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: datetime) -> None:
+    """Bring every schedule row of the client in line with their state and prescriptions.
+
+    Creates missing rows with the defaults (reminders 08:00 and 19:00, check-in 20:00, SBI on
+    Sundays at the check-in time), adds a reminder time when a prescription asks for more
+    times a day than the client has, and recomputes each `next_fire_at` (NULL unless the
+    client is active).
+    """
+    client = await _client(session, client_id)
+    rows = await _client_schedules(session, client_id)
+    prescriptions = await _prescriptions(session, client_id, now)
+
+    current = [parse_times(r.local_times)[0] for r in _active_reminder_rows(rows)]
+    if not current:
+        current = list(DEFAULT_REMINDER_TIMES)
+    needed = max((p.times_per_day for p in prescriptions), default=0)
+    for extra in EXTRA_REMINDER_TIMES:
+        if len(current) >= min(needed, MAX_REMINDER_TIMES):
+            break
+        if extra not in current:
+            current.append(extra)
+    await _place_reminder_rows(session, client, rows, current, now)
+
+    checkin = next((r for r in rows if r.kind is ScheduleKind.CHECKIN), None)
+    if checkin is None:
+        checkin = _new_row(client, ScheduleKind.CHECKIN, DEFAULT_CHECKIN_TIME, ALL_DAYS, now)
+        session.add(checkin)
+        rows.append(checkin)
+    if not any(r.kind is ScheduleKind.WEEKLY_SBI for r in rows):
+        at = parse_times(checkin.local_times)[0]
+        rows.append(_new_row(client, ScheduleKind.WEEKLY_SBI, at, SBI_DAYS_MASK, now))
+        session.add(rows[-1])
+
+    for index, row in enumerate(_active_reminder_rows(rows)):
+        mask = 0
+        for prescription in prescriptions:
+            if prescription.times_per_day > index:
+                mask |= prescription.days_mask
+        row.days_mask = mask
+    _reschedule(client, rows, now)
+    await session.flush()
+
+
+def _reschedule(client: Client, rows: Sequence[Schedule], now: datetime) -> None:
+    firing = client.status is ClientStatus.ACTIVE
+    for row in rows:
+        row.timezone = client.timezone
+        row.updated_at = now
+        if firing and row.active:
+            row.next_fire_at = first_fire_after(
+                local_times=row.local_times,
+                days_mask=row.days_mask,
+                timezone=row.timezone,
+                after=now,
+            )
+        else:
+            row.next_fire_at = None
+
+
+async def set_reminder_times(
+    session: AsyncSession, *, client_id: int, times: Sequence[time], now: datetime
+) -> tuple[time, ...]:
+    """Replace the client's reminder times (1-6 distinct times of day); returns them sorted."""
+    distinct = sorted({t.replace(second=0, microsecond=0, tzinfo=None) for t in times})
+    if not 1 <= len(distinct) <= MAX_REMINDER_TIMES:
+        raise ScheduleError(f"choose between 1 and {MAX_REMINDER_TIMES} reminder times")
+    client = await _client(session, client_id)
+    rows = await _client_schedules(session, client_id)
+    await _place_reminder_rows(session, client, rows, distinct, now)
+    await session.flush()
+    await sync_client_schedules(session, client_id=client_id, now=now)
+    return tuple(distinct)
+
+
+async def set_checkin_time(
+    session: AsyncSession, *, client_id: int, at: time, now: datetime
+) -> None:
+    """Move the daily check-in (and the weekly SBI, which follows it) to `at` local time."""
+    await sync_client_schedules(session, client_id=client_id, now=now)
+    rows = await _client_schedules(session, client_id)
+    for row in rows:
+        if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
+            row.local_times = format_times([at.replace(second=0, microsecond=0, tzinfo=None)])
+    client = await _client(session, client_id)
+    _reschedule(client, rows, now)
+    await session.flush()
+
+
+async def set_client_timezone(
+    session: AsyncSession, *, client_id: int, tz: str, now: datetime
+) -> None:
+    """The client moved: every schedule keeps its wall-clock times in the new zone."""
+    client = await _client(session, client_id)
+    client.timezone = _zone(tz)
+    _reschedule(client, await _client_schedules(session, client_id), now)
+    await session.flush()
+
+
+async def pause_client_schedules(
+    session: AsyncSession, *, client_id: int, until: date | None, now: datetime
+) -> None:
+    """Pause the client; with `until`, the tick resumes them on that local date."""
+    client = await _client(session, client_id)
+    if client.status in (ClientStatus.BLOCKED, ClientStatus.DELETED):
+        return
+    client.status, client.paused_until = ClientStatus.PAUSED, until
+    _reschedule(client, await _client_schedules(session, client_id), now)
+    await session.flush()
+
+
+async def resume_client_schedules(session: AsyncSession, *, client_id: int, now: datetime) -> None:
+    """Resume from the next slot after `now`: nothing missed while paused is sent."""
+    client = await _client(session, client_id)
+    if client.status is ClientStatus.DELETED:
+        return
+    client.status, client.paused_until = ClientStatus.ACTIVE, None
+    await sync_client_schedules(session, client_id=client_id, now=now)
+
+
+async def stop_client_schedules(session: AsyncSession, *, client_id: int, now: datetime) -> None:
+    """Nothing fires for this client any more (blocked the bot, erased)."""
+    await session.execute(
+        update(Schedule)
+        .where(Schedule.client_id == client_id)
+        .values(next_fire_at=None, updated_at=now)
+    )
+
+
+async def resume_due_paused_clients(session: AsyncSession, *, now: datetime) -> list[int]:
+    """Resume every paused client whose `paused_until` date has come in their own zone."""
+    # A local date is at most one day ahead of the UTC date, so this bound never misses one.
+    horizon = now.date().toordinal() + 1
+    result = await session.execute(
+        select(Client.id, Client.timezone, Client.paused_until).where(
+            Client.status == ClientStatus.PAUSED,
+            Client.paused_until.is_not(None),
+            Client.paused_until <= date.fromordinal(horizon),
+        )
+    )
+    due = [
+        row.id
+        for row in result
+        if row.paused_until is not None and row.paused_until <= local_day(now, row.timezone)
+    ]
+    for client_id in due:
+        await resume_client_schedules(session, client_id=client_id, now=now)
+    return due
+
+
+async def ensure_therapist_summary_schedule(
+    session: AsyncSession, *, therapist_id: int, tz: str, now: datetime
+) -> None:
+    """The therapist's weekly summary: Mondays 08:00 in their zone (created or moved)."""
+    zone = _zone(tz)
+    row = (
+        await session.execute(
+            select(Schedule).where(
+                Schedule.therapist_id == therapist_id,
+                Schedule.kind == ScheduleKind.THERAPIST_SUMMARY,
+            )
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = Schedule(
+            therapist_id=therapist_id,
+            kind=ScheduleKind.THERAPIST_SUMMARY,
+            local_times=format_times([SUMMARY_TIME]),
+            days_mask=SUMMARY_DAYS_MASK,
+            timezone=zone,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+    if row.timezone != zone or row.next_fire_at is None:
+        row.timezone, row.updated_at = zone, now
+        row.next_fire_at = first_fire_after(
+            local_times=row.local_times, days_mask=row.days_mask, timezone=zone, after=now
+        )
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class BlockedClient:
+    """A client who has just blocked the bot, and whom to tell."""
+
+    client_id: int
+    display_name: str
+    therapist_telegram_id: int
+
+
+async def mark_client_blocked(
+    session: AsyncSession, *, client_id: int, now: datetime
+) -> BlockedClient | None:
+    """Telegram said 403: mark the client blocked and stop their schedules.
+
+    Returns who to tell only for the call that made the change, so the therapist hears once
+    however many sends to that client fail.
+    """
+    changed = (
+        await session.execute(
+            update(Client)
+            .where(
+                Client.id == client_id,
+                Client.status.in_([ClientStatus.ACTIVE, ClientStatus.PAUSED]),
+            )
+            .values(status=ClientStatus.BLOCKED)
+            .returning(Client.display_name, Client.therapist_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+    await stop_client_schedules(session, client_id=client_id, now=now)
+    if changed is None:
+        return None
+    therapist_telegram_id = (
+        await session.execute(
+            select(Therapist.telegram_id).where(Therapist.id == changed.therapist_id)
+        )
+    ).scalar_one()
+    return BlockedClient(client_id, changed.display_name, therapist_telegram_id)

@@ -1,0 +1,149 @@
+"""Exercise reminders, follow-ups and the scheduler's notices: strings and keyboards.
+
+Callback data (never trusted; `bot.handlers.reminders` re-checks the delivery is the
+pressing client's):
+
+* ``rem:done:<delivery>`` / ``rem:partly:<delivery>`` / ``rem:skip:<delivery>``
+* ``rem:why:<delivery>:<pain|time|forgot|other>`` — the reason after Skip
+* ``rem:snooze:<delivery>`` — send this reminder again in 30 minutes
+* ``ex:show:<slug>`` — "How to", handled by the exercise library (`bot.handlers.exercises`)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback
+
+SNOOZE_MINUTES = 30
+
+REMINDER_HEADER = "Time for your exercises:"
+LATE_MARKER = "(Sorry, this reminder is late — the bot was briefly unavailable.)"
+SNOOZED_HEADER = "Here is your snoozed reminder:"
+FOLLOW_UP_HEADER = (
+    "A gentle nudge: have you had a chance to do these yet? "
+    "Even a short session helps your sciatica."
+)
+NOTHING_TODAY = "Nothing is prescribed for this time today."
+
+DONE_BUTTON = "✅ Done"
+PARTLY_BUTTON = "🌓 Partly"
+SKIP_BUTTON = "⏭ Skip"
+SNOOZE_BUTTON = f"⏰ Snooze {SNOOZE_MINUTES} min"
+HOW_TO_BUTTON = "How to: {title}"
+
+SKIP_REASONS: dict[str, str] = {
+    "pain": "Too painful",
+    "time": "No time",
+    "forgot": "Forgot",
+    "other": "Other",
+}
+WHY_SKIPPED = "Why did you skip this time?"
+
+OUTCOME_DONE = "✅ Done — well done! Every session counts."
+OUTCOME_PARTLY = "🌓 Partly done — thanks for telling me; some is better than none."
+OUTCOME_SKIPPED = "⏭ Skipped."
+OUTCOME_SKIPPED_BECAUSE = "⏭ Skipped ({reason})."
+PAIN_SKIP_ADVICE = (
+    "If the exercises hurt, stop and let your therapist know. "
+    "If you have new numbness, weakness or problems with bladder or bowels, get help urgently."
+)
+SNOOZED = f"⏰ OK, I'll remind you again in {SNOOZE_MINUTES} minutes."
+
+ANSWER_SAVED = "Saved"
+ANSWER_SNOOZED = f"Snoozed for {SNOOZE_MINUTES} minutes"
+UNKNOWN_REMINDER = "I can't find that reminder any more. Please use your latest reminder."
+
+CLIENT_BLOCKED_NOTICE = (
+    "{name} has blocked the bot, so their reminders have stopped. "
+    "They will start again if they unblock it and send /start."
+)
+WEEKLY_SUMMARY_FALLBACK = "Weekly summary: {clients} active clients. Use /clients for details."
+
+OUTCOMES = {"done": OUTCOME_DONE, "partly": OUTCOME_PARTLY}
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One exercise line of a reminder: what to do and how much."""
+
+    slug: str
+    title: str
+    dosage: str
+
+
+def reminder_text(
+    items: Sequence[ReminderItem], *, late: bool = False, header: str = REMINDER_HEADER
+) -> str:
+    lines = [header]
+    if late:
+        lines.append(LATE_MARKER)
+    lines.extend(f"• {item.title} — {item.dosage}" for item in items)
+    if not items:
+        lines.append(NOTHING_TODAY)
+    return "\n".join(lines)
+
+
+def outcome_line(outcome: str, skip_reason: str | None) -> str:
+    if outcome in OUTCOMES:
+        return OUTCOMES[outcome]
+    if skip_reason in SKIP_REASONS:
+        line = OUTCOME_SKIPPED_BECAUSE.format(reason=SKIP_REASONS[skip_reason].lower())
+        return f"{line}\n{PAIN_SKIP_ADVICE}" if skip_reason == "pain" else line
+    return OUTCOME_SKIPPED
+
+
+def with_outcome(text: str, outcome: str, skip_reason: str | None) -> str:
+    return f"{text}\n\n{outcome_line(outcome, skip_reason)}"
+
+
+def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardButton]]:
+    buttons = []
+    for item in items:
+        data = f"ex:show:{item.slug}"
+        if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES:
+            label = HOW_TO_BUTTON.format(title=item.title)
+            buttons.append([InlineKeyboardButton(label, callback_data=data)])
+    return buttons
+
+
+def reminder_keyboard(
+    delivery_id: int, items: Sequence[ReminderItem], *, snooze: bool = True
+) -> InlineKeyboardMarkup:
+    """Done / Partly / Skip, Snooze 30 min, then one "How to" per exercise."""
+    grid = [
+        [
+            InlineKeyboardButton(DONE_BUTTON, callback_data=callback("rem", "done", delivery_id)),
+            InlineKeyboardButton(
+                PARTLY_BUTTON, callback_data=callback("rem", "partly", delivery_id)
+            ),
+            InlineKeyboardButton(SKIP_BUTTON, callback_data=callback("rem", "skip", delivery_id)),
+        ]
+    ]
+    if snooze:
+        grid.append(
+            [
+                InlineKeyboardButton(
+                    SNOOZE_BUTTON, callback_data=callback("rem", "snooze", delivery_id)
+                )
+            ]
+        )
+    grid.extend(_how_to_buttons(items))
+    return InlineKeyboardMarkup(grid)
+
+
+def skip_reason_keyboard(delivery_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=callback("rem", "why", delivery_id, key))]
+            for key, label in SKIP_REASONS.items()
+        ]
+    )
+
+
+def after_outcome_keyboard(delivery_id: int, items: Sequence[ReminderItem]) -> InlineKeyboardMarkup:
+    """After an answer the client may still change it (a second press edits, never adds)."""
+    return reminder_keyboard(delivery_id, items, snooze=False)

@@ -1,0 +1,487 @@
+"""Claiming: due rows become delivery rows, in bounded batches, exactly once.
+
+One batch is one transaction: select up to `batch_size` due schedules (on PostgreSQL with
+`FOR UPDATE SKIP LOCKED`, so several instances share the load; SQLite transactions begin
+IMMEDIATE, see bot/db/engine.py), insert one `delivery` per slot with
+`ON CONFLICT (schedule_id, slot) DO NOTHING` (the unique slot is the last line of defence
+against a double send), and advance every `next_fire_at` in one bulk UPDATE. Only deliveries
+this transaction inserted are sent.
+
+Catch-up (issue 6, point 5): a slot claimed within a minute of its time is on time
+(`bot.domain.schedule_times.classify_slot`);
+one missed by less than the catch-up window is sent marked late; older ones are recorded
+`missed` and never sent. A schedule sends at most its latest slot, and a client gets at most
+one late message per catch-up window. A delivery claimed but never sent (the process died)
+is re-sent once after its lease expires, then given up as `failed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.dialect import dialect_name, insert_for
+from bot.db.engine import Database
+from bot.db.models import (
+    Client,
+    ClientStatus,
+    Delivery,
+    DeliveryStatus,
+    ExerciseLog,
+    Schedule,
+    ScheduleKind,
+    Therapist,
+)
+from bot.domain.schedule_times import classify_slot, is_within_quiet_hours, local_day
+from bot.services.schedules import first_fire_after
+
+__all__ = [
+    "Claim",
+    "ClaimPolicy",
+    "Purpose",
+    "claim_due_slots",
+    "claim_follow_ups",
+    "claim_snoozed",
+    "reclaim_unsent",
+]
+
+# A slot further back than this is not even recorded as missed after a long outage: the
+# ledger keeps a week of "missed" (what adherence looks at), not months of rows.
+LOOK_BACK = timedelta(days=7)
+# At most this many slots are walked per schedule per claim (7 days of a daily schedule).
+MAX_SLOTS_PER_SCHEDULE = 8
+
+
+class Purpose(enum.StrEnum):
+    SLOT = "slot"  # a schedule's slot, first send
+    RESEND = "resend"  # claimed before a crash, never sent: the one re-send
+    SNOOZE = "snooze"  # the client pressed "Snooze 30 min"
+    FOLLOW_UP = "follow_up"  # nothing logged a while after an exercise reminder
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    batch_size: int = 500
+    catch_up_window: timedelta = timedelta(minutes=120)
+    follow_up_after: timedelta = timedelta(minutes=180)
+    # Longer than the slowest paced fan-out (10,000 messages at 30/s is 5.5 min), so a
+    # delivery still waiting in a live dispatcher's queue is never taken for an orphan.
+    lease: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClaimPolicy:
+        return cls(
+            batch_size=settings.claim_batch_size,
+            catch_up_window=timedelta(minutes=settings.catch_up_window_minutes),
+            follow_up_after=timedelta(minutes=settings.follow_up_after_minutes),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claimed piece of work: a delivery to send (or recorded missed) and why."""
+
+    delivery_id: int
+    schedule_id: int
+    kind: ScheduleKind
+    slot: datetime
+    status: DeliveryStatus
+    late: bool
+    purpose: Purpose
+    chat_id: int | None
+    client_id: int | None
+    therapist_id: int | None
+    timezone: str
+
+    @property
+    def to_send(self) -> bool:
+        return self.status is DeliveryStatus.CLAIMED
+
+
+def _classify(slot: datetime, now: datetime, policy: ClaimPolicy) -> DeliveryStatus | None:
+    """CLAIMED (send on time), None (send marked late) or MISSED (record, never send)."""
+    timing = classify_slot(slot, now, policy.catch_up_window)
+    if timing == "on_time":
+        return DeliveryStatus.CLAIMED
+    if timing == "late":
+        return None
+    return DeliveryStatus.MISSED
+
+
+def due_slots(row: Any, now: datetime) -> tuple[list[datetime], datetime | None]:
+    """Slots of `row` due at `now` (oldest first, within the look-back) and the next one."""
+    first: datetime | None = row.next_fire_at
+    floor = now - LOOK_BACK
+    if first is not None and first < floor:
+        first = first_fire_after(
+            local_times=row.local_times,
+            days_mask=row.days_mask,
+            timezone=row.timezone,
+            after=floor - timedelta(microseconds=1),
+        )
+    slots: list[datetime] = []
+    slot = first
+    while slot is not None and slot <= now and len(slots) < MAX_SLOTS_PER_SCHEDULE:
+        slots.append(slot)
+        slot = first_fire_after(
+            local_times=row.local_times, days_mask=row.days_mask, timezone=row.timezone, after=slot
+        )
+    if slot is not None and slot <= now:
+        slot = first_fire_after(
+            local_times=row.local_times, days_mask=row.days_mask, timezone=row.timezone, after=now
+        )
+    return slots, slot
+
+
+async def _clients_with_recent_late(
+    session: AsyncSession, client_ids: set[int], now: datetime, policy: ClaimPolicy
+) -> set[int]:
+    if not client_ids:
+        return set()
+    result = await session.execute(
+        select(Schedule.client_id)
+        .join(Delivery, Delivery.schedule_id == Schedule.id)
+        .where(
+            Schedule.client_id.in_(client_ids),
+            Delivery.late.is_(True),
+            Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENT]),
+            Delivery.claimed_at >= now - policy.catch_up_window,
+        )
+        .distinct()
+    )
+    return {cid for cid in result.scalars() if cid is not None}
+
+
+def _one_late_per_client(planned: list[dict[str, Any]], already_late: set[int]) -> None:
+    """Keep each client's latest late slot (unless one went out recently); the rest: missed."""
+    latest: dict[int, dict[str, Any]] = {}
+    for item in planned:
+        client_id = item["_client_id"]
+        if not item["late"] or item["status"] is not DeliveryStatus.CLAIMED or client_id is None:
+            continue
+        if client_id in already_late:
+            item["status"] = DeliveryStatus.MISSED
+            continue
+        best = latest.get(client_id)
+        if best is None or item["slot"] > best["slot"]:
+            if best is not None:
+                best["status"] = DeliveryStatus.MISSED
+            latest[client_id] = item
+        else:
+            item["status"] = DeliveryStatus.MISSED
+
+
+def _lock(stmt: Any, session: AsyncSession, *tables: Any) -> Any:
+    if dialect_name(session) == "postgresql":
+        return stmt.with_for_update(skip_locked=True, of=tables)
+    return stmt
+
+
+async def _claim_batch(
+    db: Database, *, now: datetime, policy: ClaimPolicy
+) -> tuple[int, list[Claim]]:
+    async with db.sessions.begin() as session:
+        stmt = (
+            select(
+                Schedule.id,
+                Schedule.kind,
+                Schedule.local_times,
+                Schedule.days_mask,
+                Schedule.timezone,
+                Schedule.next_fire_at,
+                Schedule.client_id,
+                Schedule.therapist_id,
+                Client.status.label("client_status"),
+                Client.telegram_id.label("client_chat"),
+                Therapist.telegram_id.label("therapist_chat"),
+            )
+            .outerjoin(Client, Client.id == Schedule.client_id)
+            .outerjoin(Therapist, Therapist.id == Schedule.therapist_id)
+            .where(Schedule.next_fire_at <= now)
+            .order_by(Schedule.next_fire_at)
+            .limit(policy.batch_size)
+        )
+        rows = (await session.execute(_lock(stmt, session, Schedule))).all()
+        if not rows:
+            return 0, []
+        # CronTrigger maths for a full batch can take tens of ms: keep it off the event loop.
+        advanced = await asyncio.to_thread(lambda: [due_slots(row, now) for row in rows])
+
+        planned: list[dict[str, Any]] = []
+        moves: list[dict[str, Any]] = []
+        for row, (slots, following) in zip(rows, advanced, strict=True):
+            stopped = row.client_id is not None and row.client_status is not ClientStatus.ACTIVE
+            moves.append({"id": row.id, "next_fire_at": None if stopped else following})
+            if stopped:
+                continue
+            for index, slot in enumerate(slots):
+                verdict = _classify(slot, now, policy)
+                status = DeliveryStatus.MISSED if index < len(slots) - 1 else verdict
+                planned.append(
+                    {
+                        "schedule_id": row.id,
+                        "slot": slot,
+                        "status": status or DeliveryStatus.CLAIMED,
+                        "late": status is None,
+                        "chat_id": row.client_chat if row.client_id else row.therapist_chat,
+                        "_client_id": row.client_id,
+                        "_row": row,
+                    }
+                )
+        late_clients = {
+            p["_client_id"] for p in planned if p["late"] and p["_client_id"] is not None
+        }
+        _one_late_per_client(
+            planned, await _clients_with_recent_late(session, late_clients, now, policy)
+        )
+
+        claims: list[Claim] = []
+        if planned:
+            by_key = {(p["schedule_id"], p["slot"]): p for p in planned}
+            values = [
+                {
+                    "schedule_id": p["schedule_id"],
+                    "slot": p["slot"],
+                    "status": p["status"],
+                    "late": p["late"] and p["status"] is DeliveryStatus.CLAIMED,
+                    "chat_id": p["chat_id"],
+                    "attempts": 1 if p["status"] is DeliveryStatus.CLAIMED else 0,
+                    "claimed_at": now,
+                }
+                for p in planned
+            ]
+            insert = (
+                insert_for(session, Delivery)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["schedule_id", "slot"])
+                .returning(Delivery.id, Delivery.schedule_id, Delivery.slot, Delivery.late)
+            )
+            for inserted in (await session.execute(insert)).all():
+                item = by_key[(inserted.schedule_id, inserted.slot)]
+                row = item["_row"]
+                claims.append(
+                    Claim(
+                        delivery_id=inserted.id,
+                        schedule_id=row.id,
+                        kind=row.kind,
+                        slot=inserted.slot,
+                        status=item["status"],
+                        late=bool(inserted.late),
+                        purpose=Purpose.SLOT,
+                        chat_id=item["chat_id"],
+                        client_id=row.client_id,
+                        therapist_id=row.therapist_id,
+                        timezone=row.timezone,
+                    )
+                )
+        await session.execute(
+            update(Schedule).execution_options(synchronize_session=False),
+            [{**move, "updated_at": now} for move in moves],
+        )
+        return len(rows), claims
+
+
+async def claim_due_slots(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
+    """Claim every schedule due at `now`, batch after batch, yielding to the loop between."""
+    claims: list[Claim] = []
+    while True:
+        count, batch = await _claim_batch(db, now=now, policy=policy)
+        claims.extend(batch)
+        if count < policy.batch_size:
+            return claims
+        await asyncio.sleep(0)
+
+
+async def reclaim_unsent(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
+    """Deliveries claimed longer than a lease ago and never sent: re-send once, then give up."""
+    async with db.sessions.begin() as session:
+        stmt = (
+            select(
+                Delivery.id,
+                Delivery.schedule_id,
+                Delivery.slot,
+                Delivery.attempts,
+                Delivery.chat_id,
+                Schedule.kind,
+                Schedule.client_id,
+                Schedule.therapist_id,
+                Schedule.timezone,
+            )
+            .join(Schedule, Schedule.id == Delivery.schedule_id)
+            .where(
+                Delivery.status == DeliveryStatus.CLAIMED,
+                Delivery.claimed_at < now - policy.lease,
+            )
+            .order_by(Delivery.claimed_at)
+            .limit(policy.batch_size)
+        )
+        rows = (await session.execute(_lock(stmt, session, Delivery))).all()
+        if not rows:
+            return []
+        recent_late = await _clients_with_recent_late(
+            session, {r.client_id for r in rows if r.client_id is not None}, now, policy
+        )
+        changes: list[dict[str, Any]] = []
+        claims: list[Claim] = []
+        for row in rows:
+            verdict = _classify(row.slot, now, policy)
+            late = verdict is None
+            if row.attempts >= 2:
+                changes.append(
+                    {"id": row.id, "status": DeliveryStatus.FAILED, "last_error": "lease_expired"}
+                )
+                continue
+            if verdict is DeliveryStatus.MISSED or (late and row.client_id in recent_late):
+                changes.append({"id": row.id, "status": DeliveryStatus.MISSED})
+                continue
+            if late and row.client_id is not None:
+                recent_late.add(row.client_id)
+            changes.append(
+                {"id": row.id, "attempts": row.attempts + 1, "claimed_at": now, "late": late}
+            )
+            claims.append(
+                Claim(
+                    delivery_id=row.id,
+                    schedule_id=row.schedule_id,
+                    kind=row.kind,
+                    slot=row.slot,
+                    status=DeliveryStatus.CLAIMED,
+                    late=late,
+                    purpose=Purpose.RESEND,
+                    chat_id=row.chat_id,
+                    client_id=row.client_id,
+                    therapist_id=row.therapist_id,
+                    timezone=row.timezone,
+                )
+            )
+        for change in changes:
+            # Rows differ in which columns change, so one statement each; ≤ batch_size rows.
+            values = {k: v for k, v in change.items() if k != "id"}
+            await session.execute(
+                update(Delivery).where(Delivery.id == change["id"]).values(**values)
+            )
+        return claims
+
+
+def _unlogged(delivery_id: Any) -> Any:
+    return ~exists().where(ExerciseLog.delivery_id == delivery_id)
+
+
+async def _take(
+    session: AsyncSession, ids: Sequence[int], condition: Any, values: dict[str, Any]
+) -> set[int]:
+    """Set `values` on those of `ids` still matching `condition`; the ids this call won."""
+    if not ids:
+        return set()
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), condition)
+        .values(**values)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
+
+
+def _client_claim(row: Any, purpose: Purpose) -> Claim:
+    return Claim(
+        delivery_id=row.id,
+        schedule_id=row.schedule_id,
+        kind=ScheduleKind.EXERCISE_REMINDER,
+        slot=row.slot,
+        status=DeliveryStatus.CLAIMED,
+        late=False,
+        purpose=purpose,
+        chat_id=row.chat_id,
+        client_id=row.client_id,
+        therapist_id=None,
+        timezone=row.timezone,
+    )
+
+
+def _reminder_deliveries() -> Any:
+    return (
+        select(
+            Delivery.id,
+            Delivery.schedule_id,
+            Delivery.slot,
+            Delivery.chat_id,
+            Schedule.client_id,
+            Client.timezone,
+            Client.quiet_start,
+            Client.quiet_end,
+        )
+        .join(Schedule, Schedule.id == Delivery.schedule_id)
+        .join(Client, Client.id == Schedule.client_id)
+        .where(
+            Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+            Delivery.status == DeliveryStatus.SENT,
+            Client.status == ClientStatus.ACTIVE,
+            _unlogged(Delivery.id),
+        )
+    )
+
+
+async def claim_follow_ups(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
+    """Exercise reminders with nothing logged `follow_up_after` later: one nudge per slot,
+    only on the slot's own local day and outside the client's quiet hours."""
+    async with db.sessions.begin() as session:
+        stmt = (
+            _reminder_deliveries()
+            .where(
+                Delivery.follow_up_sent_at.is_(None),
+                Delivery.snoozed_until.is_(None),
+                Delivery.slot <= now - policy.follow_up_after,
+                # A local day is at most ~26 h long: older slots can never be "same day".
+                Delivery.slot > now - policy.follow_up_after - timedelta(hours=26),
+            )
+            .order_by(Delivery.slot)
+            .limit(policy.batch_size)
+        )
+        rows = (await session.execute(stmt)).all()
+        eligible = []
+        for row in rows:
+            zone = ZoneInfo(row.timezone)
+            if local_day(row.slot, zone) != local_day(now, zone):
+                continue
+            quiet = row.quiet_start is not None and row.quiet_end is not None
+            if quiet and is_within_quiet_hours(
+                now.astimezone(zone).time().replace(tzinfo=None), row.quiet_start, row.quiet_end
+            ):
+                continue
+            eligible.append(row)
+        won = await _take(
+            session,
+            [r.id for r in eligible],
+            and_(Delivery.follow_up_sent_at.is_(None), _unlogged(Delivery.id)),
+            {"follow_up_sent_at": now},
+        )
+        return [_client_claim(r, Purpose.FOLLOW_UP) for r in eligible if r.id in won]
+
+
+async def claim_snoozed(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
+    """Reminders snoozed until now or earlier: send them again once (if still not logged)."""
+    async with db.sessions.begin() as session:
+        stmt = (
+            _reminder_deliveries()
+            .where(Delivery.snoozed_until <= now)
+            .order_by(Delivery.snoozed_until)
+            .limit(policy.batch_size)
+        )
+        rows = (await session.execute(stmt)).all()
+        won = await _take(
+            session,
+            [r.id for r in rows],
+            and_(Delivery.snoozed_until.is_not(None), Delivery.snoozed_until <= now),
+            {"snoozed_until": None},
+        )
+        return [replace(_client_claim(r, Purpose.SNOOZE), late=False) for r in rows if r.id in won]

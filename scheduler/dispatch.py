@@ -1,0 +1,242 @@
+"""The background sender: a queue, a few workers, Telegram's pace and its errors.
+
+Pacing: at most `send_rate` messages a second overall and `per_chat_rate` a second to any
+one chat (Telegram's limits are 30/s overall and about 1/s per private chat). The
+Application's `AIORateLimiter` also guards the overall rate and retries `RetryAfter`; the
+spacing here keeps a burst to one chat from tripping Telegram's per-chat limit at all.
+
+Errors: `RetryAfter` (429) waits the time Telegram gives and tries again; network errors and
+5xx are retried with exponential backoff, `MAX_ATTEMPTS` in all, then the delivery is marked
+`failed`; `Forbidden` (403, the client blocked the bot) marks the client blocked, stops their
+schedules and tells their therapist once; `BadRequest` is a bug of ours, not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.db.engine import Database
+from bot.db.models import Delivery, DeliveryStatus
+from bot.services.schedules import mark_client_blocked
+from bot.texts import reminders as texts
+from scheduler.claiming import Purpose
+from scheduler.messages import OutgoingMessage
+
+__all__ = ["MAX_ATTEMPTS", "Dispatcher", "SendOutcome"]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # network errors / 5xx: this many tries, then `failed`
+MAX_RETRY_AFTER = 5  # 429s honoured per message before giving up
+BACKOFF_SECONDS = 1.0  # first backoff; doubles each retry
+WORKERS = 16
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _seconds(retry_after: int | float | timedelta) -> float:
+    # PTB gives an int today and a timedelta when PTB_TIMEDELTA is set (its future default).
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one message ended: `sent`, `failed` or `blocked`, and Telegram's message id."""
+
+    message: OutgoingMessage
+    status: str
+    telegram_message_id: int | None = None
+
+
+@dataclass
+class _Pacer:
+    """Reserves send times: `interval` apart overall and `chat_interval` apart per chat."""
+
+    interval: float
+    chat_interval: float
+    clock: Callable[[], float]
+    _next_any: float = 0.0
+    _next_chat: dict[int, float] = field(default_factory=dict)
+
+    def reserve(self, chat_id: int) -> float:
+        """Seconds to wait before sending to `chat_id` (the slot is booked on return)."""
+        now = self.clock()
+        at = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
+        self._next_any = at + self.interval
+        self._next_chat[chat_id] = at + self.chat_interval
+        if len(self._next_chat) > 10_000:
+            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        return at - now
+
+
+class Dispatcher:
+    """Sends queued messages with `WORKERS` tasks; `drain()` waits until all are done."""
+
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        db: Database,
+        clock: Callable[[], datetime],
+        send_rate: float = 30.0,
+        per_chat_rate: float = 1.0,
+        workers: int = WORKERS,
+        backoff: float = BACKOFF_SECONDS,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        keep_outcomes: bool = False,
+    ) -> None:
+        self._bot = bot
+        self._db = db
+        self._clock = clock
+        self._workers = workers
+        self._backoff = backoff
+        self._sleep = sleep
+        self._pacer = _Pacer(1.0 / send_rate, 1.0 / per_chat_rate, monotonic)
+        self._queue: asyncio.Queue[OutgoingMessage] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._keep_outcomes = keep_outcomes
+        self.outcomes: list[SendOutcome] = []
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks)
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks = [
+            asyncio.create_task(self._work(), name=f"dispatch-{i}") for i in range(self._workers)
+        ]
+
+    def submit(self, messages: list[OutgoingMessage]) -> None:
+        for message in messages:
+            self._queue.put_nowait(message)
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    async def drain(self) -> None:
+        """Wait until every submitted message was sent or given up."""
+        await self._queue.join()
+
+    async def stop(self, *, drain_timeout: float = 10.0) -> None:
+        """Finish what is queued (up to `drain_timeout`), then stop the workers.
+
+        Whatever is left stays `claimed` in the ledger and is re-sent once by the next start.
+        """
+        if not self._tasks:
+            return
+        try:
+            await asyncio.wait_for(self.drain(), drain_timeout)
+        except TimeoutError:
+            log.warning("dispatcher stopped with messages queued", extra={"left": self.pending})
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _work(self) -> None:
+        while True:
+            message = await self._queue.get()
+            try:
+                outcome = await self._deliver(message)
+                if self._keep_outcomes:
+                    self.outcomes.append(outcome)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # A database hiccup while recording must not kill the worker; the ledger
+                # keeps the delivery `claimed`, so it is re-sent once after its lease.
+                log.error("dispatch failed", extra={"error_type": type(exc).__name__})
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, message: OutgoingMessage) -> SendOutcome:
+        attempts = retry_afters = 0
+        while True:
+            wait = self._pacer.reserve(message.chat_id)
+            if wait > 0:
+                await self._sleep(wait)
+            try:
+                sent = await self._bot.send_message(
+                    chat_id=message.chat_id, text=message.text, reply_markup=message.reply_markup
+                )
+            except RetryAfter as exc:
+                retry_afters += 1
+                if retry_afters > MAX_RETRY_AFTER:
+                    return await self._failed(message, "retry_after")
+                await self._sleep(_seconds(exc.retry_after))
+            except Forbidden:
+                return await self._blocked(message)
+            except BadRequest:
+                return await self._failed(message, "bad_request")
+            except NetworkError as exc:  # includes TimedOut and every 5xx
+                attempts += 1
+                if attempts >= MAX_ATTEMPTS:
+                    return await self._failed(message, type(exc).__name__)
+                await self._sleep(self._backoff * 2 ** (attempts - 1))
+            except TelegramError as exc:
+                return await self._failed(message, type(exc).__name__)
+            else:
+                await self._sent(message, sent.message_id)
+                return SendOutcome(message, "sent", sent.message_id)
+
+    def _recorded(self, message: OutgoingMessage) -> bool:
+        """Sends that update the delivery row (a follow-up leaves the reminder's row as is)."""
+        claim = message.claim
+        return claim is not None and claim.purpose is not Purpose.FOLLOW_UP
+
+    async def _sent(self, message: OutgoingMessage, message_id: int) -> None:
+        if not self._recorded(message) or message.claim is None:
+            return
+        async with self._db.sessions.begin() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == message.claim.delivery_id)
+                .values(
+                    status=DeliveryStatus.SENT,
+                    telegram_message_id=message_id,
+                    chat_id=message.chat_id,
+                    sent_at=self._clock(),
+                    last_error=None,
+                )
+            )
+
+    async def _failed(self, message: OutgoingMessage, error: str) -> SendOutcome:
+        log.warning("send failed", extra={"error_type": error})
+        if self._recorded(message) and message.claim is not None:
+            async with self._db.sessions.begin() as session:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == message.claim.delivery_id)
+                    .values(status=DeliveryStatus.FAILED, last_error=error[:64])
+                )
+        return SendOutcome(message, "failed")
+
+    async def _blocked(self, message: OutgoingMessage) -> SendOutcome:
+        await self._failed(message, "forbidden")
+        claim = message.claim
+        if claim is None or claim.client_id is None:
+            return SendOutcome(message, "blocked")
+        async with self._db.sessions.begin() as session:
+            blocked = await mark_client_blocked(
+                session, client_id=claim.client_id, now=self._clock()
+            )
+        if blocked is not None:
+            log.info("client blocked the bot", extra={"client_id": blocked.client_id})
+            notice = texts.CLIENT_BLOCKED_NOTICE.format(name=blocked.display_name)
+            self.submit([OutgoingMessage(blocked.therapist_telegram_id, notice, None)])
+        return SendOutcome(message, "blocked")

@@ -1,0 +1,164 @@
+"""What each claimed delivery says: composed for a whole batch with a constant number of queries.
+
+* exercise reminder (and its snoozed re-send and follow-up nudge): the slot's exercises with
+  the client's prescribed dosage, "late" when caught up, buttons Done / Partly / Skip /
+  Snooze 30 min / How to. Slot *i* of a client (their reminder rows sorted by time) lists the
+  prescriptions with `times_per_day > i` whose days include the slot's local weekday;
+* check-in: exactly the prompt `/pain` starts with (`bot.texts.checkin.leg_pain_prompt`);
+* weekly SBI: the prompt `/weekly` starts with (`bot.texts.checkin.sbi_prompt`);
+* therapist summary: `bot.services.summary` rendered by `bot.texts.summary`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from telegram import InlineKeyboardMarkup
+
+from bot.content import ExerciseLibrary
+from bot.db.engine import Database
+from bot.db.models import Prescription, Schedule, ScheduleKind
+from bot.domain.schedule_times import local_day
+from bot.services.summary import build_weekly_summary
+from bot.texts import reminders as texts
+from bot.texts.checkin import leg_pain_prompt, sbi_prompt
+from bot.texts.reminders import ReminderItem
+from bot.texts.summary import render_weekly_summary
+from scheduler.claiming import Claim, Purpose
+
+__all__ = ["MAX_TEXT", "OutgoingMessage", "compose"]
+
+MAX_TEXT = 4096  # Telegram's limit for one message's text
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message for the dispatcher; `claim` is None for notices (e.g. "client blocked")."""
+
+    chat_id: int
+    text: str
+    reply_markup: InlineKeyboardMarkup | None
+    claim: Claim | None = None
+
+
+def _title(library: ExerciseLibrary, slug: str) -> str:
+    exercise = library.get(slug)
+    return exercise.title if exercise is not None else slug.replace("-", " ").capitalize()
+
+
+def _dosage(library: ExerciseLibrary, prescription: Prescription) -> str:
+    if prescription.dosage.strip():
+        return prescription.dosage.strip()
+    exercise = library.get(prescription.exercise_slug)
+    return exercise.dosage.describe() if exercise is not None else ""
+
+
+async def _exercise_items(
+    db: Database, library: ExerciseLibrary, claims: Sequence[Claim]
+) -> dict[int, list[ReminderItem]]:
+    """Each exercise-reminder claim's exercise lines, keyed by delivery id."""
+    wanted = [c for c in claims if c.kind is ScheduleKind.EXERCISE_REMINDER]
+    client_ids = {c.client_id for c in wanted if c.client_id is not None}
+    if not client_ids:
+        return {}
+    async with db.sessions() as session:
+        reminder_rows = (
+            await session.execute(
+                select(Schedule.id, Schedule.client_id, Schedule.local_times).where(
+                    Schedule.client_id.in_(client_ids),
+                    Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+                    Schedule.active.is_(True),
+                )
+            )
+        ).all()
+        prescriptions = (
+            (
+                await session.execute(
+                    select(Prescription)
+                    .where(Prescription.client_id.in_(client_ids))
+                    .order_by(Prescription.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    by_client: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for row in reminder_rows:
+        by_client[row.client_id].append((row.local_times, row.id))
+    slot_index = {
+        schedule_id: index
+        for rows in by_client.values()
+        for index, (_, schedule_id) in enumerate(sorted(rows))
+    }
+    prescribed: dict[int, list[Prescription]] = defaultdict(list)
+    for prescription in prescriptions:
+        prescribed[prescription.client_id].append(prescription)
+
+    items: dict[int, list[ReminderItem]] = {}
+    for claim in wanted:
+        index = slot_index.get(claim.schedule_id)
+        weekday = local_day(claim.slot, claim.timezone).weekday()
+        items[claim.delivery_id] = [
+            ReminderItem(
+                slug=p.exercise_slug,
+                title=_title(library, p.exercise_slug),
+                dosage=_dosage(library, p),
+            )
+            for p in prescribed.get(claim.client_id or 0, [])
+            if index is not None
+            and p.times_per_day > index
+            and p.days_mask & (1 << weekday)
+            and p.active_from <= claim.slot
+            and (p.active_to is None or p.active_to > claim.slot)
+        ]
+    return items
+
+
+def _reminder(claim: Claim, chat_id: int, items: list[ReminderItem]) -> OutgoingMessage:
+    if claim.purpose is Purpose.FOLLOW_UP:
+        text = texts.reminder_text(items, header=texts.FOLLOW_UP_HEADER)
+        markup = texts.reminder_keyboard(claim.delivery_id, items, snooze=False)
+    elif claim.purpose is Purpose.SNOOZE:
+        text = texts.reminder_text(items, header=texts.SNOOZED_HEADER)
+        markup = texts.reminder_keyboard(claim.delivery_id, items)
+    else:
+        text = texts.reminder_text(items, late=claim.late)
+        markup = texts.reminder_keyboard(claim.delivery_id, items)
+    return OutgoingMessage(chat_id, text, markup, claim)
+
+
+async def compose(
+    db: Database, library: ExerciseLibrary, claims: Sequence[Claim], *, now: datetime
+) -> tuple[list[OutgoingMessage], list[Claim]]:
+    """Messages for the claims to send, and the claims with nothing to say (no exercise due
+    for that slot after all, no chat to send to): the caller records those as missed."""
+    sendable = [c for c in claims if c.to_send]
+    items = await _exercise_items(db, library, sendable)
+    messages: list[OutgoingMessage] = []
+    empty: list[Claim] = []
+    for claim in sendable:
+        if claim.chat_id is None:
+            empty.append(claim)
+        elif claim.kind is ScheduleKind.EXERCISE_REMINDER:
+            lines = items.get(claim.delivery_id, [])
+            if lines:
+                messages.append(_reminder(claim, claim.chat_id, lines))
+            else:
+                empty.append(claim)
+        elif claim.kind is ScheduleKind.CHECKIN:
+            text, markup = leg_pain_prompt(local_day(claim.slot, claim.timezone))
+            messages.append(OutgoingMessage(claim.chat_id, text, markup, claim))
+        elif claim.kind is ScheduleKind.WEEKLY_SBI:
+            text, markup = sbi_prompt()
+            messages.append(OutgoingMessage(claim.chat_id, text, markup, claim))
+        elif claim.kind is ScheduleKind.THERAPIST_SUMMARY:
+            summary = await build_weekly_summary(db, therapist_telegram_id=claim.chat_id, now=now)
+            text = render_weekly_summary(summary)
+            messages.append(OutgoingMessage(claim.chat_id, text[:MAX_TEXT], None, claim))
+        else:
+            empty.append(claim)
+    return messages, empty
