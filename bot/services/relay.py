@@ -1,0 +1,225 @@
+"""Messages between the therapist and a client, relayed by the bot.
+
+The therapist presses "Message client" (`open_relay_to_client`), types the message, and the bot
+delivers it (`take_relay_to_client`, then `record_relayed`). The client's answer comes back when
+it is a Telegram reply to a relayed message, or simply their next text message while the relay
+is open (`route_client_reply`). The therapist can answer a relayed reply the same way
+(`route_therapist_reply`). `message_relay` rows tie each relayed message to its client, so a
+reply always reaches the right person; the text itself is never stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, MessageRelay, PendingInput, Therapist
+from bot.services import audit
+from bot.services.clients import owned_client
+
+TO_CLIENT = "to_client"
+TO_THERAPIST = "to_therapist"
+THERAPIST_PENDING_KIND = "relay_to_client"
+CLIENT_PENDING_KIND = "relay_reply"
+# How long the therapist's "type your message" and the client's "your next text is a reply"
+# stay open.
+THERAPIST_TTL = timedelta(hours=1)
+CLIENT_TTL = timedelta(hours=24)
+
+
+class Direction(enum.StrEnum):
+    TO_CLIENT = TO_CLIENT
+    TO_THERAPIST = TO_THERAPIST
+
+
+@dataclass(frozen=True)
+class RelayTarget:
+    """Where a relayed message goes and how it is labelled."""
+
+    client_id: int
+    client_name: str
+    client_telegram_id: int
+    therapist_telegram_id: int
+    therapist_name: str
+
+
+async def _target(session: AsyncSession, client: Client) -> RelayTarget | None:
+    therapist = await session.get(Therapist, client.therapist_id)
+    if therapist is None:
+        return None
+    return RelayTarget(
+        client_id=client.id,
+        client_name=client.display_name,
+        client_telegram_id=client.telegram_id,
+        therapist_telegram_id=therapist.telegram_id,
+        therapist_name=therapist.practice_name or therapist.display_name,
+    )
+
+
+async def _set_pending(
+    session: AsyncSession, telegram_id: int, kind: str, payload: dict[str, int], expires: datetime
+) -> None:
+    pending = await session.get(PendingInput, telegram_id)
+    if pending is None:
+        session.add(
+            PendingInput(telegram_id=telegram_id, kind=kind, payload=payload, expires_at=expires)
+        )
+    else:
+        pending.kind, pending.payload, pending.expires_at = kind, payload, expires
+
+
+async def open_relay_to_client(
+    db: Database, *, therapist_telegram_id: int, client_id: int, now: datetime
+) -> RelayTarget | None:
+    """The therapist's next text goes to this client; None unless it is their active client."""
+    async with db.sessions.begin() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None or client.status in (ClientStatus.BLOCKED, ClientStatus.DELETED):
+            return None
+        await _set_pending(
+            session,
+            therapist_telegram_id,
+            THERAPIST_PENDING_KIND,
+            {"client_id": client.id},
+            now + THERAPIST_TTL,
+        )
+        return await _target(session, client)
+
+
+async def take_relay_to_client(
+    db: Database, *, therapist_telegram_id: int, now: datetime
+) -> RelayTarget | None:
+    """If the therapist was asked to type a message, close that and say to whom it goes."""
+    async with db.sessions.begin() as session:
+        pending = await session.get(PendingInput, therapist_telegram_id)
+        if pending is None or pending.kind != THERAPIST_PENDING_KIND:
+            return None
+        await session.delete(pending)
+        if pending.expires_at <= now:
+            return None
+        client = await owned_client(
+            session,
+            therapist_telegram_id=therapist_telegram_id,
+            client_id=int(pending.payload.get("client_id", 0)),
+        )
+        if client is None:
+            return None
+        return await _target(session, client)
+
+
+async def cancel_relay(db: Database, *, telegram_id: int) -> bool:
+    async with db.sessions.begin() as session:
+        pending = await session.get(PendingInput, telegram_id)
+        if pending is None or pending.kind not in (THERAPIST_PENDING_KIND, CLIENT_PENDING_KIND):
+            return False
+        await session.delete(pending)
+        return True
+
+
+async def record_relayed(
+    db: Database,
+    *,
+    target: RelayTarget,
+    direction: Direction,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
+) -> None:
+    """Remember the delivered message so a reply to it is routed; open the client's reply."""
+    async with db.sessions.begin() as session:
+        session.add(
+            MessageRelay(
+                client_id=target.client_id,
+                direction=direction.value,
+                chat_id=chat_id,
+                message_id=message_id,
+                created_at=now,
+            )
+        )
+        if direction is Direction.TO_CLIENT:
+            audit.record_access(
+                session,
+                actor_telegram_id=target.therapist_telegram_id,
+                action=audit.MESSAGE_CLIENT,
+                client_ids=[target.client_id],
+                now=now,
+            )
+            # Only when the client is not in the middle of something else (a pain note, a
+            # time they are typing): their flow keeps their next text; a reply still works.
+            pending = await session.get(PendingInput, target.client_telegram_id)
+            if pending is None or pending.expires_at <= now or pending.kind == CLIENT_PENDING_KIND:
+                await _set_pending(
+                    session,
+                    target.client_telegram_id,
+                    CLIENT_PENDING_KIND,
+                    {"client_id": target.client_id},
+                    now + CLIENT_TTL,
+                )
+
+
+async def route_client_reply(
+    db: Database, *, client_telegram_id: int, reply_to_message_id: int | None, now: datetime
+) -> RelayTarget | None:
+    """The therapist this client's message should go to, if it answers a relayed message."""
+    async with db.sessions.begin() as session:
+        client = (
+            await session.execute(
+                select(Client).where(
+                    Client.telegram_id == client_telegram_id,
+                    Client.status != ClientStatus.DELETED,
+                )
+            )
+        ).scalar_one_or_none()
+        if client is None:
+            return None
+        if reply_to_message_id is not None:
+            relayed = (
+                await session.execute(
+                    select(MessageRelay.id).where(
+                        MessageRelay.chat_id == client_telegram_id,
+                        MessageRelay.message_id == reply_to_message_id,
+                        MessageRelay.direction == TO_CLIENT,
+                        MessageRelay.client_id == client.id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if relayed is not None:
+                return await _target(session, client)
+        pending = await session.get(PendingInput, client_telegram_id)
+        if pending is None or pending.kind != CLIENT_PENDING_KIND:
+            return None
+        await session.delete(pending)
+        if pending.expires_at <= now:
+            return None
+        return await _target(session, client)
+
+
+async def route_therapist_reply(
+    db: Database, *, therapist_telegram_id: int, reply_to_message_id: int, now: datetime
+) -> RelayTarget | None:
+    """The client a therapist's Telegram reply answers (a relayed client message), if any."""
+    async with db.sessions() as session:
+        client_id = (
+            await session.execute(
+                select(MessageRelay.client_id).where(
+                    MessageRelay.chat_id == therapist_telegram_id,
+                    MessageRelay.message_id == reply_to_message_id,
+                    MessageRelay.direction == TO_THERAPIST,
+                )
+            )
+        ).scalar_one_or_none()
+        if client_id is None:
+            return None
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None or client.status in (ClientStatus.BLOCKED, ClientStatus.DELETED):
+            return None
+        return await _target(session, client)
