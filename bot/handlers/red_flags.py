@@ -1,16 +1,44 @@
-"""Red-flag safety screen (cauda equina signs): /symptoms, the weekly and onboarding screens.
+"""Red-flag safety screen (cauda equina signs) and the urgent path (issue 5, part 4).
 
-`start_red_flag_screen` is the entry point other areas call (onboarding's last step, the weekly
-check): it sends the first yes/no question. Any yes goes straight to the urgent path.
+Three ways in: the yes/no screen (`start_red_flag_screen`: onboarding's last step, the weekly
+check, /symptoms), and any text a client types that mentions a red flag (the guard below runs in
+an early handler group, before notes, exercise questions and the fallback).
+
+Order matters (DESIGN.md): the client gets EMERGENCY_ADVICE first — before anything is written,
+so nothing can delay it — then the event and alert are stored in one transaction, then every
+therapist gets an urgent message. Never deduplicated by episode, never behind a setting.
 """
 
 from __future__ import annotations
 
-from telegram import Bot
+import logging
+import re
 
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.services.identity import Role, identify
+from bot.services.red_flags import UrgentAlert, record_red_flag
 from bot.texts import red_flags as t
 
+log = logging.getLogger(__name__)
+
 SOURCES = ("onboarding", "weekly", "symptoms")
+SIGNS = tuple(RED_FLAG_QUESTIONS)
+# Before every other handler group: red flags in typed text are looked for first.
+GUARD_GROUP = -2
+
+_ANSWER = re.compile(r"^rf:(?P<code>[ows]):(?P<index>\d):(?P<answer>[yn])$")
 
 
 async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: str) -> None:
@@ -18,5 +46,132 @@ async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: 
     del client_id  # The presser is re-identified on every answer; callback data is not trusted.
     if source not in SOURCES:
         raise ValueError(f"unknown red-flag screen source {source!r}")
-    text, keyboard = t.question_prompt(source, "", t.QUESTIONS[0], len(t.QUESTIONS))
+    text, keyboard = t.question_prompt(source, 0, RED_FLAG_QUESTIONS[SIGNS[0]], len(SIGNS))
     await bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def symptoms_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is not Role.CLIENT or who.client_id is None:
+        await message.reply_text(t.CLIENTS_ONLY)
+        return
+    await start_red_flag_screen(context.bot, message.chat_id, who.client_id, "symptoms")
+
+
+async def screen_answer(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    match = _ANSWER.match(query.data or "")
+    if match is None or int(match["index"]) >= len(SIGNS):
+        await query.answer(t.BAD_ANSWER, show_alert=True)
+        return
+    source, index = t.SOURCES_BY_CODE[match["code"]], int(match["index"])
+    if match["answer"] == "n":
+        await query.answer()
+        if index + 1 < len(SIGNS):
+            question = RED_FLAG_QUESTIONS[SIGNS[index + 1]]
+            await edit_query_message(
+                query, *t.question_prompt(source, index + 1, question, len(SIGNS))
+            )
+        else:
+            await edit_query_message(query, t.ALL_CLEAR)
+        return
+    # Any yes ends the screen at once: the advice first, then the record and the therapists.
+    services = services_of(context)
+    await query.answer()
+    await context.bot.send_message(user.id, services.settings.emergency_advice)
+    await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
+    message = query.message
+    answers = tuple((sign, i == index) for i, sign in enumerate(SIGNS[: index + 1]))
+    urgent = await record_red_flag(
+        services.db,
+        telegram_id=user.id,
+        source=source,
+        report_key=f"rf:{user.id}:{message.message_id if message else query.id}",
+        therapist_ids=services.settings.therapist_ids,
+        now=services.now(),
+        answers=answers,
+    )
+    await _tell_therapists(context.bot, urgent, user.id)
+
+
+async def red_flags_in_message(update: Update, context: BotContext) -> None:
+    """Any text from a client that mentions a red flag takes the urgent path, first."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    text = message.text or message.caption or ""
+    signs = red_flags_in_text(text)
+    services = services_of(context)
+    if not signs or user.id in services.settings.therapist_ids:
+        return
+    await context.bot.send_message(message.chat_id, services.settings.emergency_advice)
+    urgent = await record_red_flag(
+        services.db,
+        telegram_id=user.id,
+        source="free_text",
+        report_key=f"text:{user.id}:{message.message_id}",
+        therapist_ids=services.settings.therapist_ids,
+        now=services.now(),
+        mentioned=signs,
+    )
+    await _tell_therapists(context.bot, urgent, user.id)
+    if urgent is not None and not urgent.awaiting_input:
+        # Nothing else should answer this message with "I'm not sure what you mean".
+        raise ApplicationHandlerStop
+
+
+async def _tell_therapists(bot: Bot, urgent: UrgentAlert | None, client_chat_id: int) -> None:
+    if urgent is None:
+        return
+    told = not urgent.is_new  # A repeat: the therapists were told the first time.
+    if urgent.is_new:
+        text = therapist_message(urgent)
+        keyboard = t.therapist_keyboard(urgent.alert_id, urgent.client_id)
+        for chat_id in urgent.therapist_chat_ids:
+            try:
+                await bot.send_message(chat_id, text, reply_markup=keyboard)
+                told = True
+            except TelegramError as exc:
+                # One unreachable therapist must not stop the others being told.
+                log.error(
+                    "urgent red-flag alert not delivered",
+                    extra={"alert_id": urgent.alert_id, "error_type": type(exc).__name__},
+                )
+    if told:
+        await bot.send_message(client_chat_id, t.RED_FLAG_RECORDED)
+
+
+def therapist_message(urgent: UrgentAlert) -> str:
+    lines = [
+        t.ANSWER_LINE.format(
+            question=t.SIGN_NAMES[sign], answer=t.ANSWER_YES if yes else t.ANSWER_NO
+        )
+        for sign, yes in urgent.answers
+    ]
+    lines += [t.MENTIONED_LINE.format(sign=t.SIGN_NAMES[sign]) for sign in urgent.mentioned]
+    return t.THERAPIST_URGENT.format(
+        name=urgent.client_name,
+        source=t.THERAPIST_SOURCE[urgent.source],
+        details="\n".join(lines),
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
+    app.add_handler(CallbackQueryHandler(screen_answer, pattern=r"^rf:"))
+    app.add_handler(
+        MessageHandler(
+            private & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+            red_flags_in_message,
+        ),
+        group=GUARD_GROUP,
+    )

@@ -27,8 +27,7 @@ __all__ = ["back_pain_prompt", "leg_pain_prompt", "sbi_prompt"]
 PAIN_SCALE = range(11)  # 11-point numeric rating scale, 0-10 (DESIGN.md, clinical rules).
 
 LEG_PAIN_QUESTION = (
-    "How bad is the pain in your leg today?\n"
-    "0 = no pain, 10 = the worst pain you can imagine."
+    "How bad is the pain in your leg today?\n0 = no pain, 10 = the worst pain you can imagine."
 )
 BACK_PAIN_QUESTION = (
     "Leg pain: {leg}/10.\n"
@@ -46,15 +45,13 @@ UPDATE_BUTTON = "Yes, update it"
 KEEP_BUTTON = "No, keep the earlier one"
 KEPT = "OK, I kept today's earlier entry: leg {leg}/10, back {back}/10."
 NOTE_INVITE = (
-    "If you like, type a sentence about today "
-    "(what helped, what made it worse) or tap Skip."
+    "If you like, type a sentence about today (what helped, what made it worse) or tap Skip."
 )
 SKIP_BUTTON = "Skip"
 NOTE_SKIPPED = "No note today. See you tomorrow."
 NOTE_SAVED = "Thanks, I've added your note to today's check-in."
 NOTE_TOO_LONG = (
-    "That note is a bit long — please "
-    "keep it under {limit} characters and send it again."
+    "That note is a bit long — please keep it under {limit} characters and send it again."
 )
 NO_ENTRY_FOR_NOTE = "I couldn't find today's check-in to add that note to. Use /pain to check in."
 STALE_CHECKIN = "This check-in is from an earlier day. Use /pain to record today's pain."
@@ -115,4 +112,3 @@ def update_keyboard(leg: int, back: int, day: date) -> InlineKeyboardMarkup:
 
 def note_keyboard() -> InlineKeyboardMarkup:
     return rows([(SKIP_BUTTON, callback("pain", "skip"))], per_row=1)
-

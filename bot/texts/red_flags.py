@@ -1,8 +1,8 @@
 """Red-flag safety screen: strings and keyboards (issue 5, part 4).
 
-Callback data ``rf:<source>:<answers>:<answer>``: source is o(nboarding) / w(eekly) /
-s(ymptoms); answers so far are ``n`` characters (any yes ends the screen at once); the last
-part is ``y`` or ``n`` for the question now shown. Never trusted: the handler re-validates it.
+Callback data ``rf:<source>:<index>:<answer>``: source is o(nboarding) / w(eekly) /
+s(ymptoms); index is the question shown (0-based; every earlier one was answered no, since any
+yes ends the screen at once); answer is ``y`` or ``n``. Never trusted: the handler re-validates it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ ALL_CLEAR = (
 )
 RED_FLAG_RECORDED = "I've told your therapist straight away."
 BAD_ANSWER = (
-    "Sorry, I didn't understand that answer. Use "
-    "/symptoms to start the safety check again."
+    "Sorry, I didn't understand that answer. Use /symptoms to start the safety check again."
 )
 CLIENTS_ONLY = (
     "This safety check is for clients. If you "
@@ -63,17 +62,16 @@ SOURCES_BY_CODE = {code: source for source, code in SOURCE_CODES.items()}
 
 
 def question_prompt(
-    source: str, answered: str, question: str, count: int
+    source: str, index: int, question: str, count: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Question `index` (0-based; all earlier ones were answered no) with Yes/No buttons."""
     code = SOURCE_CODES[source]
-    header = f"{INTRO[source]}\n\n" if not answered else ""
-    text = (
-        f"{header}{QUESTION_HEADER.format(number=len(answered) + 1, count=count)}\n{question}"
-    )
+    header = f"{INTRO[source]}\n\n" if index == 0 else ""
+    text = f"{header}{QUESTION_HEADER.format(number=index + 1, count=count)}\n{question}"
     keyboard = rows(
         [
-            (YES_BUTTON, callback("rf", code, answered or "-", "y")),
-            (NO_BUTTON, callback("rf", code, answered or "-", "n")),
+            (YES_BUTTON, callback("rf", code, index, "y")),
+            (NO_BUTTON, callback("rf", code, index, "n")),
         ],
         per_row=2,
     )
@@ -90,14 +88,12 @@ def therapist_keyboard(alert_id: int, client_id: int) -> InlineKeyboardMarkup:
         per_row=1,
     )
 
-# Until/unless bot.domain.red_flags supplies its own wording: the five cauda-equina signs of
-# DESIGN.md, asked as plain questions in this order.
-QUESTIONS = (
-    "Do you have pain, numbness or pins and needles in BOTH legs?",
-    "Is either leg getting weaker, or newly weak (e.g. your foot drags or gives way)?",
-    "Do you have numbness between your legs, around your bottom or genitals "
-    "(where you would sit on a saddle)?",
-    "Do you have new difficulty passing urine, or any new loss of control of your bladder "
-    "or bowels?",
-    "Have you noticed any new problems with sexual function?",
-)
+
+# Short names of each sign for the therapist's urgent message (keys: bot.domain.red_flags).
+SIGN_NAMES = {
+    "both_legs": "pain/numbness in BOTH legs",
+    "new_weakness": "new or worsening leg weakness",
+    "saddle_numbness": "saddle-area numbness",
+    "bladder_bowel": "bladder or bowel disturbance",
+    "sexual_dysfunction": "new sexual dysfunction",
+}

@@ -11,22 +11,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain.sbi import SBI_ITEM_MAX, SBI_ITEM_MIN, SBI_ITEMS
 from bot.keyboards import callback, rows
 
-SBI_SCALE = range(7)
-ITEM_COUNT = 4
+SBI_SCALE = range(SBI_ITEM_MIN, SBI_ITEM_MAX + 1)
 
-INTRO = (
-    "Your weekly check: four quick questions about the last "
-    "week (0 = not at all, 6 = extremely)."
-)
-ITEM_QUESTIONS = (
-    "1 of 4 — How bothersome has your leg pain been during the last week?",
-    "2 of 4 — How bothersome has numbness or tingling in your leg or foot been?",
-    "3 of 4 — How bothersome has weakness in your leg or foot been?",
-    "4 of 4 — How bothersome has pain when sitting been?",
-)
-SCALE_HINT = "0 = not at all bothersome … 6 = extremely bothersome"
+INTRO = "Your weekly check: four quick questions about the last week."
+QUESTION_HEADER = "{number} of {count} — {question}"
+SCALE_HINT = "0 = {low} … 6 = {high} bothersome"
 SAVED = "Thank you — your weekly score is {total} out of 24 (lower is better)."
 UPDATED = "Thank you — I've updated this week's score: {total} out of 24 (lower is better)."
 COMPARED_BETTER = "That's {diff} lower than last week."
@@ -37,9 +29,14 @@ ALREADY_SAVED = "Already saved: {total} out of 24."
 CLIENTS_ONLY = "The weekly check is for clients. Ask your therapist for an invite link."
 
 
-def item_question(index: int, answered: str) -> str:
+def item_question(index: int) -> str:
+    item = SBI_ITEMS[index]
     header = f"{INTRO}\n\n" if index == 0 else ""
-    return f"{header}{ITEM_QUESTIONS[index]}\n{SCALE_HINT}"
+    question = QUESTION_HEADER.format(
+        number=index + 1, count=len(SBI_ITEMS), question=item.question
+    )
+    hint = SCALE_HINT.format(low=item.labels[0], high=item.labels[-1])
+    return f"{header}{question}\n{hint}"
 
 
 def item_keyboard(answered: str) -> InlineKeyboardMarkup:
@@ -50,7 +47,7 @@ def item_keyboard(answered: str) -> InlineKeyboardMarkup:
 
 def item_prompt(answered: str) -> tuple[str, InlineKeyboardMarkup]:
     """The question for the next unanswered item, given the digits answered so far."""
-    return item_question(len(answered), answered), item_keyboard(answered)
+    return item_question(len(answered)), item_keyboard(answered)
 
 
 def sbi_prompt() -> tuple[str, InlineKeyboardMarkup]:

@@ -1,0 +1,213 @@
+"""Daily pain check-in: /pain, the leg → back buttons, the optional note (issue 5, part 2).
+
+State rides in the callback data (bot.texts.checkin documents it), so two taps finish a
+check-in and a restart loses nothing; the data is re-validated on every press and the entry is
+always the presser's own (the service looks the client up by the presser's Telegram id).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.pain import PAIN_MAX, PAIN_MIN, WeekComparison
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.services.checkin import (
+    CheckinResult,
+    CheckinStatus,
+    NoteStatus,
+    add_pain_note,
+    checkin_day,
+    record_pain_entry,
+    skip_pain_note,
+)
+from bot.texts import checkin as t
+
+# Runs after the red-flag guard (bot.handlers.red_flags.GUARD_GROUP) and before the default
+# group, so a typed note is taken here and never reaches the free-text fallback.
+NOTE_GROUP = -1
+
+_PRESS = re.compile(
+    r"^pain:(?:(?P<action>leg):(?P<leg>\d{1,2})|(?P<action2>back|upd):(?P<leg2>\d{1,2}):"
+    r"(?P<back>\d{1,2})|(?P<action3>keep|skip))(?::(?P<day>\d{8}))?$"
+)
+
+
+@dataclass(frozen=True)
+class PainPress:
+    action: str
+    leg: int | None
+    back: int | None
+    day: date | None
+
+
+def parse_pain_press(data: str | None) -> PainPress | None:
+    """The press, or None for malformed data or scores outside 0-10 (forged or corrupted)."""
+    match = _PRESS.match(data or "")
+    if match is None:
+        return None
+    action = match["action"] or match["action2"] or match["action3"]
+    leg_text, back_text = match["leg"] or match["leg2"], match["back"]
+    leg = int(leg_text) if leg_text else None
+    back = int(back_text) if back_text else None
+    if any(v is not None and not PAIN_MIN <= v <= PAIN_MAX for v in (leg, back)):
+        return None
+    day = None
+    if match["day"]:
+        try:
+            day = datetime.strptime(match["day"], "%Y%m%d").date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            return None
+    if action == "upd" and day is None:
+        return None
+    return PainPress(action, leg, back, day)
+
+
+def comparison_text(comparison: WeekComparison | None) -> str:
+    if comparison is None:
+        return ""
+    lines = []
+    for region, values in (("leg", comparison.leg), ("back", comparison.back)):
+        template = {"↓": t.COMPARISON_BETTER, "↑": t.COMPARISON_WORSE}.get(
+            values.arrow, t.COMPARISON_SAME
+        )
+        lines.append(
+            template.format(
+                region=t.REGION_NAMES[region], this=values.this_week, last=values.last_week
+            )
+        )
+    return "\n" + "\n".join(lines)
+
+
+async def pain_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    today = await checkin_day(services.db, telegram_id=user.id, now=services.now())
+    if today is None:
+        await message.reply_text(t.CLIENTS_ONLY)
+        return
+    text, keyboard = t.leg_pain_prompt(today)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def pain_button(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    press = parse_pain_press(query.data)
+    if press is None:
+        await query.answer(t.BAD_SCORE, show_alert=True)
+        return
+    services = services_of(context)
+    if press.action == "leg" and press.leg is not None:
+        today = await checkin_day(services.db, telegram_id=user.id, now=services.now())
+        if today is None:
+            await query.answer(t.CLIENTS_ONLY, show_alert=True)
+        elif press.day is not None and press.day != today:
+            await _stale(update)
+        else:
+            await query.answer()
+            await edit_query_message(query, *t.back_pain_prompt(press.leg, press.day))
+    elif press.action in ("back", "upd") and press.leg is not None and press.back is not None:
+        result = await record_pain_entry(
+            services.db,
+            telegram_id=user.id,
+            leg=press.leg,
+            back=press.back,
+            for_day=press.day,
+            confirm_update=press.action == "upd",
+            now=services.now(),
+        )
+        await _render_result(update, result)
+    elif press.action == "keep":
+        await query.answer()
+        await edit_query_message(query, t.KEPT)
+    else:
+        await skip_pain_note(services.db, telegram_id=user.id)
+        await query.answer()
+        await edit_query_message(query, _without_note_invite(query.message), None)
+        await context.bot.send_message(user.id, t.NOTE_SKIPPED)
+
+
+def _without_note_invite(message: object) -> str:
+    text = getattr(message, "text", None) or ""
+    return text.replace("\n\n" + t.NOTE_INVITE, "") or t.NOTE_SKIPPED
+
+
+async def _stale(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t.STALE_CHECKIN, show_alert=True)
+    await edit_query_message(query, t.STALE_CHECKIN)
+
+
+async def _render_result(update: Update, result: CheckinResult) -> None:
+    query = update.callback_query
+    assert query is not None
+    scores = {"leg": result.leg, "back": result.back}
+    if result.status is CheckinStatus.NOT_A_CLIENT:
+        await query.answer(t.CLIENTS_ONLY, show_alert=True)
+    elif result.status is CheckinStatus.STALE:
+        await _stale(update)
+    elif result.status is CheckinStatus.UNCHANGED:
+        # A double tap or a repeated press: already stored, nothing written twice.
+        await query.answer(t.ALREADY_SAVED.format(**scores))
+    elif result.status is CheckinStatus.NEEDS_CONFIRMATION and result.day is not None:
+        await query.answer()
+        text = t.ALREADY_CHECKED_IN.format(
+            old_leg=result.previous_leg, old_back=result.previous_back, **scores
+        )
+        await edit_query_message(
+            query, text, t.update_keyboard(result.leg, result.back, result.day)
+        )
+    else:
+        template = t.SAVED if result.status is CheckinStatus.SAVED else t.UPDATED
+        await query.answer(template.format(**scores))
+        text = template.format(**scores) + comparison_text(result.comparison)
+        await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
+
+
+async def pain_note_text(update: Update, context: BotContext) -> None:
+    """A typed message right after a check-in is that day's note; anything else passes on."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or not message.text:
+        return
+    services = services_of(context)
+    result = await add_pain_note(
+        services.db, telegram_id=user.id, text=message.text, now=services.now()
+    )
+    if result.status is NoteStatus.NOT_EXPECTED:
+        return
+    replies = {
+        NoteStatus.SAVED: t.NOTE_SAVED,
+        NoteStatus.TOO_LONG: t.NOTE_TOO_LONG.format(limit=result.limit),
+        NoteStatus.ENTRY_GONE: t.NO_ENTRY_FOR_NOTE,
+    }
+    await message.reply_text(replies[result.status])
+    raise ApplicationHandlerStop
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("pain", pain_command, filters=private))
+    app.add_handler(CallbackQueryHandler(pain_button, pattern=r"^pain:"))
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            pain_note_text,
+        ),
+        group=NOTE_GROUP,
+    )

@@ -1,0 +1,222 @@
+"""Daily pain check-in: one entry per client per local day, leg and back 0-10, optional note.
+
+The client's "day" is their own calendar day in their time zone (DESIGN.md: timestamps UTC,
+`pain_entry.day` local). A second check-in on the same day never overwrites silently: it comes
+back as NEEDS_CONFIRMATION until the client confirms. The very same scores again (a double tap,
+a redelivered update) are UNCHANGED: nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, PainEntry, PendingInput
+from bot.domain.pain import (
+    DailyPain,
+    WeekComparison,
+    comparison_with_last_week,
+    validate_pain_score,
+)
+
+PAIN_NOTE = "pain_note"
+# A note belongs with the check-in it follows; after this the next text means something else.
+NOTE_WINDOW = timedelta(hours=6)
+NOTE_MAX_CHARS = 1000
+# comparison_with_last_week looks at two rolling weeks ending today.
+COMPARISON_DAYS = 14
+
+
+class CheckinStatus(enum.StrEnum):
+    SAVED = "saved"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    NEEDS_CONFIRMATION = "needs_confirmation"
+    STALE = "stale"
+    NOT_A_CLIENT = "not_a_client"
+
+
+class NoteStatus(enum.StrEnum):
+    SAVED = "saved"
+    TOO_LONG = "too_long"
+    ENTRY_GONE = "entry_gone"
+    # The text was not a pain note (no note was asked for): other handlers may take it.
+    NOT_EXPECTED = "not_expected"
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    status: CheckinStatus
+    leg: int
+    back: int
+    day: date | None = None
+    # Today's earlier scores when asking whether to replace them.
+    previous_leg: int | None = None
+    previous_back: int | None = None
+    comparison: WeekComparison | None = None
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    status: NoteStatus
+    limit: int = NOTE_MAX_CHARS
+
+
+async def _client_for_update(session: AsyncSession, telegram_id: int) -> Client | None:
+    # Row lock per client so concurrent presses (several instances) serialise; SQLite's
+    # BEGIN IMMEDIATE already serialises writers.
+    return (
+        await session.execute(
+            select(Client)
+            .where(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+
+
+def local_day(client_timezone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(client_timezone)).date()
+
+
+async def checkin_day(db: Database, *, telegram_id: int, now: datetime) -> date | None:
+    """The client's local today (what a new check-in is for); None if not a client."""
+    async with db.sessions() as session:
+        zone = (
+            await session.execute(
+                select(Client.timezone).where(
+                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
+                )
+            )
+        ).scalar_one_or_none()
+    return None if zone is None else local_day(zone, now)
+
+
+async def record_pain_entry(
+    db: Database,
+    *,
+    telegram_id: int,
+    leg: int,
+    back: int,
+    for_day: date | None,
+    confirm_update: bool,
+    now: datetime,
+) -> CheckinResult:
+    """Record today's leg and back pain (0-10 NRS; raises ValueError outside it).
+
+    `for_day` is the day the prompt was for: a prompt from an earlier day is STALE and stores
+    nothing. A different entry already stored today is replaced only with `confirm_update`.
+    After SAVED/UPDATED the client's next typed message is taken as the day's note.
+    """
+    leg, back = validate_pain_score(leg), validate_pain_score(back)
+    async with db.sessions.begin() as session:
+        client = await _client_for_update(session, telegram_id)
+        if client is None:
+            return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
+        today = local_day(client.timezone, now)
+        if for_day is not None and for_day != today:
+            return CheckinResult(CheckinStatus.STALE, leg, back, day=for_day)
+        entry = (
+            await session.execute(
+                select(PainEntry).where(PainEntry.client_id == client.id, PainEntry.day == today)
+            )
+        ).scalar_one_or_none()
+        if entry is not None and (entry.leg, entry.back) == (leg, back):
+            status = CheckinStatus.UNCHANGED
+        elif entry is not None and not confirm_update:
+            return CheckinResult(
+                CheckinStatus.NEEDS_CONFIRMATION,
+                leg,
+                back,
+                day=today,
+                previous_leg=entry.leg,
+                previous_back=entry.back,
+            )
+        elif entry is not None:
+            entry.leg, entry.back, entry.updated_at = leg, back, now
+            status = CheckinStatus.UPDATED
+        else:
+            entry = PainEntry(
+                client_id=client.id,
+                day=today,
+                leg=leg,
+                back=back,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(entry)
+            status = CheckinStatus.SAVED
+        await session.flush()
+        if status is not CheckinStatus.UNCHANGED:
+            await _expect_note(session, telegram_id, entry.id, now)
+        comparison = await _comparison(session, client.id, today)
+        return CheckinResult(status, leg, back, day=today, comparison=comparison)
+
+
+async def _expect_note(
+    session: AsyncSession, telegram_id: int, entry_id: int, now: datetime
+) -> None:
+    await session.execute(delete(PendingInput).where(PendingInput.telegram_id == telegram_id))
+    session.add(
+        PendingInput(
+            telegram_id=telegram_id,
+            kind=PAIN_NOTE,
+            payload={"entry_id": entry_id},
+            expires_at=now + NOTE_WINDOW,
+        )
+    )
+
+
+async def _comparison(session: AsyncSession, client_id: int, today: date) -> WeekComparison | None:
+    rows = (
+        await session.execute(
+            select(PainEntry.day, PainEntry.leg, PainEntry.back).where(
+                PainEntry.client_id == client_id,
+                PainEntry.day > today - timedelta(days=COMPARISON_DAYS),
+                PainEntry.day <= today,
+            )
+        )
+    ).all()
+    return comparison_with_last_week(
+        [DailyPain(day=row.day, leg=row.leg, back=row.back) for row in rows], today
+    )
+
+
+async def add_pain_note(db: Database, *, telegram_id: int, text: str, now: datetime) -> NoteResult:
+    """Attach typed text to the check-in that asked for a note; NOT_EXPECTED otherwise."""
+    async with db.sessions.begin() as session:
+        pending = await session.get(PendingInput, telegram_id, with_for_update=True)
+        if pending is None or pending.kind != PAIN_NOTE or pending.expires_at <= now:
+            return NoteResult(NoteStatus.NOT_EXPECTED)
+        note = text.strip()
+        if len(note) > NOTE_MAX_CHARS:
+            return NoteResult(NoteStatus.TOO_LONG)
+        entry_id = pending.payload.get("entry_id")
+        await session.delete(pending)
+        # The pending row names the entry; check it is still this client's (never trusted).
+        entry = (
+            await session.execute(
+                select(PainEntry)
+                .join(Client, Client.id == PainEntry.client_id)
+                .where(PainEntry.id == entry_id, Client.telegram_id == telegram_id)
+            )
+        ).scalar_one_or_none()
+        if entry is None:
+            return NoteResult(NoteStatus.ENTRY_GONE)
+        entry.note, entry.updated_at = note, now
+        return NoteResult(NoteStatus.SAVED)
+
+
+async def skip_pain_note(db: Database, *, telegram_id: int) -> None:
+    """The client tapped Skip: their next text is no longer taken as a note."""
+    async with db.sessions.begin() as session:
+        await session.execute(
+            delete(PendingInput).where(
+                PendingInput.telegram_id == telegram_id, PendingInput.kind == PAIN_NOTE
+            )
+        )

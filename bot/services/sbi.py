@@ -1,0 +1,92 @@
+"""Weekly Sciatica Bothersomeness Index: one questionnaire per client per local week.
+
+The week is the client's local Monday-to-Sunday (bot.domain.adherence.week_start_of); doing the
+questionnaire again in the same week replaces that week's answers (unique client, instrument,
+period_start). The total is compared with the previous week's when there is one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, OutcomeMeasure
+from bot.domain.adherence import week_start_of
+from bot.domain.sbi import SBI_KEYS, SbiChange, sbi_change, sbi_total
+from bot.services.checkin import local_day
+
+SBI_INSTRUMENT = "SBI"
+
+
+class SbiStatus(enum.StrEnum):
+    SAVED = "saved"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    NOT_A_CLIENT = "not_a_client"
+
+
+@dataclass(frozen=True)
+class SbiResult:
+    status: SbiStatus
+    total: int
+    week_start: date | None = None
+    # Against the previous week's total, when the client did it last week.
+    change: SbiChange | None = None
+
+
+async def record_sbi(
+    db: Database, *, telegram_id: int, scores: Sequence[int], now: datetime
+) -> SbiResult:
+    """Store this week's four item scores (each 0-6, raises ValueError otherwise)."""
+    if len(scores) != len(SBI_KEYS):
+        raise ValueError(f"the SBI has {len(SBI_KEYS)} items, got {len(scores)} scores")
+    items = dict(zip(SBI_KEYS, scores, strict=True))
+    total = sbi_total(items)
+    async with db.sessions.begin() as session:
+        client = (
+            await session.execute(
+                select(Client)
+                .where(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        if client is None:
+            return SbiResult(SbiStatus.NOT_A_CLIENT, total)
+        week = week_start_of(local_day(client.timezone, now))
+        measures = {
+            measure.period_start: measure
+            for measure in (
+                await session.execute(
+                    select(OutcomeMeasure).where(
+                        OutcomeMeasure.client_id == client.id,
+                        OutcomeMeasure.instrument == SBI_INSTRUMENT,
+                        OutcomeMeasure.period_start.in_([week, week - timedelta(days=7)]),
+                    )
+                )
+            ).scalars()
+        }
+        current, previous = measures.get(week), measures.get(week - timedelta(days=7))
+        if current is None:
+            session.add(
+                OutcomeMeasure(
+                    client_id=client.id,
+                    instrument=SBI_INSTRUMENT,
+                    period_start=week,
+                    items=items,
+                    total=total,
+                    recorded_at=now,
+                )
+            )
+            status = SbiStatus.SAVED
+        elif current.items == items:
+            status = SbiStatus.UNCHANGED
+        else:
+            current.items, current.total, current.recorded_at = items, total, now
+            status = SbiStatus.UPDATED
+        change = sbi_change(previous.total, total) if previous is not None else None
+        return SbiResult(status, total, week_start=week, change=change)
