@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -38,7 +39,37 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate content/exercises/*.md")
     check.add_argument("--dir", type=Path, default=None, help="library folder (CONTENT_DIR)")
+
+    tick = commands.add_parser("tick", help="run exactly one scheduler pass and wait for sends")
+    tick.add_argument(
+        "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-03-29T08:00Z"
+    )
     return parser
+
+
+def _aware_datetime(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date-time") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} needs a UTC offset, e.g. ...T08:00+00:00")
+    return when.astimezone(UTC)
+
+
+def _tick(settings: Settings, at: datetime) -> int:
+    """One pass at `at`; one line per delivery (kind, schedule, slot, status), then totals.
+
+    Ids and statuses only: no names, no health data.
+    """
+    import asyncio
+
+    from bot.scheduler_cli import run_one_pass
+
+    lines = asyncio.run(run_one_pass(settings, at))
+    for line in lines:
+        print(line)
+    return 0
 
 
 def _fail(message: str) -> int:
@@ -120,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_upgrade(settings)
         if args.command == "content":
             return _content_check(settings, args.dir)
+        if args.command == "tick":
+            return _tick(settings, args.at)
     except ConfigError as exc:
         return _fail(str(exc))
     return _fail(f"unknown command {args.command!r}")

@@ -6,9 +6,15 @@ import logging
 from datetime import UTC
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    Defaults,
+)
 
 from bot import handlers, texts
 from bot.config import Settings
@@ -16,10 +22,15 @@ from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
 from bot.handlers.common import SERVICES_KEY
 from bot.services.container import Clock, ServiceContainer, system_clock
+from scheduler.claiming import ClaimPolicy
+from scheduler.dispatch import Dispatcher
+from scheduler.tick import Scheduler
 
 log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+SCHEDULER_KEY = "scheduler"
+TICK_JOB_NAME = "scheduler-tick"
 
 
 def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
@@ -38,12 +49,42 @@ async def set_command_menus(app: BotApplication, therapist_ids: frozenset[int]) 
             log.info("therapist menu deferred", extra={"error_type": type(exc).__name__})
 
 
+def build_scheduler(
+    settings: Settings,
+    *,
+    db: Database,
+    library: ExerciseLibrary,
+    bot: Bot,
+    clock: Clock = system_clock,
+    keep_outcomes: bool = False,
+) -> Scheduler:
+    """The scheduling engine: claims due rows; its dispatcher sends at Telegram's pace."""
+    dispatcher = Dispatcher(
+        bot=bot,
+        db=db,
+        clock=clock,
+        send_rate=settings.send_rate_per_second,
+        per_chat_rate=settings.per_chat_rate_per_second,
+        keep_outcomes=keep_outcomes,
+    )
+    return Scheduler(
+        db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy.from_settings(settings)
+    )
+
+
+async def scheduler_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The metronome: one pass per tick (claims and queues; the dispatcher sends)."""
+    services = context.bot_data[SERVICES_KEY]
+    await context.bot_data[SCHEDULER_KEY].run_pass(services.now())
+
+
 def build_application(
     settings: Settings,
     *,
     db: Database | None = None,
     library: ExerciseLibrary | None = None,
     clock: Clock = system_clock,
+    scheduler_tick_job: bool = True,
 ) -> BotApplication:
     """Build the PTB Application. `db`/`library` may be given by tests; otherwise made here."""
     database = db or Database.connect(settings.database_url)
@@ -56,8 +97,11 @@ def build_application(
 
     async def post_init(app: BotApplication) -> None:
         await set_command_menus(app, settings.therapist_ids)
+        await app.bot_data[SCHEDULER_KEY].dispatcher.start()
 
-    async def post_shutdown(_app: BotApplication) -> None:
+    async def post_shutdown(app: BotApplication) -> None:
+        # Unsent messages stay `claimed` in the ledger and are re-sent once after restart.
+        await app.bot_data[SCHEDULER_KEY].dispatcher.stop()
         if db is None:
             await database.dispose()
 
@@ -79,5 +123,18 @@ def build_application(
         .build()
     )
     app.bot_data[SERVICES_KEY] = container
+    app.bot_data[SCHEDULER_KEY] = build_scheduler(
+        settings, db=database, library=container.library, bot=app.bot, clock=clock
+    )
+    if scheduler_tick_job and app.job_queue is not None:
+        app.job_queue.run_repeating(
+            scheduler_tick,
+            interval=settings.tick_seconds,
+            first=settings.tick_seconds,
+            name=TICK_JOB_NAME,
+            # One pass at a time; a pass that overruns a tick is followed by the next, never
+            # stacked (the rows it left due are simply claimed by that next pass).
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
     handlers.register(app)
     return app

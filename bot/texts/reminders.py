@@ -97,7 +97,7 @@ def outcome_line(outcome: str, skip_reason: str | None) -> str:
 
 
 def with_outcome(text: str, outcome: str, skip_reason: str | None) -> str:
-    return f"{text}\n\n{outcome_line(outcome, skip_reason)}"
+    return f"{reminder_body(text)}\n\n{outcome_line(outcome, skip_reason)}"
 
 
 def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardButton]]:
@@ -135,15 +135,44 @@ def reminder_keyboard(
     return InlineKeyboardMarkup(grid)
 
 
-def skip_reason_keyboard(delivery_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=callback("rem", "why", delivery_id, key))]
-            for key, label in SKIP_REASONS.items()
-        ]
-    )
+def skip_reason_keyboard(
+    delivery_id: int, how_to: Sequence[InlineKeyboardButton] = ()
+) -> InlineKeyboardMarkup:
+    grid = [
+        [InlineKeyboardButton(label, callback_data=callback("rem", "why", delivery_id, key))]
+        for key, label in SKIP_REASONS.items()
+    ]
+    grid.extend([button] for button in how_to)
+    return InlineKeyboardMarkup(grid)
 
 
-def after_outcome_keyboard(delivery_id: int, items: Sequence[ReminderItem]) -> InlineKeyboardMarkup:
+def how_to_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
+    """The "How to" buttons of a reminder already sent, to keep them after an answer."""
+    if markup is None:
+        return []
+    return [
+        button
+        for row in markup.inline_keyboard
+        for button in row
+        if isinstance(button.callback_data, str) and button.callback_data.startswith("ex:show:")
+    ]
+
+
+def answered_keyboard(
+    delivery_id: int, how_to: Sequence[InlineKeyboardButton]
+) -> InlineKeyboardMarkup:
     """After an answer the client may still change it (a second press edits, never adds)."""
-    return reminder_keyboard(delivery_id, items, snooze=False)
+    grid: list[Sequence[InlineKeyboardButton]] = list(
+        reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
+    )
+    grid.extend([button] for button in how_to)
+    return InlineKeyboardMarkup(grid)
+
+
+def skip_reason_text(reminder: str) -> str:
+    return f"{reminder_body(reminder)}\n\n{WHY_SKIPPED}"
+
+
+def reminder_body(text: str) -> str:
+    """The reminder as first sent, without any outcome line added since."""
+    return text.split("\n\n", 1)[0]

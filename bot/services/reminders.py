@@ -1,0 +1,125 @@
+"""What a client's press on an exercise reminder does: one outcome per slot, or a snooze.
+
+Callback data is never trusted: every call re-checks that the delivery exists, is an exercise
+reminder, and belongs to the client with the pressing Telegram id.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import insert_for
+from bot.db.engine import Database
+from bot.db.models import (
+    Client,
+    ClientStatus,
+    Delivery,
+    ExerciseLog,
+    ExerciseOutcome,
+    Schedule,
+    ScheduleKind,
+)
+
+__all__ = [
+    "SKIP_REASONS",
+    "SNOOZE",
+    "PressResult",
+    "PressVerdict",
+    "record_exercise_outcome",
+    "snooze_reminder",
+]
+
+SKIP_REASONS = frozenset({"pain", "time", "forgot", "other"})
+SNOOZE = timedelta(minutes=30)
+
+
+class PressVerdict(enum.StrEnum):
+    RECORDED = "recorded"
+    SNOOZED = "snoozed"
+    NOT_YOURS = "not_yours"
+    UNKNOWN = "unknown"  # no such reminder (stale or forged id)
+
+
+@dataclass(frozen=True)
+class PressResult:
+    verdict: PressVerdict
+    delivery_id: int
+    outcome: ExerciseOutcome | None = None
+    skip_reason: str | None = None
+
+
+async def _owned_delivery(
+    session: AsyncSession, *, telegram_id: int, delivery_id: int
+) -> tuple[PressVerdict | None, int | None, datetime | None]:
+    row = (
+        await session.execute(
+            select(Delivery.slot, Schedule.client_id, Client.telegram_id, Client.status)
+            .join(Schedule, Schedule.id == Delivery.schedule_id)
+            .join(Client, Client.id == Schedule.client_id)
+            .where(Delivery.id == delivery_id, Schedule.kind == ScheduleKind.EXERCISE_REMINDER)
+        )
+    ).one_or_none()
+    if row is None or row.status is ClientStatus.DELETED:
+        return PressVerdict.UNKNOWN, None, None
+    if row.telegram_id != telegram_id:
+        return PressVerdict.NOT_YOURS, None, None
+    return None, row.client_id, row.slot
+
+
+async def record_exercise_outcome(
+    db: Database,
+    *,
+    telegram_id: int,
+    delivery_id: int,
+    outcome: ExerciseOutcome,
+    skip_reason: str | None,
+    now: datetime,
+) -> PressResult:
+    """Record (or change) the outcome of this reminder's slot: one row per slot, ever."""
+    if skip_reason is not None and (
+        skip_reason not in SKIP_REASONS or outcome is not ExerciseOutcome.SKIPPED
+    ):
+        return PressResult(PressVerdict.UNKNOWN, delivery_id)
+    async with db.sessions.begin() as session:
+        refused, client_id, slot = await _owned_delivery(
+            session, telegram_id=telegram_id, delivery_id=delivery_id
+        )
+        if refused is not None or client_id is None or slot is None:
+            return PressResult(refused or PressVerdict.UNKNOWN, delivery_id)
+        values = {
+            "client_id": client_id,
+            "delivery_id": delivery_id,
+            "slot": slot,
+            "outcome": outcome,
+            "skip_reason": skip_reason,
+            "logged_at": now,
+        }
+        statement = insert_for(session, ExerciseLog).values(values)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["client_id", "delivery_id"],
+                set_={"outcome": outcome, "skip_reason": skip_reason, "logged_at": now},
+            )
+        )
+        return PressResult(PressVerdict.RECORDED, delivery_id, outcome, skip_reason)
+
+
+async def snooze_reminder(
+    db: Database, *, telegram_id: int, delivery_id: int, now: datetime
+) -> PressResult:
+    """Send this reminder again in 30 minutes (the tick picks it up)."""
+    async with db.sessions.begin() as session:
+        refused, client_id, _ = await _owned_delivery(
+            session, telegram_id=telegram_id, delivery_id=delivery_id
+        )
+        if refused is not None or client_id is None:
+            return PressResult(refused or PressVerdict.UNKNOWN, delivery_id)
+        await session.execute(
+            update(Delivery).where(Delivery.id == delivery_id).values(snoozed_until=now + SNOOZE)
+        )
+        return PressResult(PressVerdict.SNOOZED, delivery_id)
