@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from telegram.ext import AIORateLimiter, ExtBot
@@ -25,7 +24,7 @@ __all__ = ["run_one_pass"]
 
 async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
     db = Database.connect(settings.database_url)
-    bot: ExtBot[dict[str, Any]] = ExtBot(
+    bot: ExtBot[int] = ExtBot(
         token=settings.token(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
