@@ -19,7 +19,14 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     CallbackQueryHandler,
@@ -37,13 +44,9 @@ from tests.support import (
     RunningApplication,
     TgUser,
     application_builder,
-    fixtures,
     running_application,
 )
 from tests.support.harness import AnyApplication
-
-# Until tests/conftest.py loads ``tests.support.fixtures`` through ``pytest_plugins``.
-botapi = fixtures.botapi
 
 # A valid 1×1 PNG.
 PNG = bytes.fromhex(
@@ -212,7 +215,8 @@ async def test_press_only_accepts_buttons_on_the_current_keyboard(
     assert forged_edit.description == "Bad Request: message to edit not found"
     await running.settle()
     assert botapi.unanswered_callback_ids() == set()
-    running.handler_errors.clear()  # the bot under test does not handle its BadRequest
+    [error] = running.take_handler_errors()  # this tiny bot does not handle its BadRequest
+    assert isinstance(error, BadRequest)
 
 
 async def test_photo_and_document_uploads_arrive_as_multipart_bytes(
@@ -260,6 +264,21 @@ async def test_blocked_chat_is_forbidden_until_unblocked(
 
     botapi.unblock_chat(ALICE.id)
     await running.bot.send_message(ALICE.id, "reminder")
+
+
+async def test_a_delivered_message_whose_reply_is_lost_looks_failed_to_the_bot(
+    botapi: BotApiDouble, running: RunningApplication
+) -> None:
+    botapi.disconnect_next("sendMessage", chat_id=ALICE.id)
+    with pytest.raises(NetworkError, match="disconnected"):
+        await running.bot.send_message(ALICE.id, "Time for your stretches")
+    assert botapi.last_text(ALICE.id) == "Time for your stretches", "Telegram delivered it"
+
+    botapi.delay_next("sendMessage", 0.3, chat_id=ALICE.id)
+    with pytest.raises(TimedOut):
+        await running.bot.send_message(ALICE.id, "Check-in time", read_timeout=0.05)
+    assert botapi.last_text(ALICE.id) == "Check-in time"
+    assert all(call.ok for call in botapi.calls("sendMessage"))
 
 
 async def test_user_blocking_the_bot_sends_my_chat_member_and_forbids_sends(

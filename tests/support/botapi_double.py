@@ -162,6 +162,17 @@ class _Fault:
 
 
 @dataclass(slots=True)
+class _ReplyFault:
+    """The call is processed, then its reply is late or lost (the bot cannot tell it worked)."""
+
+    method: str
+    remaining: int
+    chat_id: int | None
+    delay: float
+    disconnect: bool
+
+
+@dataclass(slots=True)
 class _PendingUpdate:
     update_id: int
     kind: str
@@ -245,6 +256,8 @@ class BotApiDouble:
         self.max_long_poll = max_long_poll
         self.strict_chats = strict_chats
         self.handler_errors: list[BaseException] = []
+        # Seconds every reply (except getUpdates) is held back: Telegram is not on loopback.
+        self.latency = 0.0
         self._configured_bot_id = bot_id
         self._token_bot_id: int | None = None
         self._clock = clock
@@ -273,6 +286,7 @@ class BotApiDouble:
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._menu_buttons: dict[int | None, JsonDict] = {}
         self._faults: list[_Fault] = []
+        self._reply_faults: list[_ReplyFault] = []
         self._blocked: set[int] = set()
         self._stubs: dict[str, Stub] = {}
         self._methods: dict[str, Callable[[_Request], Awaitable[Any]]] = {
@@ -395,6 +409,31 @@ class BotApiDouble:
         self._faults.append(
             _Fault(method.lower(), error_code, description, retry_after, count, chat_id)
         )
+
+    def delay_next(
+        self, method: str, seconds: float, *, count: int = 1, chat_id: int | None = None
+    ) -> None:
+        """The next ``count`` calls of ``method`` take effect, but their reply comes late.
+
+        With ``seconds`` above the bot's read timeout PTB raises ``TimedOut`` for a message
+        that was in fact delivered — the case where a blind retry sends it twice.
+        """
+        self._add_reply_fault(method, count, chat_id, delay=seconds, disconnect=False)
+
+    def disconnect_next(self, method: str, *, count: int = 1, chat_id: int | None = None) -> None:
+        """The next ``count`` calls of ``method`` take effect, then the connection drops.
+
+        PTB raises ``NetworkError`` ("Server disconnected without sending a response") although
+        Telegram did what was asked.
+        """
+        self._add_reply_fault(method, count, chat_id, delay=0.0, disconnect=True)
+
+    def _add_reply_fault(
+        self, method: str, count: int, chat_id: int | None, *, delay: float, disconnect: bool
+    ) -> None:
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._reply_faults.append(_ReplyFault(method.lower(), count, chat_id, delay, disconnect))
 
     def block_chat(self, chat_id: int) -> None:
         """Every send/edit to ``chat_id`` fails with 403 until :meth:`unblock_chat`."""
@@ -766,19 +805,46 @@ class BotApiDouble:
             params, files = await self._read_params(request)
             result = await self._respond(method, params, files)
         except BotApiError as error:
-            self._record(
-                RecordedCall(
-                    method,
-                    params,
-                    dict(files),
-                    at,
-                    error_code=error.error_code,
-                    description=error.description,
-                )
+            call = RecordedCall(
+                method,
+                params,
+                dict(files),
+                at,
+                error_code=error.error_code,
+                description=error.description,
             )
-            return web.json_response(error.to_json(), status=error.error_code)
-        self._record(RecordedCall(method, params, dict(files), at, result=result))
-        return web.json_response({"ok": True, "result": result})
+            response = web.json_response(error.to_json(), status=error.error_code)
+        else:
+            call = RecordedCall(method, params, dict(files), at, result=result)
+            response = web.json_response({"ok": True, "result": result})
+        self._record(call)
+        return await self._deliver_reply(request, call, response)
+
+    async def _deliver_reply(
+        self, request: web.Request, call: RecordedCall, response: web.Response
+    ) -> web.Response:
+        name = call.method.lower()
+        if name == _GET_UPDATES:
+            return response
+        fault = self._take_reply_fault(name, call.params)
+        delay = self.latency + (fault.delay if fault is not None else 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if fault is not None and fault.disconnect and request.transport is not None:
+            request.transport.abort()
+        return response
+
+    def _take_reply_fault(self, name: str, params: dict[str, Any]) -> _ReplyFault | None:
+        for fault in self._reply_faults:
+            if fault.method != name:
+                continue
+            if fault.chat_id is not None and not _same_chat(params.get("chat_id"), fault.chat_id):
+                continue
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._reply_faults.remove(fault)
+            return fault
+        return None
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         path = request.match_info["file_path"]

@@ -92,6 +92,13 @@ class RunningApplication:
             ) from error
         await self.double.settle(quiet, max(quiet, deadline - loop.time()))
 
+    def take_handler_errors(self) -> list[BaseException]:
+        """Hand over (and forget) the handler errors so far, for tests that expect one."""
+        taken = list(self.handler_errors)
+        self.handler_errors.clear()
+        self.double.handler_errors.clear()
+        return taken
+
     async def _record_handler_error(
         self, update: object, context: CallbackContext[Any, Any, Any, Any]
     ) -> None:
