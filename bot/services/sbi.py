@@ -34,6 +34,7 @@ class SbiStatus(enum.StrEnum):
 class SbiResult:
     status: SbiStatus
     total: int
+    client_id: int | None = None
     week_start: date | None = None
     # Against the previous week's total, when the client did it last week.
     change: SbiChange | None = None
@@ -89,4 +90,4 @@ async def record_sbi(
             current.items, current.total, current.recorded_at = items, total, now
             status = SbiStatus.UPDATED
         change = sbi_change(previous.total, total) if previous is not None else None
-        return SbiResult(status, total, week_start=week, change=change)
+        return SbiResult(status, total, client_id=client.id, week_start=week, change=change)

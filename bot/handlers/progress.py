@@ -1,0 +1,48 @@
+"""/progress: a PNG of the last 8 weeks with a one-line reading (issue 5, part 5)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.charts import progress_chart_png
+from bot.handlers.common import BotContext, services_of
+from bot.services.progress import MIN_ENTRIES_FOR_CHART, Progress, progress_of
+from bot.texts import progress as t
+
+
+async def progress_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    progress = await progress_of(services.db, telegram_id=user.id, now=services.now())
+    if progress is None:
+        await message.reply_text(t.CLIENTS_ONLY)
+        return
+    if not progress.enough_for_chart or progress.first is None or progress.latest is None:
+        await message.reply_text(
+            t.NOT_ENOUGH_DATA.format(count=len(progress.days), needed=MIN_ENTRIES_FOR_CHART)
+        )
+        return
+    # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
+    png = await asyncio.to_thread(_draw, progress)
+    caption = t.reading(progress.comparison, progress.first, progress.latest)
+    await message.reply_photo(png, caption=caption)
+
+
+def _draw(progress: Progress) -> bytes:
+    return progress_chart_png(
+        [day.day for day in progress.days],
+        [day.leg for day in progress.days],
+        [day.back for day in progress.days],
+        [week.week_start for week in progress.weeks],
+        [week.pct for week in progress.weeks],
+        title=t.CHART_TITLE,
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("progress", progress_command, filters=filters.ChatType.PRIVATE))

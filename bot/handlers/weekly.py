@@ -1,0 +1,87 @@
+"""/weekly: the Sciatica Bothersomeness Index, then the weekly red-flag screen (issue 5, part 3).
+
+The answers so far ride in the callback data (bot.texts.weekly documents it); the fourth answer
+stores the week's questionnaire for the presser's own client record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.domain.sbi import SBI_ITEMS
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.red_flags import start_red_flag_screen
+from bot.services.identity import Role, identify
+from bot.services.sbi import SbiResult, SbiStatus, record_sbi
+from bot.texts import weekly as t
+
+_ANSWERS = re.compile(rf"^sbi:(?P<scores>[0-6]{{1,{len(SBI_ITEMS)}}})$")
+
+
+async def weekly_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is not Role.CLIENT:
+        await message.reply_text(t.CLIENTS_ONLY)
+        return
+    text, keyboard = t.sbi_prompt()
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def sbi_answer(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    match = _ANSWERS.match(query.data or "")
+    if match is None:
+        await query.answer(t.BAD_ANSWER, show_alert=True)
+        return
+    answered = match["scores"]
+    if len(answered) < len(SBI_ITEMS):
+        await query.answer()
+        await edit_query_message(query, *t.item_prompt(answered))
+        return
+    services = services_of(context)
+    result = await record_sbi(
+        services.db,
+        telegram_id=user.id,
+        scores=[int(digit) for digit in answered],
+        now=services.now(),
+    )
+    if result.status is SbiStatus.NOT_A_CLIENT:
+        await query.answer(t.CLIENTS_ONLY, show_alert=True)
+        return
+    if result.status is SbiStatus.UNCHANGED:
+        # A double tap or a repeated press: the week is stored once and the screen ran already.
+        await query.answer(t.ALREADY_SAVED.format(total=result.total))
+        return
+    await query.answer()
+    await edit_query_message(query, result_text(result))
+    if result.client_id is not None:
+        await start_red_flag_screen(context.bot, user.id, result.client_id, "weekly")
+
+
+def result_text(result: SbiResult) -> str:
+    template = t.SAVED if result.status is SbiStatus.SAVED else t.UPDATED
+    text = template.format(total=result.total)
+    if result.change is None:
+        return text
+    if result.change.improved:
+        return f"{text} {t.COMPARED_BETTER.format(diff=-result.change.change)}"
+    if result.change.worsened:
+        return f"{text} {t.COMPARED_WORSE.format(diff=result.change.change)}"
+    return f"{text} {t.COMPARED_SAME}"
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("weekly", weekly_command, filters=private))
+    app.add_handler(CallbackQueryHandler(sbi_answer, pattern=r"^sbi:"))
