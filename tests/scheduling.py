@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bot.db.engine import Database
 from bot.db.models import Client, Delivery, Prescription, Schedule, ScheduleKind, Therapist
 from bot.services.schedules import (
-    ensure_therapist_summary_schedule,
     set_reminder_times,
     sync_client_schedules,
 )
@@ -32,9 +31,6 @@ async def add_therapist(db: Database, *, telegram_id: int = 900_001) -> int:
         )
         session.add(therapist)
         await session.flush()
-        await ensure_therapist_summary_schedule(
-            session, therapist_id=therapist.id, tz="Europe/London", now=SETUP_TIME
-        )
         return therapist.id
 
 
