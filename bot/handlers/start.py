@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot import texts
 from bot.handlers.common import BotContext, services_of
+from bot.handlers.onboarding import resume_or_welcome
 from bot.services.identity import Role, ensure_therapist, identify
 
 
@@ -28,7 +29,8 @@ async def start(update: Update, context: BotContext) -> None:
         )
         await message.reply_text(texts.THERAPIST_WELCOME)
     elif who.role is Role.CLIENT:
-        await message.reply_text(texts.CLIENT_WELCOME_BACK)
+        # An unfinished onboarding picks up where it stopped.
+        await resume_or_welcome(message, context, user.id, done_text=texts.CLIENT_WELCOME_BACK)
     else:
         await message.reply_text(texts.STRANGER)
 
@@ -50,6 +52,7 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    # Edited messages are not commands a second time.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("help", show_help, filters=private))

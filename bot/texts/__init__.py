@@ -27,8 +27,18 @@ THERAPIST_HELP = (
 )
 CLIENT_HELP = (
     "What I can do for you:\n"
-    "/help — this list\n"
-    "/start — start again"
+    "/exercises — your exercises, with pictures and how to do each one\n"
+    "/pain — tell me how your leg and back are today\n"
+    "/weekly — the short weekly sciatica questionnaire\n"
+    "/symptoms — tell me your symptoms have changed (safety check)\n"
+    "/progress — a chart of your pain and exercises\n"
+    "/settings — time zone, reminder times, check-in time, quiet hours\n"
+    "/pause — a break from reminders; /resume — start them again\n"
+    "/privacy — what I store and who sees it\n"
+    "/export — a copy of everything I store about you\n"
+    "/delete — erase everything about you\n\n"
+    "You can also just ask, e.g. \u201chow do I do the bridge?\u201d. If something feels "
+    "seriously wrong, get medical help first — don't wait for me."
 )
 
 # Command menus (setMyCommands): (command, description).
@@ -36,5 +46,18 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Start or use an invite link"),
     ("help", "What this bot can do"),
 )
-CLIENT_COMMANDS: tuple[tuple[str, str], ...] = DEFAULT_COMMANDS
+CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("pain", "Today's pain check-in"),
+    ("exercises", "My exercises and how to do them"),
+    ("weekly", "Weekly sciatica questionnaire"),
+    ("symptoms", "My symptoms have changed"),
+    ("progress", "My progress chart"),
+    ("settings", "Time zone, reminder and check-in times"),
+    ("pause", "Pause reminders"),
+    ("resume", "Resume reminders"),
+    ("privacy", "What is stored and who sees it"),
+    ("export", "Get a copy of my data"),
+    ("delete", "Erase my data"),
+    ("help", "What this bot can do"),
+)
 THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = DEFAULT_COMMANDS

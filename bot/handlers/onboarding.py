@@ -1,0 +1,414 @@
+"""Invite links and a new client's onboarding: /invite, /start <token>, consent, time zone,
+reminder times, then the red-flag screen and "you're all set".
+
+The time-zone and reminder-time buttons and typed answers are shared with /settings: the
+client's `onboarding_step` (read by the services) decides whether a finished step moves a
+newcomer on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.domain.red_flags import RED_FLAG_QUESTIONS
+from bot.domain.time_zones import suggested_zones
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.menus import set_client_menu
+from bot.handlers.red_flags import start_red_flag_screen
+from bot.services import client_settings, invites, onboarding
+from bot.services.client_settings import (
+    MAX_REMINDER_TIMES,
+    REMINDER_PRESETS,
+    SettingsError,
+    TypedOutcome,
+)
+from bot.services.identity import Role, identify
+from bot.texts import onboarding as t
+from bot.texts import settings as ts
+
+log = logging.getLogger(__name__)
+
+# A typed answer we were waiting for (a city, a time) is taken here, in a group of its own
+# ahead of the others; anything else falls through. It runs even before the red-flag guard
+# (bot.handlers.red_flags.GUARD_GROUP = -2), which stays safe because the service never
+# takes a message that mentions a red flag: those always reach the guard.
+PENDING_TEXT_GROUP = -3
+# Group 1 runs after the red-flag screen's own handler (group 0) has answered the press.
+AFTER_SCREEN_GROUP = 1
+
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+def pressed_in_own_chat(query: CallbackQuery) -> bool:
+    """Buttons only ever live in the presser's private chat; anything else is not theirs."""
+    message = query.message
+    return message is not None and message.chat.id == query.from_user.id
+
+
+async def drop_keyboard(query: CallbackQuery) -> None:
+    """Remove the buttons from the pressed message; already gone (a double tap) is fine."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower() and "not found" not in str(exc).lower():
+            raise
+
+
+def _expiry_date(expires_at: datetime, zone: str) -> str:
+    day = expires_at.astimezone(ZoneInfo(zone))
+    return f"{day.day} {day:%B %Y}"
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
+    )
+    if who.role is not Role.THERAPIST:
+        await message.reply_text(
+            texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND
+        )
+        return
+    name = " ".join(context.args or ())
+    if not name:
+        await message.reply_text(t.INVITE_USAGE)
+        return
+    try:
+        created = await invites.create_invite(
+            services.db,
+            therapist_telegram_id=user.id,
+            therapist_name=user.full_name,
+            client_name=name,
+            default_timezone=services.settings.default_timezone,
+            ttl_days=services.settings.invite_ttl_days,
+            now=services.now(),
+        )
+    except invites.InvalidClientNameError:
+        await message.reply_text(t.INVITE_BAD_NAME)
+        return
+    link = f"https://t.me/{context.bot.username}?start={created.token}"
+    expires = _expiry_date(created.expires_at, services.settings.default_timezone)
+    await message.reply_text(
+        t.INVITE_CREATED.format(name=created.client_name, link=link, expires=expires),
+        disable_web_page_preview=True,
+    )
+
+
+async def start_with_token(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or not context.args:
+        return
+    services = services_of(context)
+    if user.id in services.settings.therapist_ids:
+        await message.reply_text(t.THERAPIST_OWN_LINK)
+        return
+    check = await invites.check_invite(
+        services.db, token=context.args[0], telegram_id=user.id, now=services.now()
+    )
+    if check.status is invites.InviteStatus.ALREADY_CLIENT:
+        await resume_or_welcome(message, context, user.id)
+    elif check.status is invites.InviteStatus.VALID:
+        await message.reply_text(
+            t.consent_request(check.client_name, services.settings.practice_name),
+            reply_markup=t.consent_keyboard(context.args[0]),
+        )
+    else:
+        await message.reply_text(t.INVITE_INVALID.format(days=services.settings.invite_ttl_days))
+
+
+async def resume_or_welcome(
+    message: Message, context: BotContext, telegram_id: int, *, done_text: str = t.ALREADY_SET_UP
+) -> None:
+    """A known client wrote /start: pick up an unfinished onboarding, or say they're set up."""
+    services = services_of(context)
+    point = await onboarding.resume_onboarding(
+        services.db, telegram_id=telegram_id, now=services.now()
+    )
+    if point is None:
+        await message.reply_text(done_text)
+    elif point.step == onboarding.STEP_TIME_ZONE:
+        await message.reply_text(t.RESUME_ONBOARDING)
+        await send_time_zone_question(context, message.chat_id)
+    elif point.step == onboarding.STEP_REMINDERS:
+        await message.reply_text(t.RESUME_ONBOARDING)
+        await message.reply_text(
+            t.reminder_text(point.reminder_times),
+            reply_markup=t.reminder_keyboard(point.reminder_times, REMINDER_PRESETS),
+        )
+    else:
+        await start_red_flag_screen(context.bot, message.chat_id, point.client_id, "onboarding")
+
+
+async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
+    services = services_of(context)
+    zones = suggested_zones(services.settings.default_timezone)
+    await context.bot.send_message(
+        chat_id, t.TIME_ZONE_QUESTION, reply_markup=t.time_zone_keyboard(zones, services.now())
+    )
+
+
+async def consent(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    parts = query.data.split(":")
+    services = services_of(context)
+    if parts == ["ob", "no"]:
+        who = await identify(services.db, telegram_id=query.from_user.id, therapist_ids=frozenset())
+        await query.answer()
+        if who.role is Role.CLIENT:
+            await drop_keyboard(query)
+        else:
+            await edit_query_message(query, t.DECLINED)
+        return
+    if len(parts) != 3 or parts[1] != "yes":
+        await query.answer(texts.STALE_BUTTON)
+        return
+    result = await onboarding.give_consent(
+        services.db,
+        token=parts[2],
+        telegram_id=query.from_user.id,
+        timezone=services.settings.default_timezone,
+        consent_version=t.CONSENT_VERSION,
+        now=services.now(),
+    )
+    if result.created:
+        await query.answer()
+        await drop_keyboard(query)
+        await context.bot.send_message(query.from_user.id, t.CONSENT_THANKS)
+        await send_time_zone_question(context, query.from_user.id)
+    elif result.status is invites.InviteStatus.ALREADY_CLIENT:
+        await query.answer(t.CONSENT_SEEN)
+    else:
+        await query.answer()
+        await edit_query_message(
+            query, t.INVITE_INVALID.format(days=services.settings.invite_ttl_days)
+        )
+
+
+async def choose_time_zone(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    services = services_of(context)
+    zone = query.data.removeprefix("tz:")
+    try:
+        change = await client_settings.change_time_zone(
+            services.db, telegram_id=query.from_user.id, zone=zone, now=services.now()
+        )
+    except SettingsError:
+        await query.answer(t.TIME_ZONE_INVALID)
+        return
+    if change is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    await edit_query_message(
+        query,
+        t.TIME_ZONE_SET.format(
+            zone=change.settings.timezone,
+            clock=t.clock_in(change.settings.timezone, services.now()),
+        ),
+    )
+    if change.onboarding_next:
+        await send_reminder_question(context, query.from_user.id, change.settings.reminder_times)
+
+
+async def send_reminder_question(context: BotContext, chat_id: int, times: Sequence[time]) -> None:
+    await context.bot.send_message(
+        chat_id, t.reminder_text(times), reply_markup=t.reminder_keyboard(times, REMINDER_PRESETS)
+    )
+
+
+async def reminder_times(update: Update, context: BotContext) -> None:
+    """``rt:t:<HHMM>`` tick, ``rt:c`` custom, ``rt:d`` done (onboarding and /settings)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    services = services_of(context)
+    parts, who, now = query.data.split(":"), query.from_user.id, services.now()
+    at = client_settings.parse_hhmm(parts[2]) if len(parts) == 3 and parts[1] == "t" else None
+    try:
+        if at is not None:
+            draft = await client_settings.toggle_reminder_time(
+                services.db, telegram_id=who, at=at, now=now
+            )
+        elif parts == ["rt", "c"]:
+            draft = await client_settings.ask_custom_reminder_time(
+                services.db, telegram_id=who, now=now
+            )
+        elif parts == ["rt", "d"]:
+            await save_reminders(query, context)
+            return
+        else:
+            await query.answer(texts.STALE_BUTTON)
+            return
+    except SettingsError:
+        await query.answer(t.REMINDER_FULL.format(count=MAX_REMINDER_TIMES), show_alert=True)
+        return
+    if draft is None:
+        await query.answer(t.REMINDER_STALE)
+        return
+    await query.answer()
+    if draft.awaiting_custom:
+        await context.bot.send_message(who, t.REMINDER_CUSTOM_PROMPT)
+    else:
+        await edit_query_message(
+            query, t.reminder_text(draft.times), t.reminder_keyboard(draft.times, REMINDER_PRESETS)
+        )
+
+
+async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
+    services = services_of(context)
+    try:
+        saved = await client_settings.save_reminder_draft(
+            services.db, telegram_id=query.from_user.id, now=services.now()
+        )
+    except SettingsError:
+        await query.answer(t.REMINDER_NEED_ONE, show_alert=True)
+        return
+    if saved is None:
+        await query.answer(t.REMINDER_STALE)
+        return
+    await query.answer()
+    await edit_query_message(query, t.REMINDER_SAVED.format(times=t.format_times(saved.times)))
+    if saved.onboarding_next:
+        who = await identify(services.db, telegram_id=query.from_user.id, therapist_ids=frozenset())
+        if who.client_id is not None:
+            await start_red_flag_screen(
+                context.bot, query.from_user.id, who.client_id, "onboarding"
+            )
+
+
+async def typed_answer(update: Update, context: BotContext) -> None:
+    """A typed city or time we asked for; anything else is left to the next handlers."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.text is None:
+        return
+    services = services_of(context)
+    answer = await client_settings.answer_typed_text(
+        services.db, telegram_id=user.id, text=message.text, now=services.now()
+    )
+    if answer is None:
+        return
+    await message.reply_text(**typed_reply(answer, services.now()))
+    if answer.onboarding_next and answer.settings is not None:
+        await send_reminder_question(context, message.chat_id, answer.settings.reminder_times)
+    raise ApplicationHandlerStop
+
+
+def typed_reply(answer: client_settings.TypedAnswer, now: datetime) -> dict[str, Any]:
+    """The reply's text and keyboard for each kind of typed answer."""
+    outcome, settings, draft = answer.outcome, answer.settings, answer.draft
+    if outcome is TypedOutcome.ZONE_SET and settings is not None:
+        return {
+            "text": t.TIME_ZONE_SET.format(
+                zone=settings.timezone, clock=t.clock_in(settings.timezone, now)
+            )
+        }
+    if outcome is TypedOutcome.ZONE_CHOICES:
+        return {
+            "text": t.TIME_ZONE_CHOICES,
+            "reply_markup": t.time_zone_keyboard(answer.zones, now),
+        }
+    if outcome is TypedOutcome.ZONE_UNKNOWN:
+        return {"text": t.TIME_ZONE_UNKNOWN}
+    if outcome is TypedOutcome.CHECKIN_SET and settings is not None:
+        return {"text": ts.CHECKIN_SET.format(time=ts.hhmm(settings.checkin_time))}
+    if outcome is TypedOutcome.REMINDER_FULL:
+        return {"text": t.REMINDER_FULL.format(count=MAX_REMINDER_TIMES)}
+    if outcome is TypedOutcome.REMINDER_ADDED and draft is not None:
+        return {
+            "text": t.reminder_text(draft.times),
+            "reply_markup": t.reminder_keyboard(draft.times, REMINDER_PRESETS),
+        }
+    return {"text": t.REMINDER_TIME_NOT_UNDERSTOOD}
+
+
+def screen_finished(data: str) -> bool:
+    """Whether this press on the onboarding red-flag screen ended it.
+
+    Reads the screen's callback data (``rf:o:<question index>:<y|n>``, see
+    `bot.texts.red_flags.question_prompt`): a "yes" ends it at once, otherwise the last
+    question does.
+    """
+    parts = data.split(":")
+    if len(parts) != 4 or parts[:2] != ["rf", "o"] or parts[3] not in ("y", "n"):
+        return False
+    if not parts[2].isdigit() or int(parts[2]) >= len(RED_FLAG_QUESTIONS):
+        return False
+    return parts[3] == "y" or int(parts[2]) + 1 == len(RED_FLAG_QUESTIONS)
+
+
+async def after_onboarding_screen(update: Update, context: BotContext) -> None:
+    """Runs after the red-flag screen's handler answered: the last answer finishes onboarding."""
+    query = update.callback_query
+    if query is None or query.data is None or not screen_finished(query.data):
+        return
+    if not pressed_in_own_chat(query):
+        return
+    services = services_of(context)
+    done = await onboarding.finish_onboarding(services.db, telegram_id=query.from_user.id)
+    if done is None:
+        return
+    await set_client_menu(context.bot, query.from_user.id)
+    red_flag = query.data.endswith(":y")
+    await context.bot.send_message(
+        query.from_user.id,
+        t.ALL_SET_AFTER_RED_FLAG
+        if red_flag
+        else t.ALL_SET.format(
+            times=t.format_times(done.reminder_times), checkin=ts.hhmm(done.checkin_time)
+        ),
+    )
+    if done.therapist_telegram_id is not None:
+        try:
+            await context.bot.send_message(
+                done.therapist_telegram_id, t.THERAPIST_CLIENT_JOINED.format(name=done.client_name)
+            )
+        except TelegramError as exc:
+            log.info("therapist not told of a new client", extra={"error_type": type(exc).__name__})
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = PRIVATE_MESSAGE
+    app.add_handler(CommandHandler("invite", invite, filters=private))
+    app.add_handler(CommandHandler("start", start_with_token, filters=private, has_args=True))
+    app.add_handler(CallbackQueryHandler(consent, pattern=r"^ob:"))
+    app.add_handler(CallbackQueryHandler(choose_time_zone, pattern=r"^tz:"))
+    app.add_handler(CallbackQueryHandler(reminder_times, pattern=r"^rt:"))
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed_answer),
+        group=PENDING_TEXT_GROUP,
+    )
+    app.add_handler(
+        CallbackQueryHandler(after_onboarding_screen, pattern=r"^rf:o:"), group=AFTER_SCREEN_GROUP
+    )

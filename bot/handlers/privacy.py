@@ -1,0 +1,111 @@
+"""/privacy, /export and /delete: the client's rights over their data."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.menus import clear_client_menu
+from bot.handlers.onboarding import PRIVATE_MESSAGE, pressed_in_own_chat
+from bot.services import privacy
+from bot.services.identity import Role, identify
+from bot.texts import privacy as t
+
+log = logging.getLogger(__name__)
+
+
+async def show_privacy(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(services.db, telegram_id=user.id, therapist_ids=frozenset())
+    if who.role is Role.CLIENT:
+        await message.reply_text(t.PRIVACY.format(practice=services.settings.practice_name))
+    else:
+        await message.reply_text(t.PRIVACY_NOT_CLIENT)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    data = await privacy.export_client_data(services.db, telegram_id=user.id, now=services.now())
+    if data is None:
+        await message.reply_text(t.NOTHING_STORED)
+        return
+    await message.reply_text(t.EXPORT_INTRO)
+    await message.reply_document(
+        InputFile(data.csv_bytes, filename=t.EXPORT_CSV_NAME), caption=t.EXPORT_CSV_CAPTION
+    )
+    await message.reply_document(
+        InputFile(data.json_bytes, filename=t.EXPORT_JSON_NAME), caption=t.EXPORT_JSON_CAPTION
+    )
+
+
+async def delete_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    who = await identify(services.db, telegram_id=user.id, therapist_ids=frozenset())
+    if who.client_id is None:
+        await message.reply_text(t.NOTHING_STORED)
+        return
+    await message.reply_text(t.DELETE_CONFIRM, reply_markup=t.delete_keyboard(who.client_id))
+
+
+async def delete_pressed(update: Update, context: BotContext) -> None:
+    """``del:yes:<client id>`` erases (only if the id is the presser's own); ``del:no`` cancels."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    parts = query.data.split(":")
+    if parts == ["del", "no"]:
+        await query.answer()
+        await edit_query_message(query, t.DELETE_CANCELLED)
+        return
+    services = services_of(context)
+    client_id = (
+        int(parts[2]) if len(parts) == 3 and parts[1] == "yes" and parts[2].isdigit() else None
+    )
+    erased = (
+        None
+        if client_id is None
+        else await privacy.erase_client(
+            services.db, telegram_id=query.from_user.id, client_id=client_id, now=services.now()
+        )
+    )
+    if erased is None:
+        await query.answer(t.DELETE_STALE, show_alert=True)
+        return
+    await query.answer()
+    await edit_query_message(query, t.DELETED)
+    await clear_client_menu(context.bot, query.from_user.id)
+    if erased.therapist_telegram_id is not None:
+        try:
+            await context.bot.send_message(
+                erased.therapist_telegram_id,
+                t.THERAPIST_CLIENT_LEFT.format(name=erased.client_name),
+            )
+        except TelegramError as exc:
+            log.warning(
+                "therapist not told of an erasure", extra={"error_type": type(exc).__name__}
+            )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = PRIVATE_MESSAGE
+    app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
+    app.add_handler(CommandHandler("export", export, filters=private))
+    app.add_handler(CommandHandler("delete", delete_command, filters=private))
+    app.add_handler(CallbackQueryHandler(delete_pressed, pattern=r"^del:"))

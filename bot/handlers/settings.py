@@ -1,0 +1,287 @@
+"""/settings, /pause and /resume. Every change is applied to the schedule rows at once and
+confirmed in plain words; every button acts only on the presser's own record.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.domain.time_zones import suggested_zones
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.onboarding import PRIVATE_MESSAGE, pressed_in_own_chat, send_reminder_question
+from bot.services import client_settings
+from bot.services.client_settings import (
+    CHECKIN_PRESETS,
+    QUIET_END_PRESETS,
+    QUIET_START_PRESETS,
+    ClientSettings,
+    SettingsError,
+    parse_hhmm,
+)
+from bot.services.identity import Role, identify
+from bot.texts import onboarding as to
+from bot.texts import settings as t
+
+
+def _state(settings: ClientSettings) -> str:
+    if settings.status.value == "paused":
+        if settings.paused_until is not None:
+            return t.STATE_PAUSED_UNTIL.format(date=t.readable_date(settings.paused_until))
+        return t.STATE_PAUSED
+    return t.STATE_BLOCKED if settings.status.value == "blocked" else t.STATE_ACTIVE
+
+
+def _quiet(settings: ClientSettings) -> tuple[time, time] | None:
+    if settings.quiet_start is None or settings.quiet_end is None:
+        return None
+    return settings.quiet_start, settings.quiet_end
+
+
+async def _not_a_client(message: Message, context: BotContext, telegram_id: int) -> None:
+    services = services_of(context)
+    who = await identify(
+        services.db, telegram_id=telegram_id, therapist_ids=services.settings.therapist_ids
+    )
+    await message.reply_text(texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND)
+
+
+async def show_settings(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    settings = await client_settings.current_settings(services_of(context).db, telegram_id=user.id)
+    if settings is None:
+        await _not_a_client(message, context, user.id)
+    elif settings.onboarding:
+        await message.reply_text(t.FINISH_ONBOARDING_FIRST)
+    else:
+        await message.reply_text(
+            t.overview(
+                zone=settings.timezone,
+                reminders=settings.reminder_times,
+                checkin=settings.checkin_time,
+                quiet=_quiet(settings),
+                state=_state(settings),
+            ),
+            reply_markup=t.overview_keyboard(paused=settings.status.value == "paused"),
+        )
+
+
+async def open_setting(update: Update, context: BotContext) -> None:
+    """``st:<what>``: show the question for one setting."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    services, who = services_of(context), query.from_user.id
+    settings = await client_settings.current_settings(services.db, telegram_id=who)
+    if settings is None:
+        await query.answer(t.NOT_A_CLIENT, show_alert=True)
+        return
+    what = query.data.removeprefix("st:")
+    if what == "tz" and await client_settings.ask_time_zone(
+        services.db, telegram_id=who, now=services.now()
+    ):
+        zones = suggested_zones(services.settings.default_timezone)
+        await query.answer()
+        await context.bot.send_message(
+            who, to.TIME_ZONE_QUESTION, reply_markup=to.time_zone_keyboard(zones, services.now())
+        )
+    elif what == "rt" and (
+        draft := await client_settings.start_reminder_draft(
+            services.db, telegram_id=who, now=services.now()
+        )
+    ):
+        await query.answer()
+        await send_reminder_question(context, who, draft.times)
+    elif what == "ci":
+        await query.answer()
+        await context.bot.send_message(
+            who, t.CHECKIN_QUESTION, reply_markup=t.checkin_keyboard(CHECKIN_PRESETS)
+        )
+    elif what == "qh":
+        await query.answer()
+        await context.bot.send_message(
+            who, t.QUIET_START_QUESTION, reply_markup=t.quiet_start_keyboard(QUIET_START_PRESETS)
+        )
+    elif what == "pz":
+        await query.answer()
+        await context.bot.send_message(who, t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
+    elif what == "rs":
+        await query.answer()
+        await _resume(query.message if isinstance(query.message, Message) else None, context, who)
+    else:
+        await query.answer(t.STALE)
+
+
+async def checkin_time(update: Update, context: BotContext) -> None:
+    """``ci:<HHMM>`` sets the check-in time; ``ci:c`` waits for a typed one."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    services, who = services_of(context), query.from_user.id
+    value = query.data.removeprefix("ci:")
+    if value == "c":
+        asked = await client_settings.ask_checkin_time(
+            services.db, telegram_id=who, now=services.now()
+        )
+        await query.answer(None if asked else t.NOT_A_CLIENT)
+        if asked:
+            await context.bot.send_message(who, t.CHECKIN_TYPE_PROMPT)
+        return
+    at = parse_hhmm(value)
+    settings = (
+        None
+        if at is None
+        else await client_settings.change_checkin_time(
+            services.db, telegram_id=who, at=at, now=services.now()
+        )
+    )
+    if settings is None:
+        await query.answer(t.STALE)
+        return
+    await query.answer()
+    await edit_query_message(query, t.CHECKIN_SET.format(time=t.hhmm(settings.checkin_time)))
+
+
+async def quiet_hours(update: Update, context: BotContext) -> None:
+    """``qh:s:<start>`` asks for the end, ``qh:e:<start>:<end>`` saves, ``qh:off`` clears."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    parts = query.data.split(":")
+    if len(parts) == 3 and parts[1] == "s" and (start := parse_hhmm(parts[2])) is not None:
+        await query.answer()
+        await edit_query_message(
+            query,
+            t.QUIET_END_QUESTION.format(start=t.hhmm(start)),
+            reply_markup=t.quiet_end_keyboard(start, QUIET_END_PRESETS),
+        )
+        return
+    window: tuple[time | None, time | None] | None = None
+    if parts == ["qh", "off"]:
+        window = (None, None)
+    elif len(parts) == 4 and parts[1] == "e":
+        start, end = parse_hhmm(parts[2]), parse_hhmm(parts[3])
+        window = (start, end) if start is not None and end is not None else None
+    await _save_quiet_hours(query, context, window)
+
+
+async def _save_quiet_hours(
+    query: CallbackQuery, context: BotContext, window: tuple[time | None, time | None] | None
+) -> None:
+    services = services_of(context)
+    try:
+        settings = (
+            None
+            if window is None
+            else await client_settings.change_quiet_hours(
+                services.db,
+                telegram_id=query.from_user.id,
+                start=window[0],
+                end=window[1],
+                now=services.now(),
+            )
+        )
+    except SettingsError:
+        settings = None
+    if settings is None:
+        await query.answer(t.STALE)
+        return
+    await query.answer()
+    quiet = _quiet(settings)
+    await edit_query_message(
+        query,
+        t.QUIET_CLEARED
+        if quiet is None
+        else t.QUIET_SET.format(start=t.hhmm(quiet[0]), end=t.hhmm(quiet[1])),
+    )
+
+
+async def pause_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    settings = await client_settings.current_settings(services_of(context).db, telegram_id=user.id)
+    if settings is None:
+        await _not_a_client(message, context, user.id)
+    else:
+        await message.reply_text(t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
+
+
+async def pause_pressed(update: Update, context: BotContext) -> None:
+    """``pz:1`` / ``pz:2`` weeks, ``pz:0`` until resumed."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return
+    services = services_of(context)
+    weeks = {"pz:1": 1, "pz:2": 2, "pz:0": None}
+    if query.data not in weeks:
+        await query.answer(t.STALE)
+        return
+    try:
+        settings = await client_settings.pause(
+            services.db, telegram_id=query.from_user.id, weeks=weeks[query.data], now=services.now()
+        )
+    except SettingsError:
+        await query.answer(t.CANT_PAUSE_BLOCKED)
+        return
+    if settings is None:
+        await query.answer(t.NOT_A_CLIENT, show_alert=True)
+        return
+    await query.answer()
+    until = settings.paused_until
+    await edit_query_message(
+        query, t.PAUSED if until is None else t.PAUSED_UNTIL.format(date=t.readable_date(until))
+    )
+
+
+async def resume_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await _resume(message, context, user.id)
+
+
+async def _resume(message: Message | None, context: BotContext, telegram_id: int) -> None:
+    services = services_of(context)
+    result = await client_settings.resume(services.db, telegram_id=telegram_id, now=services.now())
+    if result is None:
+        if message is not None:
+            await _not_a_client(message, context, telegram_id)
+        return
+    was_paused, settings = result
+    text = (
+        t.RESUMED.format(
+            times=to.format_times(settings.reminder_times) or t.hhmm(settings.checkin_time)
+        )
+        if was_paused
+        else t.NOT_PAUSED
+    )
+    await context.bot.send_message(telegram_id, text)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = PRIVATE_MESSAGE
+    app.add_handler(CommandHandler("settings", show_settings, filters=private))
+    app.add_handler(CommandHandler("pause", pause_command, filters=private))
+    app.add_handler(CommandHandler("resume", resume_command, filters=private))
+    app.add_handler(CallbackQueryHandler(open_setting, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(checkin_time, pattern=r"^ci:"))
+    app.add_handler(CallbackQueryHandler(quiet_hours, pattern=r"^qh:"))
+    app.add_handler(CallbackQueryHandler(pause_pressed, pattern=r"^pz:"))

@@ -1,0 +1,202 @@
+"""A new client's first steps: consent, time zone, reminder times, red-flag screen, done.
+
+Nothing about a person is stored before they agree (UK GDPR explicit consent for health data,
+DESIGN.md "Safety, privacy"): the invite token rides in the consent button itself. Agreeing
+uses the invite and creates the client in one transaction; `Client.onboarding_step` then walks
+"timezone" → "reminders" → "red_flags" → NULL (done).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, Invite, Therapist
+from bot.services import schedules
+from bot.services.client_settings import (
+    ONBOARDING_PENDING_TTL,
+    PENDING_REMINDER_TIMES,
+    PENDING_TIME_ZONE,
+    client_for,
+    format_time,
+    set_pending,
+)
+from bot.services.invites import TOKEN_PATTERN, InviteStatus, hash_token
+
+STEP_TIME_ZONE = "timezone"
+STEP_REMINDERS = "reminders"
+STEP_RED_FLAGS = "red_flags"
+
+
+@dataclass(frozen=True)
+class Consent:
+    status: InviteStatus
+    client_id: int | None = None
+    # True only for the press that created the client; a double tap gets False.
+    created: bool = False
+    onboarding_step: str | None = None
+
+
+@dataclass(frozen=True)
+class OnboardingDone:
+    client_id: int
+    therapist_telegram_id: int | None
+    client_name: str
+    reminder_times: tuple[time, ...]
+    checkin_time: time
+
+
+async def give_consent(
+    db: Database,
+    *,
+    token: str,
+    telegram_id: int,
+    timezone: str,
+    consent_version: str,
+    now: datetime,
+) -> Consent:
+    """Consent given: use the invite and create the client (with default schedules), or neither.
+
+    The invite is claimed with a conditional UPDATE (still unused, not expired), so of two
+    concurrent presses only one wins; the unique `client.telegram_id` backs that up.
+    """
+    if not TOKEN_PATTERN.match(token):
+        return Consent(status=InviteStatus.UNKNOWN)
+    token_hash = hash_token(token)
+    try:
+        async with db.sessions.begin() as session:
+            if await client_for(session, telegram_id) is None:
+                claimed = (
+                    await session.execute(
+                        update(Invite)
+                        .where(
+                            Invite.token_hash == token_hash,
+                            Invite.used_at.is_(None),
+                            Invite.expires_at > now,
+                        )
+                        .values(used_at=now)
+                        .returning(Invite.id, Invite.therapist_id, Invite.client_name)
+                    )
+                ).one_or_none()
+                if claimed is not None:
+                    client = Client(
+                        therapist_id=claimed.therapist_id,
+                        telegram_id=telegram_id,
+                        display_name=claimed.client_name,
+                        timezone=timezone,
+                        status=ClientStatus.ACTIVE,
+                        consent_version=consent_version,
+                        consent_at=now,
+                        onboarding_step=STEP_TIME_ZONE,
+                        created_at=now,
+                    )
+                    session.add(client)
+                    await session.flush()
+                    await session.execute(
+                        update(Invite).where(Invite.id == claimed.id).values(client_id=client.id)
+                    )
+                    await schedules.sync_client_schedules(session, client_id=client.id, now=now)
+                    await set_pending(
+                        session,
+                        telegram_id,
+                        PENDING_TIME_ZONE,
+                        {},
+                        expires_at=now + ONBOARDING_PENDING_TTL,
+                    )
+                    return Consent(
+                        status=InviteStatus.VALID,
+                        client_id=client.id,
+                        created=True,
+                        onboarding_step=STEP_TIME_ZONE,
+                    )
+    except IntegrityError:
+        # The same person became a client in a concurrent transaction (a double tap on
+        # PostgreSQL); everything here was rolled back, the invite included.
+        pass
+    return await _why_not(db, token_hash=token_hash, telegram_id=telegram_id, now=now)
+
+
+async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: datetime) -> Consent:
+    async with db.sessions() as session:
+        existing = await client_for(session, telegram_id)
+        if existing is not None:
+            return Consent(
+                status=InviteStatus.ALREADY_CLIENT,
+                client_id=existing.id,
+                onboarding_step=existing.onboarding_step,
+            )
+        invite = (
+            await session.execute(
+                select(Invite.used_at, Invite.expires_at).where(Invite.token_hash == token_hash)
+            )
+        ).one_or_none()
+    if invite is None:
+        return Consent(status=InviteStatus.UNKNOWN)
+    if invite.used_at is not None:
+        return Consent(status=InviteStatus.USED)
+    if invite.expires_at <= now:
+        return Consent(status=InviteStatus.EXPIRED)
+    return Consent(status=InviteStatus.UNKNOWN)
+
+
+async def finish_onboarding(db: Database, *, telegram_id: int) -> OnboardingDone | None:
+    """Mark onboarding complete (after the red-flag screen); None if it already was."""
+    async with db.sessions.begin() as session:
+        client = await client_for(session, telegram_id)
+        if client is None or client.onboarding_step is None:
+            return None
+        client.onboarding_step = None
+        therapist_telegram_id = await session.scalar(
+            select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
+        )
+        return OnboardingDone(
+            client_id=client.id,
+            therapist_telegram_id=therapist_telegram_id,
+            client_name=client.display_name,
+            reminder_times=await schedules.reminder_times(session, client_id=client.id),
+            checkin_time=await schedules.checkin_time(session, client_id=client.id),
+        )
+
+
+async def onboarding_step(db: Database, *, telegram_id: int) -> str | None:
+    """Where an unfinished newcomer left off (None when done or not a client)."""
+    async with db.sessions() as session:
+        client = await client_for(session, telegram_id)
+        return None if client is None else client.onboarding_step
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    step: str
+    client_id: int
+    # The reminder times ticked so far (for the "reminders" step).
+    reminder_times: tuple[time, ...] = ()
+
+
+async def resume_onboarding(db: Database, *, telegram_id: int, now: datetime) -> ResumePoint | None:
+    """Re-open the step an unfinished newcomer left; None when there is nothing to resume."""
+    async with db.sessions.begin() as session:
+        client = await client_for(session, telegram_id)
+        if client is None or client.onboarding_step is None:
+            return None
+        step = client.onboarding_step
+        if step == STEP_TIME_ZONE:
+            await set_pending(
+                session, telegram_id, PENDING_TIME_ZONE, {}, expires_at=now + ONBOARDING_PENDING_TTL
+            )
+            return ResumePoint(step=step, client_id=client.id)
+        if step == STEP_REMINDERS:
+            times = await schedules.reminder_times(session, client_id=client.id)
+            await set_pending(
+                session,
+                telegram_id,
+                PENDING_REMINDER_TIMES,
+                {"times": [format_time(t) for t in times], "custom": False},
+                expires_at=now + ONBOARDING_PENDING_TTL,
+            )
+            return ResumePoint(step=step, client_id=client.id, reminder_times=times)
+        return ResumePoint(step=step, client_id=client.id)

@@ -1,0 +1,201 @@
+"""The client's rights over their data (UK GDPR): a copy of everything, and erasure.
+
+Export gathers every row that names the client into one JSON document and one CSV (one line
+per field: table, row id, field, value — opens in any spreadsheet). Erasure deletes the client
+row; the schema's ON DELETE CASCADE removes their prescriptions, schedules (and deliveries),
+exercise logs, pain entries, questionnaires, red-flag events, alerts and relayed messages.
+The invite that named them is deleted too. Only an audit line with ids and the action stays.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Alert,
+    Audit,
+    Client,
+    Delivery,
+    ExerciseLog,
+    Invite,
+    MessageRelay,
+    OutcomeMeasure,
+    PainEntry,
+    PendingInput,
+    Prescription,
+    RedFlagEvent,
+    Schedule,
+    Therapist,
+)
+from bot.services import schedules
+from bot.services.client_settings import client_for
+
+AUDIT_EXPORT = "client_export"
+AUDIT_DELETE = "client_erased"
+EXPORT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ClientExport:
+    client_id: int
+    json_bytes: bytes
+    csv_bytes: bytes
+    rows: int
+
+
+@dataclass(frozen=True)
+class ErasedClient:
+    client_id: int
+    client_name: str
+    therapist_telegram_id: int | None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, int | str | float):
+        return value.value
+    return value
+
+
+def _as_dict(row: DeclarativeBase) -> dict[str, Any]:
+    return {column.key: _plain(getattr(row, column.key)) for column in row.__table__.columns}
+
+
+async def _rows(session: AsyncSession, model: type[Any], *where: Any) -> list[dict[str, Any]]:
+    result = await session.execute(select(model).where(*where).order_by(model.id))
+    return [_as_dict(row) for row in result.scalars()]
+
+
+def _csv(sections: dict[str, Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["table", "row_id", "field", "value"])
+    for table, rows in sections.items():
+        items: Sequence[dict[str, Any]] = rows if isinstance(rows, list) else [rows]
+        for row in items:
+            for field, value in row.items():
+                shown = json.dumps(value) if isinstance(value, dict | list) else value
+                writer.writerow([table, row.get("id", ""), field, "" if shown is None else shown])
+    # BOM so spreadsheet programs read the UTF-8 (names, notes) correctly.
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _count(sections: dict[str, Any]) -> int:
+    return sum(len(v) if isinstance(v, list) else 1 for v in sections.values())
+
+
+async def export_client_data(
+    db: Database, *, telegram_id: int, now: datetime
+) -> ClientExport | None:
+    """Everything stored about the client, and an audit line saying it was exported."""
+    async with db.sessions.begin() as session:
+        client = await client_for(session, telegram_id)
+        if client is None:
+            return None
+        schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
+        sections: dict[str, Any] = {
+            "profile": _as_dict(client),
+            "prescriptions": await _rows(
+                session, Prescription, Prescription.client_id == client.id
+            ),
+            "schedules": await _rows(session, Schedule, Schedule.client_id == client.id),
+            "reminders_sent": await _rows(
+                session, Delivery, Delivery.schedule_id.in_(schedule_ids)
+            ),
+            "exercise_logs": await _rows(session, ExerciseLog, ExerciseLog.client_id == client.id),
+            "pain_entries": await _rows(session, PainEntry, PainEntry.client_id == client.id),
+            "questionnaires": await _rows(
+                session, OutcomeMeasure, OutcomeMeasure.client_id == client.id
+            ),
+            "red_flag_events": await _rows(
+                session, RedFlagEvent, RedFlagEvent.client_id == client.id
+            ),
+            "alerts": await _rows(session, Alert, Alert.client_id == client.id),
+            "relayed_messages": await _rows(
+                session, MessageRelay, MessageRelay.client_id == client.id
+            ),
+        }
+        document = {
+            "format_version": EXPORT_FORMAT_VERSION,
+            "exported_at": now.isoformat(),
+            **sections,
+        }
+        session.add(
+            Audit(
+                actor_telegram_id=telegram_id,
+                action=AUDIT_EXPORT,
+                subject_client_id=client.id,
+                detail="",
+                at=now,
+            )
+        )
+        return ClientExport(
+            client_id=client.id,
+            json_bytes=json.dumps(document, indent=2, ensure_ascii=False).encode(),
+            csv_bytes=_csv(sections),
+            rows=_count(sections),
+        )
+
+
+async def erase_client(
+    db: Database, *, telegram_id: int, client_id: int, now: datetime
+) -> ErasedClient | None:
+    """Delete the client and all their data; None unless `client_id` is the presser's own."""
+    async with db.sessions.begin() as session:
+        client = await client_for(session, telegram_id)
+        if client is None or client.id != client_id:
+            return None
+        erased = ErasedClient(
+            client_id=client.id,
+            client_name=client.display_name,
+            therapist_telegram_id=await session.scalar(
+                select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
+            ),
+        )
+        await schedules.stop_client_schedules(session, client_id=client.id, now=now)
+        await _delete_all(session, client, telegram_id)
+        session.add(
+            Audit(
+                actor_telegram_id=telegram_id,
+                action=AUDIT_DELETE,
+                subject_client_id=erased.client_id,
+                detail="",
+                at=now,
+            )
+        )
+        return erased
+
+
+async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -> None:
+    # Explicit deletes as well as the cascades: SQLite only cascades with foreign_keys=ON, and
+    # an erasure must not depend on a connection setting.
+    schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
+    statements: Iterable[Any] = (
+        delete(Delivery).where(Delivery.schedule_id.in_(schedule_ids)),
+        delete(ExerciseLog).where(ExerciseLog.client_id == client.id),
+        delete(Schedule).where(Schedule.client_id == client.id),
+        delete(PainEntry).where(PainEntry.client_id == client.id),
+        delete(OutcomeMeasure).where(OutcomeMeasure.client_id == client.id),
+        delete(RedFlagEvent).where(RedFlagEvent.client_id == client.id),
+        delete(Alert).where(Alert.client_id == client.id),
+        delete(MessageRelay).where(MessageRelay.client_id == client.id),
+        delete(Prescription).where(Prescription.client_id == client.id),
+        # The invite row carries the name the therapist typed for this person.
+        delete(Invite).where(Invite.client_id == client.id),
+        delete(PendingInput).where(PendingInput.telegram_id == telegram_id),
+    )
+    for statement in statements:
+        await session.execute(statement)
+    await session.execute(delete(Client).where(Client.id == client.id))

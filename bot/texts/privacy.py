@@ -1,0 +1,66 @@
+"""/privacy, /export and /delete: strings and keyboards (issue 5, part 7).
+
+Callback data: ``del:yes:<client id>`` / ``del:no``. The id is checked against the presser's
+own record, so a forged or forwarded button can never erase someone else.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.keyboards import callback, rows
+
+PRIVACY = (
+    "Your privacy\n\n"
+    "What I store: your name as your therapist gave it, your Telegram account number, your "
+    "time zone, reminder and check-in times, your daily pain scores and notes, which exercises "
+    "you did (or skipped and why), your weekly questionnaire answers, your safety-check "
+    "answers, and the alerts I sent your therapist.\n\n"
+    "Who sees it: you and your therapist ({practice}) only. It is never sold or shared, and "
+    "my logs never contain your messages or scores.\n\n"
+    "Your choices:\n"
+    "/export — get a copy of everything I store about you (a spreadsheet file and a JSON file)\n"
+    "/delete — erase everything about you for good\n"
+    "/pause — stop reminders for a while"
+)
+PRIVACY_NOT_CLIENT = (
+    "I only store information about clients who have agreed to it after tapping their "
+    "therapist's invite link. I have nothing stored about you."
+)
+
+EXPORT_INTRO = (
+    "Here is everything I store about you, as of now. "
+    "Keep these files safe: they contain health information."
+)
+EXPORT_CSV_CAPTION = "Spreadsheet (CSV): one line per stored item."
+EXPORT_JSON_CAPTION = "The same data as JSON."
+EXPORT_CSV_NAME = "my-sciatica-data.csv"
+EXPORT_JSON_NAME = "my-sciatica-data.json"
+NOTHING_STORED = "I have nothing stored about you."
+
+DELETE_CONFIRM = (
+    "This erases everything I store about you — your pain history, exercise records, "
+    "questionnaires and settings — for good, and stops all reminders. Your therapist will be "
+    "told that you left. It cannot be undone.\n\n"
+    "If you'd like a copy first, tap Cancel and send /export.\n\n"
+    "Erase everything?"
+)
+DELETE_YES = "Yes, erase everything"
+DELETE_NO = "Cancel"
+DELETED = (
+    "Done — everything I stored about you has been erased and you won't hear from me again. "
+    "If you ever want to come back, ask your therapist for a new invite link. Take care!"
+)
+DELETE_CANCELLED = "Cancelled — nothing was erased."
+DELETE_STALE = "That button isn't valid any more. Nothing was erased."
+THERAPIST_CLIENT_LEFT = (
+    "{name} has left the bot and asked for their data to be erased. Their records are gone; "
+    "nothing more will be sent to them."
+)
+
+
+def delete_keyboard(client_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [(DELETE_YES, callback("del", "yes", client_id)), (DELETE_NO, callback("del", "no"))],
+        per_row=1,
+    )

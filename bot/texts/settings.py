@@ -1,0 +1,155 @@
+"""/settings, /pause and /resume: strings and keyboards (issue 5, part 6).
+
+Callback data (never trusted; `bot.handlers.settings` re-validates every part and always acts
+on the presser's own record):
+
+* ``st:tz`` / ``st:rt`` / ``st:ci`` / ``st:qh`` / ``st:pz`` / ``st:rs`` — open one setting;
+* ``ci:<HHMM>`` check-in time, ``ci:c`` type one;
+* ``qh:s:<HHMM>`` quiet hours start, ``qh:e:<HHMM start>:<HHMM end>`` end, ``qh:off``;
+* ``pz:<weeks>`` pause for 1 or 2 weeks, ``pz:0`` until resumed.
+Time zone and reminder-time buttons are onboarding's (`bot.texts.onboarding`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+
+from telegram import InlineKeyboardMarkup
+
+from bot.keyboards import callback, rows
+from bot.texts.onboarding import format_times
+
+NOT_A_CLIENT = (
+    "Settings are for clients. If you have an invite link from your therapist, tap it first."
+)
+FINISH_ONBOARDING_FIRST = "Let's finish setting you up first — please answer the question above."
+
+OVERVIEW = (
+    "Your settings:\n"
+    "• Time zone: {zone}\n"
+    "• Exercise reminders: {reminders}\n"
+    "• Daily pain check-in: {checkin}\n"
+    "• Quiet hours: {quiet}\n"
+    "• Reminders: {state}\n\n"
+    "What would you like to change?"
+)
+QUIET_OFF = "off"
+QUIET_RANGE = "{start} to {end}"
+STATE_ACTIVE = "on"
+STATE_PAUSED_UNTIL = "paused until {date}"
+STATE_PAUSED = "paused until you resume"
+STATE_BLOCKED = "off (you had blocked me)"
+
+BUTTON_TIME_ZONE = "Time zone"
+BUTTON_REMINDERS = "Reminder times"
+BUTTON_CHECKIN = "Check-in time"
+BUTTON_QUIET = "Quiet hours"
+BUTTON_PAUSE = "Pause reminders"
+BUTTON_RESUME = "Resume reminders"
+
+CHECKIN_QUESTION = "When should I ask about your pain each day? Tap a time or type your own."
+CHECKIN_TYPE_PROMPT = "Type the time you'd like, for example 20:30 or 8:30pm."
+CHECKIN_SET = (
+    "Done — I'll ask about your pain at {time} each day (your time), and the weekly "
+    "questionnaire on Sundays at the same time."
+)
+OTHER_TIME_BUTTON = "Other time…"
+
+QUIET_START_QUESTION = (
+    "Quiet hours: I won't send reminders between these times. When should they start?"
+)
+QUIET_END_QUESTION = "Quiet hours start at {start}. When should they end?"
+QUIET_SET = "Done — quiet hours are {start} to {end} (your time). I'll keep reminders out of them."
+QUIET_CLEARED = "Done — quiet hours are off."
+QUIET_OFF_BUTTON = "No quiet hours"
+
+PAUSE_QUESTION = "Pause your reminders and check-ins for how long?"
+PAUSE_ONE_WEEK = "1 week"
+PAUSE_TWO_WEEKS = "2 weeks"
+PAUSE_UNTIL_RESUME = "Until I resume"
+PAUSED_UNTIL = (
+    "Paused. I won't send reminders or check-ins until {date}; I'll start again by myself "
+    "then. Use /resume to start earlier."
+)
+PAUSED = "Paused. I won't send reminders or check-ins until you send /resume."
+RESUMED = "Welcome back — reminders are on again, starting from the next one ({times})."
+NOT_PAUSED = "Your reminders are already on — nothing to resume."
+CANT_PAUSE_BLOCKED = "Reminders are already off."
+STALE = "That option isn't available any more. Use /settings to see your current settings."
+
+
+def hhmm(at: time) -> str:
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def _data_time(at: time) -> str:
+    return f"{at.hour:02d}{at.minute:02d}"
+
+
+def readable_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def overview(
+    *,
+    zone: str,
+    reminders: Sequence[time],
+    checkin: time,
+    quiet: tuple[time, time] | None,
+    state: str,
+) -> str:
+    return OVERVIEW.format(
+        zone=zone,
+        reminders=format_times(reminders) or "none",
+        checkin=hhmm(checkin),
+        quiet=QUIET_OFF
+        if quiet is None
+        else QUIET_RANGE.format(start=hhmm(quiet[0]), end=hhmm(quiet[1])),
+        state=state,
+    )
+
+
+def overview_keyboard(*, paused: bool) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (BUTTON_TIME_ZONE, callback("st", "tz")),
+            (BUTTON_REMINDERS, callback("st", "rt")),
+            (BUTTON_CHECKIN, callback("st", "ci")),
+            (BUTTON_QUIET, callback("st", "qh")),
+            (BUTTON_RESUME, callback("st", "rs"))
+            if paused
+            else (BUTTON_PAUSE, callback("st", "pz")),
+        ],
+        per_row=2,
+    )
+
+
+def checkin_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
+    buttons = [(hhmm(t), callback("ci", _data_time(t))) for t in presets]
+    buttons.append((OTHER_TIME_BUTTON, callback("ci", "c")))
+    return rows(buttons, per_row=3)
+
+
+def quiet_start_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
+    buttons = [(hhmm(t), callback("qh", "s", _data_time(t))) for t in presets]
+    buttons.append((QUIET_OFF_BUTTON, callback("qh", "off")))
+    return rows(buttons, per_row=3)
+
+
+def quiet_end_keyboard(start: time, presets: Sequence[time]) -> InlineKeyboardMarkup:
+    return rows(
+        [(hhmm(t), callback("qh", "e", _data_time(start), _data_time(t))) for t in presets],
+        per_row=4,
+    )
+
+
+def pause_keyboard() -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (PAUSE_ONE_WEEK, callback("pz", 1)),
+            (PAUSE_TWO_WEEKS, callback("pz", 2)),
+            (PAUSE_UNTIL_RESUME, callback("pz", 0)),
+        ],
+        per_row=3,
+    )
