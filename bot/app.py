@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, time
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -20,6 +20,7 @@ from bot import handlers, texts
 from bot.config import Settings
 from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
+from bot.handlers.alerts import evaluate_alerts_job
 from bot.handlers.common import SERVICES_KEY
 from bot.services.container import Clock, ServiceContainer, system_clock
 from scheduler.claiming import ClaimPolicy
@@ -47,6 +48,12 @@ async def set_command_menus(app: BotApplication, therapist_ids: frozenset[int]) 
         except (BadRequest, Forbidden) as exc:
             # The therapist has not opened a chat with the bot yet; /start sets it then.
             log.info("therapist menu deferred", extra={"error_type": type(exc).__name__})
+
+
+# 07:00 UTC: the therapist's morning in the UK; rules judge complete local days only, so the
+# hour does not change what is raised.
+ALERT_EVALUATION_TIME = time(7, 0, tzinfo=UTC)
+ALERT_JOB_NAME = "alert-evaluation"
 
 
 def build_scheduler(
@@ -135,6 +142,12 @@ def build_application(
             # One pass at a time; a pass that overruns a tick is followed by the next, never
             # stacked (the rows it left due are simply claimed by that next pass).
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+    if app.job_queue is not None:
+        # Inactivity and low-adherence alerts need no check-in to trigger them: one pass a day
+        # over every active client (set-based). Trend alerts also run after each pain entry.
+        app.job_queue.run_daily(
+            evaluate_alerts_job, time=ALERT_EVALUATION_TIME, name=ALERT_JOB_NAME
         )
     handlers.register(app)
     return app

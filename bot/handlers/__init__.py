@@ -5,16 +5,22 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.handlers import (
+    alerts,
     checkin,
+    clients,
     errors,
     fallback,
     onboarding,
+    prescribe,
     privacy,
     progress,
     red_flags,
+    relay,
     reminders,
     settings,
     start,
+    summary,
+    therapist_export,
     weekly,
 )
 
@@ -31,6 +37,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     progress.register(app)
     reminders.register(app)
     settings.register(app)
+    # Therapist side (issue 7). therapist_export's /export is for therapist ids only and so
+    # must come before privacy's client /export; relay adds its text reader in an early group.
+    therapist_export.register(app)
+    clients.register(app)
+    prescribe.register(app)
+    alerts.register(app)
+    summary.register(app)
+    relay.register(app)
     privacy.register(app)
     # Must stay last: it answers whatever no handler above took.
     fallback.register(app)

@@ -8,7 +8,8 @@ from telegram.ext import Application, CommandHandler, filters
 from bot import texts
 from bot.handlers.common import BotContext, services_of
 from bot.handlers.onboarding import resume_or_welcome
-from bot.services.identity import Role, ensure_therapist, identify
+from bot.services.clients import register_therapist
+from bot.services.identity import Role, identify
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -20,7 +21,8 @@ async def start(update: Update, context: BotContext) -> None:
         services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
     )
     if who.role is Role.THERAPIST:
-        await ensure_therapist(
+        # Also creates their Monday summary schedule (bot.services.schedules).
+        await register_therapist(
             services.db,
             telegram_id=user.id,
             display_name=user.full_name,

@@ -32,6 +32,7 @@ from bot.db.models import (
     Therapist,
 )
 from bot.domain.pain import DailyPain, comparison_with_last_week
+from bot.services.audit import VIEW_SUMMARY, record_access
 
 SBI_INSTRUMENT = "SBI"
 WEEK_DAYS = 7
@@ -135,7 +136,7 @@ async def build_weekly_summary(
     db: Database, *, therapist_telegram_id: int, now: datetime, default_timezone: str = "UTC"
 ) -> WeeklySummary:
     """The summary for the week before `now`, for the therapist with this Telegram id."""
-    async with db.sessions() as session:
+    async with db.sessions.begin() as session:
         therapist = (
             await session.execute(
                 select(Therapist.id, Therapist.timezone).where(
@@ -209,6 +210,14 @@ async def build_weekly_summary(
                 )
             )
         ).all()
+        # The summary shows each client's health data to the therapist: audit it (one INSERT).
+        record_access(
+            session,
+            actor_telegram_id=therapist_telegram_id,
+            action=VIEW_SUMMARY,
+            client_ids=[c.id for c in clients],
+            now=now,
+        )
 
     pains: dict[int, list[DailyPain]] = defaultdict(list)
     for p_client, p_day, p_leg, p_back in pain_rows:
@@ -294,10 +303,7 @@ def _assemble(
         needing_attention=sum(1 for r in rows if r.needs_attention),
         mean_adherence_pct=sum(adherences) / len(adherences) if adherences else None,
         alerts_this_week=sum(
-            1
-            for items in alerts.values()
-            for _, created, _ in items
-            if created >= window.start_utc
+            1 for items in alerts.values() for _, created, _ in items if created >= window.start_utc
         ),
         open_alerts=sum(r.open_alerts for r in rows),
     )

@@ -22,6 +22,13 @@ NOT_YOURS = "That button isn't for you."
 
 THERAPIST_HELP = (
     "What you can do:\n"
+    "/invite <name> — a one-time invite link for a new client\n"
+    "/clients — all your clients, those needing attention first\n"
+    "/client <name> — one client's card: prescription, adherence, pain chart, notes, alerts\n"
+    "/prescribe <name> — choose exercises, dosage and days (also to edit or stop)\n"
+    "/alerts — open alerts, with Acknowledge / Open client / Message client\n"
+    "/summary — this week's summary with a chart (also sent every Monday 08:00)\n"
+    "/export — a CSV of adherence, pain, SBI and alerts for all clients\n"
     "/help — this list\n"
     "/start — check the bot knows you as the therapist"
 )
@@ -60,4 +67,13 @@ CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("delete", "Erase my data"),
     ("help", "What this bot can do"),
 )
-THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = DEFAULT_COMMANDS
+THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("clients", "All clients, attention first"),
+    ("client", "One client's card: /client <name>"),
+    ("alerts", "Open alerts"),
+    ("summary", "Weekly summary with chart"),
+    ("prescribe", "Prescribe exercises: /prescribe <name>"),
+    ("invite", "Invite a client: /invite <name>"),
+    ("export", "CSV export of all clients"),
+    ("help", "What you can do"),
+)

@@ -1,0 +1,97 @@
+"""Trend alerts to the therapist: sending them, /alerts, and the Acknowledge button.
+
+`send_alert_notices` is what other areas call after a service raised alerts (the check-in
+handler after a pain entry, the daily evaluation job here).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.services.alerts import (
+    AckOutcome,
+    AlertNotice,
+    acknowledge_alert,
+    evaluate_all_alerts,
+    open_alerts,
+)
+from bot.texts import alerts as t
+
+log = logging.getLogger(__name__)
+# Telegram allows 4096 characters per message; /alerts sends one message per alert beyond the
+# header, so this caps how many a single command sends.
+MAX_LISTED = 20
+
+
+async def send_alert_notices(bot: Bot, notices: Sequence[AlertNotice]) -> None:
+    """Tell each alert's therapist, with its evidence and buttons; one failure stops no other."""
+    for notice in notices:
+        try:
+            await bot.send_message(
+                notice.therapist_telegram_id,
+                t.alert_message(notice),
+                reply_markup=t.alert_keyboard(notice),
+            )
+        except TelegramError as exc:
+            log.error(
+                "alert not delivered",
+                extra={"alert_id": notice.alert_id, "error_type": type(exc).__name__},
+            )
+
+
+async def evaluate_alerts_job(context: BotContext) -> None:
+    """Daily: inactivity and adherence alerts need no check-in to trigger them."""
+    services = services_of(context)
+    notices = await evaluate_all_alerts(services.db, now=services.now())
+    log.info("alert evaluation done", extra={"raised": len(notices)})
+    await send_alert_notices(context.bot, notices)
+
+
+async def alerts_command(update: Update, context: BotContext) -> None:
+    therapist = await therapist_id_or_refuse(update, context)
+    message = update.effective_message
+    if therapist is None or message is None:
+        return
+    services = services_of(context)
+    notices = await open_alerts(services.db, therapist_telegram_id=therapist, now=services.now())
+    await message.reply_text(t.open_alerts_header(notices))
+    for notice in notices[:MAX_LISTED]:
+        await message.reply_text(t.alert_message(notice), reply_markup=t.alert_keyboard(notice))
+
+
+async def acknowledge_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    therapist = await therapist_id_or_refuse(update, context)
+    if therapist is None or query is None:
+        return
+    services = services_of(context)
+    alert_id = int_arg(query.data, 2)
+    if alert_id is None:
+        await query.answer(t.ALERT_GONE, show_alert=True)
+        return
+    result = await acknowledge_alert(
+        services.db, therapist_telegram_id=therapist, alert_id=alert_id, now=services.now()
+    )
+    if result.outcome is AckOutcome.NOT_FOUND or result.notice is None:
+        await query.answer(t.ALERT_GONE, show_alert=True)
+        return
+    acknowledged = result.outcome is AckOutcome.ACKNOWLEDGED
+    await query.answer(t.ACKNOWLEDGED if acknowledged else t.ALREADY_ACKNOWLEDGED)
+    # Keep the original wording (red-flag alerts are composed elsewhere); add the footer.
+    original = getattr(query.message, "text", None) or t.alert_message(result.notice)
+    footer = t.ACKNOWLEDGED_FOOTER.format(at=result.notice.acknowledged_at)
+    text = original if footer.strip() in original else original + footer
+    await edit_query_message(query, text, t.alert_keyboard(result.notice))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("alerts", alerts_command, filters=private))
+    app.add_handler(CallbackQueryHandler(acknowledge_button, pattern=r"^alert:ack:"))

@@ -1,0 +1,140 @@
+"""/clients, /client <name>, and the client card's buttons (open, pause/resume)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.charts import pain_chart_png
+from bot.content import ExerciseLibrary
+from bot.handlers.common import BotContext, services_of
+from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.services.clients import (
+    ClientCard,
+    PauseChange,
+    client_card,
+    find_clients,
+    list_clients,
+    toggle_pause,
+)
+from bot.texts import therapist as t
+
+
+def title_lookup(library: ExerciseLibrary) -> t.TitleOf:
+    def title_of(slug: str) -> str:
+        exercise = library.get(slug)
+        return exercise.title if exercise is not None else slug
+
+    return title_of
+
+
+async def send_client_card(
+    bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary
+) -> None:
+    await bot.send_message(
+        chat_id,
+        t.client_card_message(card, title_lookup(library)),
+        reply_markup=t.client_card_keyboard(card),
+    )
+    png = await asyncio.to_thread(
+        pain_chart_png,
+        [p.day for p in card.pain],
+        [p.leg for p in card.pain],
+        [p.back for p in card.pain],
+        title=t.PAIN_CHART_TITLE.format(name=card.name),
+    )
+    await bot.send_photo(chat_id, InputFile(png, filename="pain.png"))
+
+
+async def clients_command(update: Update, context: BotContext) -> None:
+    therapist = await therapist_id_or_refuse(update, context)
+    message = update.effective_message
+    if therapist is None or message is None:
+        return
+    services = services_of(context)
+    lines = await list_clients(services.db, therapist_telegram_id=therapist, now=services.now())
+    await message.reply_text(
+        t.clients_message(lines),
+        reply_markup=t.clients_keyboard([(line.client_id, line.name) for line in lines]),
+    )
+
+
+async def client_command(update: Update, context: BotContext) -> None:
+    therapist = await therapist_id_or_refuse(update, context)
+    message = update.effective_message
+    if therapist is None or message is None:
+        return
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_text(t.CLIENT_USAGE)
+        return
+    services = services_of(context)
+    matches = await find_clients(services.db, therapist_telegram_id=therapist, query=query)
+    if len(matches) != 1:
+        text = t.CLIENT_WHICH if matches else t.CLIENT_NOT_FOUND
+        await message.reply_text(text.format(query=query), reply_markup=t.clients_keyboard(matches))
+        return
+    card = await client_card(
+        services.db, therapist_telegram_id=therapist, client_id=matches[0][0], now=services.now()
+    )
+    if card is None:
+        await message.reply_text(t.CLIENT_GONE)
+        return
+    await send_client_card(context.bot, message.chat_id, card, services.library)
+
+
+async def open_client(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    therapist = await therapist_id_or_refuse(update, context)
+    if therapist is None or query is None:
+        return
+    services = services_of(context)
+    client_id = int_arg(query.data, 2)
+    card = None
+    if client_id is not None:
+        card = await client_card(
+            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        )
+    if card is None:
+        await query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    await query.answer()
+    await send_client_card(context.bot, therapist, card, services.library)
+
+
+async def pause_client(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    therapist = await therapist_id_or_refuse(update, context)
+    if therapist is None or query is None:
+        return
+    services = services_of(context)
+    client_id = int_arg(query.data, 2)
+    result = None
+    if client_id is not None:
+        result = await toggle_pause(
+            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        )
+    if result is None:
+        await query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    if result.change is PauseChange.UNCHANGED:
+        await query.answer(t.PAUSE_UNCHANGED.format(name=result.client_name, status="not active"))
+        return
+    paused = result.change is PauseChange.PAUSED
+    await query.answer()
+    await context.bot.send_message(
+        therapist, (t.PAUSED_DONE if paused else t.RESUMED_DONE).format(name=result.client_name)
+    )
+    await context.bot.send_message(
+        result.client_telegram_id, t.CLIENT_PAUSED_NOTICE if paused else t.CLIENT_RESUMED_NOTICE
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("clients", clients_command, filters=private))
+    app.add_handler(CommandHandler("client", client_command, filters=private))
+    app.add_handler(CallbackQueryHandler(open_client, pattern=r"^client:open:"))
+    app.add_handler(CallbackQueryHandler(pause_client, pattern=r"^client:pause:"))

@@ -1,0 +1,148 @@
+"""Messages between the therapist and a client, carried by the bot.
+
+"Message client" (client:msg:<id>) asks the therapist to type; their next text goes to the
+client, labelled as from their therapist. The client's reply (a Telegram reply to it, or their
+next text while the relay is open) comes back labelled with their name; the therapist can reply
+to that in turn. Runs in RELAY_GROUP, before the red-flag guard: a client text that mentions a
+red flag is left to the guard (the urgent path), never just relayed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.red_flags import red_flags_in_text
+from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.keyboards import callback, rows
+from bot.services.relay import (
+    Direction,
+    RelayTarget,
+    cancel_relay,
+    open_relay_to_client,
+    record_relayed,
+    route_client_reply,
+    route_therapist_reply,
+    take_relay_to_client,
+)
+from bot.texts import therapist as t
+
+log = logging.getLogger(__name__)
+# Before bot.handlers.red_flags.GUARD_GROUP (-2) and the check-in note group (-1): a relay
+# is decided from the database, and anything that is not one passes on untouched.
+RELAY_GROUP = -3
+CANCEL_BUTTON = "✖️ Cancel"
+
+
+async def message_client_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    therapist = await therapist_id_or_refuse(update, context)
+    if therapist is None or query is None:
+        return
+    services = services_of(context)
+    client_id = int_arg(query.data, 2)
+    target = None
+    if client_id is not None:
+        target = await open_relay_to_client(
+            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        )
+    if target is None:
+        await query.answer(t.RELAY_NOT_POSSIBLE, show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        therapist,
+        t.RELAY_PROMPT.format(name=target.client_name),
+        reply_markup=rows([(CANCEL_BUTTON, callback("relay", "cancel"))]),
+    )
+
+
+async def cancel_button(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await cancel_relay(services_of(context).db, telegram_id=user.id)
+    await query.answer()
+    await edit_query_message(query, t.RELAY_CANCELLED)
+
+
+async def _deliver(
+    update: Update, context: BotContext, target: RelayTarget, direction: Direction
+) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    services = services_of(context)
+    if direction is Direction.TO_CLIENT:
+        chat_id, text = target.client_telegram_id, t.RELAY_TO_CLIENT.format(text=message.text)
+    else:
+        chat_id = target.therapist_telegram_id
+        text = t.RELAY_TO_THERAPIST.format(name=target.client_name, text=message.text)
+    try:
+        sent = await context.bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        log.warning("relayed message not delivered", extra={"error_type": type(exc).__name__})
+        await message.reply_text(t.RELAY_FAILED.format(name=target.client_name))
+        return
+    await record_relayed(
+        services.db,
+        target=target,
+        direction=direction,
+        chat_id=chat_id,
+        message_id=sent.message_id,
+        now=services.now(),
+    )
+    if direction is Direction.TO_CLIENT:
+        await message.reply_text(t.RELAY_SENT.format(name=target.client_name))
+    else:
+        await message.reply_text(t.RELAY_REPLY_SENT)
+
+
+async def relay_text(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or not message.text:
+        return
+    services = services_of(context)
+    now = services.now()
+    replied = message.reply_to_message.message_id if message.reply_to_message else None
+    if user.id in services.settings.therapist_ids:
+        target = None
+        if replied is not None:
+            target = await route_therapist_reply(
+                services.db, therapist_telegram_id=user.id, reply_to_message_id=replied, now=now
+            )
+        if target is None:
+            target = await take_relay_to_client(services.db, therapist_telegram_id=user.id, now=now)
+        direction = Direction.TO_CLIENT
+    else:
+        if red_flags_in_text(message.text):
+            return
+        target = await route_client_reply(
+            services.db, client_telegram_id=user.id, reply_to_message_id=replied, now=now
+        )
+        direction = Direction.TO_THERAPIST
+    if target is None:
+        return
+    await _deliver(update, context, target, direction)
+    raise ApplicationHandlerStop
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(message_client_button, pattern=r"^client:msg:"))
+    app.add_handler(CallbackQueryHandler(cancel_button, pattern=r"^relay:cancel$"))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            relay_text,
+        ),
+        group=RELAY_GROUP,
+    )

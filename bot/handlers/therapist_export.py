@@ -1,0 +1,65 @@
+"""The therapist's /export (all clients) and the card's Export button (one client): CSV files.
+
+Clients have their own /export (their data only, bot.handlers for privacy); this handler is
+registered for the therapist ids only, so a client's /export reaches theirs.
+"""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import SERVICES_KEY, BotContext, services_of
+from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.services.container import ServiceContainer
+from bot.services.therapist_export import export_all_clients, export_one_client
+from bot.texts import therapist as t
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    therapist = await therapist_id_or_refuse(update, context)
+    message = update.effective_message
+    if therapist is None or message is None:
+        return
+    services = services_of(context)
+    export = await export_all_clients(
+        services.db, therapist_telegram_id=therapist, now=services.now()
+    )
+    await context.bot.send_document(
+        message.chat_id,
+        InputFile(export.content, filename=export.filename),
+        caption=t.EXPORT_CAPTION.format(clients=export.clients),
+    )
+
+
+async def export_client_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    therapist = await therapist_id_or_refuse(update, context)
+    if therapist is None or query is None:
+        return
+    services = services_of(context)
+    client_id = int_arg(query.data, 2)
+    export = None
+    if client_id is not None:
+        export = await export_one_client(
+            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        )
+    if export is None:
+        await query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_document(
+        therapist,
+        InputFile(export.content, filename=export.filename),
+        caption=t.EXPORT_CAPTION.format(clients=1),
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    container = app.bot_data[SERVICES_KEY]
+    assert isinstance(container, ServiceContainer)
+    therapists = filters.User(user_id=container.settings.therapist_ids)
+    app.add_handler(
+        CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE & therapists)
+    )
+    app.add_handler(CallbackQueryHandler(export_client_button, pattern=r"^client:export:"))

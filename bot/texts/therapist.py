@@ -1,0 +1,370 @@
+"""The therapist's screens: client list, client card, prescribing, messages, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards import callback, rows
+from bot.services.clients import ClientCard, ClientLine
+from bot.services.prescriptions import (
+    MAX_TIMES_PER_DAY,
+    WARN_ABOVE,
+    Days,
+    Draft,
+    PrescriptionChange,
+    Variant,
+)
+from bot.texts.alerts import title_for
+
+TitleOf = Callable[[str], str]
+
+# --- access ----------------------------------------------------------------------------------
+THERAPIST_ONLY_BUTTON = "That button is for the therapist only."
+
+# --- client list and card --------------------------------------------------------------------
+NO_CLIENTS = "You have no clients yet. Invite one with /invite <name>."
+CLIENTS_HEADER = "Your clients ({count}) — those needing attention first:"
+CLIENT_USAGE = "Which client? Send /client <name>, e.g. /client Sam."
+CLIENT_NOT_FOUND = "No client of yours matches “{query}”. /clients lists them all."
+CLIENT_WHICH = "Several clients match “{query}” — which one?"
+CLIENT_GONE = "That client is not one of yours (or has left)."
+STATUS_LABELS = {"active": "active", "paused": "paused", "blocked": "blocked the bot"}
+PAIN_CHART_TITLE = "{name}: daily pain, last 4 weeks"
+PRESCRIBE_BUTTON = "💊 Prescribe"
+PAUSE_BUTTON = "⏸ Pause"
+RESUME_BUTTON = "▶️ Resume"
+MESSAGE_BUTTON = "✉️ Message"
+EXPORT_BUTTON = "📄 Export CSV"
+STOP_BUTTON = "⏹ Stop prescription"
+PAUSED_DONE = "{name}'s reminders are paused. Press Resume on the card to restart them."
+RESUMED_DONE = "{name}'s reminders are back on."
+PAUSE_UNCHANGED = "{name} cannot be paused or resumed now (status: {status})."
+CLIENT_PAUSED_NOTICE = "Your therapist has paused your reminders for now."
+CLIENT_RESUMED_NOTICE = "Your therapist has switched your reminders back on."
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} %"
+
+
+def _day(value: date | None) -> str:
+    return "never" if value is None else f"{value:%a %d %b}"
+
+
+def client_line(line: ClientLine) -> str:
+    mark = "⚠️ " if line.needs_attention else ""
+    leg = "–" if line.latest_leg is None else f"{line.latest_leg}/10 {line.leg_arrow or ''}".strip()
+    alerts = f" · 🔔 {line.open_alerts} open" if line.open_alerts else ""
+    return (
+        f"{mark}{line.name} ({STATUS_LABELS.get(line.status, line.status)})\n"
+        f"   last check-in {_day(line.last_checkin)} · 7-day adherence "
+        f"{_pct(line.adherence_7d_pct)} · leg {leg}{alerts}"
+    )
+
+
+def clients_message(lines: Sequence[ClientLine]) -> str:
+    if not lines:
+        return NO_CLIENTS
+    body = "\n".join(client_line(line) for line in lines)
+    return f"{CLIENTS_HEADER.format(count=len(lines))}\n\n{body}"
+
+
+def clients_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    if not items:
+        return None
+    return rows([(name, callback("client", "open", cid)) for cid, name in items], per_row=2)
+
+
+def days_label(mask: int) -> str:
+    if mask == 0b111_1111:
+        return "every day"
+    if mask == 0b001_1111:
+        return "weekdays"
+    return ", ".join(name for bit, name in enumerate(DAY_NAMES) if mask & (1 << bit))
+
+
+def times_label(times: int) -> str:
+    return "once a day" if times == 1 else f"{times}× a day"
+
+
+def client_card_message(card: ClientCard, title_of: TitleOf) -> str:
+    lines = [
+        f"👤 {card.name} — {STATUS_LABELS.get(card.status, card.status)}, {card.timezone}",
+        f"Last check-in: {_day(card.last_checkin)}",
+        "",
+        "Prescription:",
+    ]
+    if card.prescriptions:
+        lines += [
+            f"• {title_of(p.exercise_slug)} — {p.dosage}, {times_label(p.times_per_day)}, "
+            f"{days_label(p.days_mask)}"
+            for p in card.prescriptions
+        ]
+    else:
+        lines.append("• none yet — press Prescribe")
+    lines += ["", "Adherence by week:"]
+    lines += [f"• w/c {week:%d %b}: {_pct(pct)}" for week, pct in card.weekly_adherence]
+    if card.pain:
+        latest = card.pain[-1]
+        lines += [
+            "",
+            f"Latest pain ({latest.day:%a %d %b}): leg {latest.leg}/10, back {latest.back}/10",
+        ]
+    if card.notes:
+        lines += ["", "Last notes:"]
+        lines += [f"• {day:%d %b}: {note}" for day, note in card.notes]
+    if card.alerts:
+        lines += ["", f"Alerts ({card.open_alerts} open):"]
+        for alert in card.alerts:
+            state = "open" if alert.acknowledged_at is None else "acknowledged"
+            title = title_for(alert.kind, alert.evidence, card.name)
+            lines.append(f"• {alert.created_at:%d %b}: {title} ({state})")
+    return "\n".join(lines)
+
+
+def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
+    pause = RESUME_BUTTON if card.status == "paused" else PAUSE_BUTTON
+    return rows(
+        [
+            (PRESCRIBE_BUTTON, callback("client", "rx", card.client_id)),
+            (pause, callback("client", "pause", card.client_id)),
+            (MESSAGE_BUTTON, callback("client", "msg", card.client_id)),
+            (EXPORT_BUTTON, callback("client", "export", card.client_id)),
+        ],
+        per_row=2,
+    )
+
+
+# --- prescribing -----------------------------------------------------------------------------
+PRESCRIBE_USAGE = "Whose prescription? Send /prescribe <client name>."
+DRAFT_GONE = (
+    "This prescription draft has expired or belongs to another client. Start again with /prescribe."
+)
+PICK_HEADER = (
+    "Prescription for {name} — tap exercises to add or remove them "
+    "(2–4 is the workable range). Selected: {count}."
+)
+TOO_MANY_WARNING = (
+    "⚠️ {count} exercises selected: more than {limit} is rarely done. 2–4 is the workable range."
+)
+OUTSIDE_WORKABLE = "Note: 2–4 exercises is the workable range."
+DOSAGE_HEADER = "Dosage for {name} — default from the exercise sheet, or a step easier/harder:"
+SCHEDULE_HEADER = "How often, {name}?\nTimes a day: {times} · Days: {days}"
+CONFIRM_HEADER = "Confirm the prescription for {name}:"
+NEXT_BUTTON = "Next ➡️"
+BACK_BUTTON = "⬅️ Back"
+CONFIRM_BUTTON = "✅ Confirm and tell {name}"
+CANCEL_BUTTON = "✖️ Cancel"
+CANCELLED = "Prescription not changed."
+NOTHING_SELECTED = "Select at least one exercise (or use Stop prescription)."
+SAVED_FOR_THERAPIST = "Saved. {name}'s reminders are updated and they have been told what changed."
+SAVED_NOTHING_CHANGED = "Saved — nothing changed for {name}."
+STOP_CONFIRM = "Stop all of {name}'s exercises? Their exercise reminders end now."
+STOP_YES = "⏹ Yes, stop"
+STOPPED_FOR_THERAPIST = "{name}'s prescription is stopped; they have been told."
+NOTHING_TO_STOP = "{name} has no active prescription."
+CLIENT_NOTICE_HEADER = "Your therapist has updated your exercises:"
+CLIENT_NOTICE_STOPPED = (
+    "Your therapist has stopped your exercise programme for now, so there will be no more "
+    "exercise reminders. Your daily check-in continues."
+)
+CLIENT_NOTICE_FOOTER = "Reminders: {times}, {days}."
+VARIANT_LABELS = {Variant.DEFAULT: "default", Variant.EASIER: "easier", Variant.HARDER: "harder"}
+DAYS_LABELS = {Days.EVERY_DAY: "Every day", Days.WEEKDAYS: "Weekdays"}
+
+
+def _targets(targets: Sequence[str]) -> str:
+    return ", ".join(target.replace("_", " ") for target in targets)
+
+
+def _tick(selected: bool) -> str:
+    return "✅" if selected else "▫️"
+
+
+def pick_message(draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]]]) -> str:
+    lines = [PICK_HEADER.format(name=draft.client_name, count=len(draft.selected)), ""]
+    lines += [
+        f"{_tick(slug in draft.selected)} {title} — {_targets(targets)}"
+        for slug, title, targets in exercises
+    ]
+    if draft.too_many:
+        lines += ["", TOO_MANY_WARNING.format(count=len(draft.selected), limit=WARN_ABOVE)]
+    return "\n".join(lines)
+
+
+def pick_keyboard(
+    draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]]]
+) -> InlineKeyboardMarkup:
+    buttons = [
+        (f"{_tick(slug in draft.selected)} {title}", callback("rx", "t", draft.client_id, slug))
+        for slug, title, _ in exercises
+    ]
+    markup = rows(buttons, per_row=2)
+    extra = [
+        InlineKeyboardButton(CANCEL_BUTTON, callback_data=callback("rx", "x", draft.client_id)),
+        InlineKeyboardButton(NEXT_BUTTON, callback_data=callback("rx", "dose", draft.client_id)),
+    ]
+    stop = [
+        InlineKeyboardButton(STOP_BUTTON, callback_data=callback("rx", "stop", draft.client_id))
+    ]
+    return InlineKeyboardMarkup([*markup.inline_keyboard, extra, stop])
+
+
+def choose_client_keyboard(
+    items: Sequence[tuple[int, str]], action: str
+) -> InlineKeyboardMarkup | None:
+    if not items:
+        return None
+    return rows([(name, callback("client", action, cid)) for cid, name in items], per_row=2)
+
+
+def dosage_message(
+    draft: Draft, options: Sequence[tuple[str, str, Sequence[tuple[Variant, str]]]]
+) -> str:
+    lines = [DOSAGE_HEADER.format(name=draft.client_name), ""]
+    for slug, title, variants in options:
+        chosen = draft.variants.get(slug, Variant.DEFAULT)
+        text = next((d for v, d in variants if v is chosen), "")
+        lines.append(f"• {title}: {text} ({VARIANT_LABELS[chosen]})")
+    if draft.too_many:
+        lines += ["", TOO_MANY_WARNING.format(count=len(draft.selected), limit=WARN_ABOVE)]
+    return "\n".join(lines)
+
+
+def dosage_keyboard(
+    draft: Draft, options: Sequence[tuple[str, str, Sequence[tuple[Variant, str]]]]
+) -> InlineKeyboardMarkup:
+    grid: list[list[InlineKeyboardButton]] = []
+    for slug, title, variants in options:
+        chosen = draft.variants.get(slug, Variant.DEFAULT)
+        grid.append(
+            [
+                InlineKeyboardButton(
+                    f"{'● ' if v is chosen else ''}{title[:14]}: {VARIANT_LABELS[v]}",
+                    callback_data=callback("rx", "d", draft.client_id, slug, v.value[0]),
+                )
+                for v, _ in variants
+            ]
+        )
+    grid.append(
+        [
+            InlineKeyboardButton(
+                BACK_BUTTON, callback_data=callback("rx", "pick", draft.client_id)
+            ),
+            InlineKeyboardButton(
+                NEXT_BUTTON, callback_data=callback("rx", "when", draft.client_id)
+            ),
+        ]
+    )
+    return InlineKeyboardMarkup(grid)
+
+
+def schedule_message(draft: Draft) -> str:
+    return SCHEDULE_HEADER.format(
+        name=draft.client_name, times=times_label(draft.times_per_day), days=DAYS_LABELS[draft.days]
+    )
+
+
+def schedule_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+    times = [
+        InlineKeyboardButton(
+            f"{'● ' if n == draft.times_per_day else ''}{n}× a day",
+            callback_data=callback("rx", "n", draft.client_id, n),
+        )
+        for n in range(1, MAX_TIMES_PER_DAY + 1)
+    ]
+    days = [
+        InlineKeyboardButton(
+            f"{'● ' if d is draft.days else ''}{DAYS_LABELS[d]}",
+            callback_data=callback("rx", "w", draft.client_id, d.value),
+        )
+        for d in Days
+    ]
+    nav = [
+        InlineKeyboardButton(BACK_BUTTON, callback_data=callback("rx", "dose", draft.client_id)),
+        InlineKeyboardButton(NEXT_BUTTON, callback_data=callback("rx", "review", draft.client_id)),
+    ]
+    return InlineKeyboardMarkup([times, days, nav])
+
+
+def confirm_message(draft: Draft, lines: Sequence[tuple[str, str]]) -> str:
+    body = "\n".join(f"• {title} — {dosage}" for title, dosage in lines)
+    text = (
+        f"{CONFIRM_HEADER.format(name=draft.client_name)}\n{body}\n"
+        f"{times_label(draft.times_per_day)}, {DAYS_LABELS[draft.days].lower()}"
+    )
+    if draft.too_many:
+        text += "\n\n" + TOO_MANY_WARNING.format(count=len(draft.selected), limit=WARN_ABOVE)
+    elif draft.outside_workable:
+        text += "\n\n" + OUTSIDE_WORKABLE
+    return text
+
+
+def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (
+                CONFIRM_BUTTON.format(name=draft.client_name[:20]),
+                callback("rx", "ok", draft.client_id),
+            ),
+            (BACK_BUTTON, callback("rx", "when", draft.client_id)),
+            (CANCEL_BUTTON, callback("rx", "x", draft.client_id)),
+        ],
+        per_row=1,
+    )
+
+
+def stop_keyboard(client_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (STOP_YES, callback("rx", "stopok", client_id)),
+            (CANCEL_BUTTON, callback("rx", "x", client_id)),
+        ],
+        per_row=2,
+    )
+
+
+def client_change_notice(change: PrescriptionChange, title_of: TitleOf) -> str:
+    if not change.current:
+        return CLIENT_NOTICE_STOPPED
+    lines = [CLIENT_NOTICE_HEADER]
+    lines += [f"➕ New: {title_of(line.exercise_slug)} — {line.dosage}" for line in change.added]
+    lines += [
+        f"✏️ Changed: {title_of(line.exercise_slug)} — {line.dosage}" for line in change.changed
+    ]
+    lines += [f"➖ Stopped: {title_of(slug)}" for slug in change.removed]
+    lines += ["", "Your exercises now:"]
+    lines += [f"• {title_of(line.exercise_slug)} — {line.dosage}" for line in change.current]
+    lines += [
+        "",
+        CLIENT_NOTICE_FOOTER.format(
+            times=times_label(change.times_per_day), days=DAYS_LABELS[change.days].lower()
+        ),
+    ]
+    return "\n".join(lines)
+
+
+# --- messages --------------------------------------------------------------------------------
+RELAY_PROMPT = "Type your message to {name} (one message). Send /cancel to stop."
+RELAY_SENT = "Sent to {name}. Their reply will come here."
+RELAY_FAILED = "Could not deliver to {name}: they may have blocked the bot."
+RELAY_CANCELLED = "Message cancelled."
+RELAY_NOT_POSSIBLE = "You can't message this client (not yours, or they blocked the bot)."
+RELAY_TO_CLIENT = "✉️ From your therapist:\n\n{text}\n\n(Reply to this message to answer.)"
+RELAY_TO_THERAPIST = "✉️ {name} replied:\n\n{text}\n\n(Reply to this message to answer {name}.)"
+RELAY_REPLY_SENT = "Sent to your therapist."
+RELAY_TEXT_ONLY = "Only text messages can be relayed — please type it."
+
+# --- export ----------------------------------------------------------------------------------
+EXPORT_CAPTION = (
+    "CSV export: adherence by week, pain entries, SBI and alerts — {clients} client(s)."
+)
+EXPORT_CLIENT_CAPTION = "CSV export for {name}: adherence by week, pain entries, SBI and alerts."
+
+# --- summary extras --------------------------------------------------------------------------
+SUMMARY_CHART_FOR = "Pain chart"
