@@ -22,7 +22,9 @@ def main() -> int:
     INITIAL.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'empty.db'}"
-        command.revision(alembic_config(url), message="initial schema", autogenerate=True, rev_id="0001")
+        command.revision(
+            alembic_config(url), message="initial schema", autogenerate=True, rev_id="0001"
+        )
     text = INITIAL.read_text()
     lines = [
         "Create Date: 2026-11-27" if line.startswith("Create Date:") else line

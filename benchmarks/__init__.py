@@ -1,0 +1,1 @@
+"""Side-by-side measurements against the naive one-job-per-client peer (issue 8)."""
