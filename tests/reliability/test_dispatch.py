@@ -1,0 +1,149 @@
+"""Telegram's errors during dispatch: 429 waits, 5xx retries then fails, 403 stops the client."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.content import ExerciseLibrary
+from bot.db.engine import Database
+from bot.db.models import Client, ClientStatus, DeliveryStatus, Schedule
+from bot.services.schedules import set_checkin_time
+from scheduler.claiming import ClaimPolicy
+from scheduler.dispatch import MAX_ATTEMPTS, Dispatcher
+from scheduler.tick import Scheduler
+from tests.conftest import TEST_TOKEN, THERAPIST_ID
+from tests.scheduling import add_client, deliveries
+from tests.support.botapi_double import BotApiDouble
+
+SLOT = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 09:00 London
+CLIENT_TG = 600_001
+
+
+class RecordedSleeps(list[float]):
+    """Stands in for asyncio.sleep: remembers each wait instead of waiting."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(round(seconds, 3))
+
+
+@pytest.fixture
+async def telegram_bot(botapi: BotApiDouble) -> AsyncIterator[Bot]:
+    async with Bot(TEST_TOKEN, base_url=botapi.base_url) as bot:
+        yield bot
+
+
+@pytest.fixture
+def sleeps() -> RecordedSleeps:
+    return RecordedSleeps()
+
+
+@pytest.fixture
+async def scheduler(
+    db: Database, library: ExerciseLibrary, telegram_bot: Bot, sleeps: RecordedSleeps
+) -> AsyncIterator[Scheduler]:
+    dispatcher = Dispatcher(
+        bot=telegram_bot,
+        db=db,
+        clock=lambda: SLOT,
+        sleep=sleeps,
+        # Seconds pass freely between sends, so the only waits are Telegram's and backoff.
+        monotonic=itertools.count(0.0, 100.0).__next__,
+    )
+    await dispatcher.start()
+    yield Scheduler(db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy())
+    await dispatcher.stop()
+
+
+async def _tick(scheduler: Scheduler) -> None:
+    await scheduler.run_pass(SLOT)
+    await scheduler.dispatcher.drain()
+
+
+async def test_flood_control_waits_the_time_telegram_asks_then_sends(
+    db: Database, scheduler: Scheduler, botapi: BotApiDouble, sleeps: RecordedSleeps
+) -> None:
+    await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG)
+    botapi.fail_next("sendMessage", error_code=429, retry_after=7)
+
+    await _tick(scheduler)
+
+    assert 7.0 in sleeps
+    assert [c.ok for c in botapi.calls("sendMessage", chat_id=CLIENT_TG)] == [False, True]
+    [delivery] = await deliveries(db)
+    assert delivery.status is DeliveryStatus.SENT
+    assert delivery.telegram_message_id is not None
+
+
+async def test_server_errors_are_retried_with_backoff_then_the_delivery_fails(
+    db: Database, scheduler: Scheduler, botapi: BotApiDouble, sleeps: RecordedSleeps
+) -> None:
+    await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG)
+    botapi.fail_next("sendMessage", error_code=500, count=10)
+
+    await _tick(scheduler)
+
+    assert len(botapi.calls("sendMessage", chat_id=CLIENT_TG)) == MAX_ATTEMPTS == 3
+    assert sleeps == [1.0, 2.0]
+    [delivery] = await deliveries(db)
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED, "NetworkError")
+
+
+async def test_a_client_who_blocked_the_bot_is_stopped_and_the_therapist_told_once(
+    db: Database, scheduler: Scheduler, botapi: BotApiDouble
+) -> None:
+    # Two messages due at once (reminder and check-in at 09:00), both refused with 403.
+    client_id = await add_client(
+        db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG, reminders=[time(9, 0)]
+    )
+    async with db.sessions.begin() as session:
+        await set_checkin_time(
+            session, client_id=client_id, at=time(9, 0), now=SLOT - timedelta(hours=1)
+        )
+    botapi.block_chat(CLIENT_TG)
+
+    await _tick(scheduler)
+    await scheduler.dispatcher.drain()
+
+    async with db.sessions() as session:
+        status = await session.scalar(select(Client.status).where(Client.id == client_id))
+        next_fires = set(
+            (
+                await session.execute(
+                    select(Schedule.next_fire_at).where(Schedule.client_id == client_id)
+                )
+            ).scalars()
+        )
+    assert status is ClientStatus.BLOCKED
+    assert next_fires == {None}
+    assert {d.status for d in await deliveries(db)} == {DeliveryStatus.FAILED}
+    notices = [c.text for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID) if c.ok]
+    assert len(notices) == 1
+    assert notices[0] is not None and "blocked" in notices[0]
+
+
+async def test_sends_to_one_chat_are_spaced_a_second_apart(
+    db: Database, library: ExerciseLibrary, telegram_bot: Bot, botapi: BotApiDouble
+) -> None:
+    client_id = await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG)
+    async with db.sessions.begin() as session:
+        await set_checkin_time(
+            session, client_id=client_id, at=time(9, 0), now=SLOT - timedelta(hours=1)
+        )
+    sleeps = RecordedSleeps()
+    dispatcher = Dispatcher(
+        bot=telegram_bot, db=db, clock=lambda: SLOT, sleep=sleeps, monotonic=lambda: 0.0
+    )
+    await dispatcher.start()
+    scheduler = Scheduler(db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy())
+
+    await _tick(scheduler)
+    await dispatcher.stop()
+
+    assert len(botapi.calls("sendMessage", chat_id=CLIENT_TG)) == 2
+    assert sleeps == [1.0]  # the second message to that chat waits its turn
