@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.domain.pain import PAIN_MAX, PAIN_MIN, WeekComparison
+from bot.handlers.alerts import send_alert_notices
 from bot.handlers.common import BotContext, edit_query_message, services_of
 from bot.services.checkin import (
     CheckinResult,
@@ -178,6 +179,7 @@ async def _render_result(update: Update, result: CheckinResult) -> None:
         await query.answer(template.format(**scores))
         text = template.format(**scores) + comparison_text(result.comparison)
         await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
+        await send_alert_notices(query.get_bot(), result.alerts)
 
 
 async def pain_note_text(update: Update, context: BotContext) -> None:

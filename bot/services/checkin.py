@@ -24,6 +24,7 @@ from bot.domain.pain import (
     comparison_with_last_week,
     validate_pain_score,
 )
+from bot.services.alerts import AlertNotice, evaluate_client_alerts
 
 PAIN_NOTE = "pain_note"
 # A note belongs with the check-in it follows; after this the next text means something else.
@@ -60,6 +61,8 @@ class CheckinResult:
     previous_leg: int | None = None
     previous_back: int | None = None
     comparison: WeekComparison | None = None
+    # Trend alerts this entry raised (bot.services.alerts); the handler tells the therapist.
+    alerts: tuple[AlertNotice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,10 @@ async def record_pain_entry(
         if status is not CheckinStatus.UNCHANGED:
             await _expect_note(session, telegram_id, entry.id, now)
         comparison = await _comparison(session, client.id, today)
-        return CheckinResult(status, leg, back, day=today, comparison=comparison)
+        alerts: tuple[AlertNotice, ...] = ()
+        if status is not CheckinStatus.UNCHANGED:
+            alerts = tuple(await evaluate_client_alerts(session, client_id=client.id, now=now))
+        return CheckinResult(status, leg, back, day=today, comparison=comparison, alerts=alerts)
 
 
 async def _expect_note(
