@@ -70,10 +70,8 @@ FILLER_WORDS = frozenset({
 GENERIC_WORDS: Mapping[str, str] = MappingProxyType(
     {
         "stretch": "stretch",
-        "stretches": "stretch",
         "stretching": "stretch",
         "exercise": "exercise",
-        "exercises": "exercise",
         "move": "move",
         "moves": "move",
         "movement": "move",
@@ -88,6 +86,10 @@ BODY_WORDS = frozenset({
     "sciatica", "shoulder", "side", "stomach", "tummy", "upper",
 })
 # fmt: on
+
+# "strech", "excercises": misspelt generic words are still generic.
+GENERIC_MISSPELLING = 85.0
+GENERIC_MIN_LENGTH = 5
 
 NUMBER_WORDS: Mapping[str, str] = MappingProxyType({"4": "four", "2": "two", "1": "one"})
 
@@ -189,11 +191,23 @@ def _words(text: str) -> tuple[str, ...]:
     # "child's" → "childs" rather than "child" + "s".
     text = re.sub(r"['’`]", "", text)
     tokens = [NUMBER_WORDS.get(word, word) for word in re.findall(r"[a-z0-9]+", text)]
-    specific = [_stem(word) for word in tokens if word not in FILLER_WORDS | GENERIC_WORDS.keys()]
+    tokens = [word for word in tokens if word not in FILLER_WORDS]
+    generic = [_generic_form(word) for word in tokens]
+    specific = [_stem(word) for word, form in zip(tokens, generic, strict=True) if form is None]
     if specific and all(word in BODY_WORDS for word in specific):
-        generic = [GENERIC_WORDS[word] for word in tokens if word in GENERIC_WORDS]
-        return (*specific, *generic)
+        return (*specific, *(form for form in generic if form is not None))
     return tuple(specific)
+
+
+def _generic_form(word: str) -> str | None:
+    """ "stretch" for stretch, stretches, strech…; None for a word that names something."""
+    if word in GENERIC_WORDS:
+        return GENERIC_WORDS[word]
+    if len(word) >= GENERIC_MIN_LENGTH:
+        for generic in ("stretch", "exercise"):
+            if fuzz.ratio(word, generic) >= GENERIC_MISSPELLING:
+                return generic
+    return None
 
 
 def _stem(word: str) -> str:
