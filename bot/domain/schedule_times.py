@@ -17,12 +17,21 @@ tests/unit/test_schedule_times.py, and what this module does instead:
 * A time that happens twice (01:30 on fall-back day, once in BST and again in GMT):
   CronTrigger fires **twice** (00:30 UTC, then 01:30 UTC when asked again after the first).
   Corrected to fire **once**, at the first occurrence (00:30 UTC); the repeat is skipped.
+* A day skipped outright (found by the property test): when CronTrigger's search steps from
+  one local day to the next *across* a spring-forward change, it adds the wall-clock
+  difference as real time and lands an hour (the size of the gap) past local midnight, so it
+  misses any time in the first hour of that next day. Examples: a Monday-Friday 00:30
+  reminder in London, searched from Friday 27 March 2026, comes back for Tuesday 31 March
+  instead of Monday 30 March; a Monday-only one comes back a week late. Corrected by checking
+  the client's calendar between `after` and CronTrigger's answer (`_earliest_by_calendar`)
+  and taking any earlier fire it finds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,6 +128,10 @@ def _corrected(candidate: datetime, tz: ZoneInfo) -> datetime | None:
     return instant
 
 
+# Building a CronTrigger parses and compiles every field, about half the cost of a call; the
+# scheduler advances thousands of rows per tick with a few distinct (time, days, zone) shapes.
+# A trigger is immutable once built (get_next_fire_time reads it only), so memoising is safe.
+@lru_cache(maxsize=4096)
 def _trigger(local_time: time, days: frozenset[int], tz: ZoneInfo) -> CronTrigger:
     return CronTrigger(
         day_of_week=",".join(_DAY_NAMES[d] for d in sorted(days)),
@@ -144,6 +157,28 @@ def _next_for_time(trigger: CronTrigger, tz: ZoneInfo, after: datetime) -> datet
             return instant
         search_from = max(search_from, candidate.astimezone(UTC))
     raise RuntimeError(f"no fire time found after {after.isoformat()} in {tz.key}")
+
+
+def _earliest_by_calendar(
+    local_times: Sequence[time],
+    days: frozenset[int],
+    tz: ZoneInfo,
+    after: datetime,
+    until: datetime,
+) -> datetime | None:
+    """The earliest fire in (after, until) found by walking the client's local calendar."""
+    first_day = after.astimezone(tz).date() - timedelta(days=1)
+    last_day = until.astimezone(tz).date()
+    earliest: datetime | None = None
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + timedelta(days=offset)
+        if day.weekday() not in days:
+            continue
+        for local_time in local_times:
+            instant = resolve_wall_time(datetime.combine(day, local_time), tz)
+            if after < instant < until and (earliest is None or instant < earliest):
+                earliest = instant
+    return earliest
 
 
 def next_fire_at(
@@ -172,10 +207,15 @@ def next_fire_at(
             raise ValueError(f"local times are whole seconds, got {local_time}")
     tz_info = zone(tz)
     after_utc = after.astimezone(UTC)
-    return min(
+    unique_times = sorted(set(local_times))
+    proposed = min(
         _next_for_time(_trigger(local_time, day_set, tz_info), tz_info, after_utc)
-        for local_time in sorted(set(local_times))
+        for local_time in unique_times
     )
+    # CronTrigger can step over the first hour of the day after a spring-forward change
+    # (module docstring); the client's calendar between the two instants has the last word.
+    earlier = _earliest_by_calendar(unique_times, day_set, tz_info, after_utc, proposed)
+    return proposed if earlier is None else earlier
 
 
 def weekly_fire(*, weekday: int, local_time: time, tz: str | ZoneInfo, after: datetime) -> datetime:

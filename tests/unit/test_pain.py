@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
@@ -31,7 +32,7 @@ def day(n: int) -> date:
     return MONDAY + timedelta(days=n)
 
 
-def series(legs: list[int | None], backs: list[int] | None = None) -> list[DailyPain]:
+def series(legs: Sequence[int | None], backs: Sequence[int] | None = None) -> list[DailyPain]:
     """Daily entries from day 0; None is a day without a check-in."""
     backs = backs or [3] * len(legs)
     return [DailyPain(day(i), leg, backs[i]) for i, leg in enumerate(legs) if leg is not None]
