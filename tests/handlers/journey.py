@@ -24,7 +24,9 @@ async def invite_token(
     mark = botapi.mark()
     botapi.send_command(therapist, "invite", name)
     await bot.settle()
-    texts = [call.text or "" for call in botapi.calls("sendMessage", chat_id=therapist.id, after=mark)]
+    texts = [
+        call.text or "" for call in botapi.calls("sendMessage", chat_id=therapist.id, after=mark)
+    ]
     for text in texts:
         if found := LINK.search(text):
             return found["token"]
@@ -47,10 +49,20 @@ async def press(bot: RunningApplication, botapi: BotApiDouble, user: TgUser, lab
 
 
 async def say(bot: RunningApplication, botapi: BotApiDouble, user: TgUser, text: str) -> str:
-    """The user writes `text`; returns what the bot says last."""
+    """The user writes `text`; returns everything the bot wrote back, one message a line."""
+    mark = botapi.mark()
     botapi.send_text(user, text)
     await bot.settle()
-    return botapi.last_text(user.id)
+    return replies_since(botapi, user, mark)
+
+
+def replies_since(botapi: BotApiDouble, user: TgUser, mark: int) -> str:
+    """Texts the bot sent or edited in the user's chat since `mark`, one a line."""
+    return "\n".join(
+        call.text or ""
+        for call in botapi.calls(chat_id=user.id, after=mark)
+        if call.method in ("sendMessage", "editMessageText", "sendDocument") and call.ok
+    )
 
 
 async def agree(
