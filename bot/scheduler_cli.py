@@ -50,13 +50,10 @@ async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
                 await scheduler.dispatcher.stop()
             async with db.sessions() as session:
                 ids = [c.delivery_id for c in report.claims]
-                statuses = dict(
-                    (
-                        await session.execute(
-                            select(Delivery.id, Delivery.status).where(Delivery.id.in_(ids))
-                        )
-                    ).tuples()
+                result = await session.execute(
+                    select(Delivery.id, Delivery.status).where(Delivery.id.in_(ids))
                 )
+                statuses = {row.id: row.status for row in result}
             nudges = {
                 (o.message.claim.purpose, o.message.claim.delivery_id): o.status
                 for o in scheduler.dispatcher.outcomes
