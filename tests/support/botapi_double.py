@@ -80,7 +80,6 @@ _DEFAULT_DESCRIPTIONS = {
 _CHAT_BOUND_PREFIXES = ("send", "edit", "copy", "forward")
 _SEND_OR_EDIT_TEXT = frozenset({"sendmessage", "editmessagetext"})
 _SEND_OR_EDIT_CAPTION = frozenset({"sendphoto", "senddocument", "editmessagecaption"})
-_SENDS = frozenset({"sendmessage", "sendphoto", "senddocument"})
 # Update kinds Telegram only delivers when explicitly listed in ``allowed_updates``.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _MEDIA_KEYS = ("photo", "document")
@@ -268,6 +267,7 @@ class BotApiDouble:
         self._call_signal = _Signal()
         self._update_signal = _Signal()
         self._last_activity = time.monotonic()
+        self._in_flight = 0
         self._updates: list[_PendingUpdate] = []
         self._next_update_id = 1
         self._allowed_updates: frozenset[str] | None = None
@@ -649,22 +649,24 @@ class BotApiDouble:
             await self._call_signal.wait(remaining)
 
     async def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until every injected update was fetched and no call came for ``quiet`` s."""
+        """Wait until every injected update was fetched, no reply is still on its way and no
+        call came for ``quiet`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             undelivered = sum(not pending.delivered for pending in self._updates)
+            busy = bool(undelivered or self._in_flight)
             idle = time.monotonic() - self._last_activity
-            if not undelivered and idle >= quiet:
+            if not busy and idle >= quiet:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise BotApiTimeoutError(
-                    f"the bot did not settle within {timeout}s "
-                    f"({undelivered} update(s) never fetched; is it polling?).\n"
+                    f"the bot did not settle within {timeout}s ({undelivered} update(s) never "
+                    f"fetched - is it polling?; {self._in_flight} call(s) in flight).\n"
                     + self.report(max(0, len(self._calls) - 10))
                 )
-            pause = 0.02 if undelivered else quiet - idle
+            pause = 0.02 if busy else quiet - idle
             await asyncio.sleep(max(0.005, min(pause, remaining)))
 
     def unconfirmed_update_ids(self) -> list[int]:
@@ -796,6 +798,16 @@ class BotApiDouble:
     # ------------------------------------------------------------------ HTTP plumbing
 
     async def _handle_method(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == _GET_UPDATES:
+            return await self._answer(request)
+        self._in_flight += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self._in_flight -= 1
+            self._last_activity = time.monotonic()
+
+    async def _answer(self, request: web.Request) -> web.Response:
         at = time.monotonic()
         method = request.match_info["method"]
         self._remember_token(request.match_info["token"])
