@@ -331,3 +331,19 @@ class MessageRelay(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class ForwardedQuestion(Base):
+    """The last exercise question of a client that the bot passed on to their therapist.
+
+    Only a hash of the normalised text is kept (never the text): it is enough to not forward
+    the same question twice in a row. Erased with the client.
+    """
+
+    __tablename__ = "forwarded_question"
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), primary_key=True
+    )
+    text_hash: Mapped[str] = mapped_column(String(64))
+    forwarded_at: Mapped[datetime]

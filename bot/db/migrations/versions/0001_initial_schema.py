@@ -111,6 +111,19 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "forwarded_question",
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("forwarded_at", bot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+            name=op.f("fk_forwarded_question_client_id_client"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_forwarded_question")),
+    )
+    op.create_table(
         "invite",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("therapist_id", sa.Integer(), nullable=False),
@@ -434,6 +447,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_invite_therapist_id"))
 
     op.drop_table("invite")
+    op.drop_table("forwarded_question")
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.drop_index("ix_alert_client_kind_created")
 
