@@ -86,8 +86,7 @@ async def screen_answer(update: Update, context: BotContext) -> None:
     # Any yes ends the screen at once: the advice first, then the record and the therapists.
     services = services_of(context)
     await query.answer()
-    await context.bot.send_message(user.id, services.settings.emergency_advice)
-    await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
+    await send_emergency_advice(context.bot, user.id, services.settings.emergency_advice)
     message = query.message
     answers = tuple((sign, i == index) for i, sign in enumerate(SIGNS[: index + 1]))
     urgent = await record_red_flag(
@@ -100,6 +99,7 @@ async def screen_answer(update: Update, context: BotContext) -> None:
         answers=answers,
     )
     await _tell_therapists(context.bot, urgent, user.id)
+    await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
 
 
 async def red_flags_in_message(update: Update, context: BotContext) -> None:
@@ -112,7 +112,7 @@ async def red_flags_in_message(update: Update, context: BotContext) -> None:
     services = services_of(context)
     if not signs or user.id in services.settings.therapist_ids:
         return
-    await context.bot.send_message(message.chat_id, services.settings.emergency_advice)
+    await send_emergency_advice(context.bot, message.chat_id, services.settings.emergency_advice)
     urgent = await record_red_flag(
         services.db,
         telegram_id=user.id,
@@ -126,6 +126,15 @@ async def red_flags_in_message(update: Update, context: BotContext) -> None:
     if urgent is not None and not urgent.awaiting_input:
         # Nothing else should answer this message with "I'm not sure what you mean".
         raise ApplicationHandlerStop
+
+
+async def send_emergency_advice(bot: Bot, chat_id: int, advice: str) -> None:
+    """First thing on any red flag. A failure to reach the client is logged, and the
+    therapists are still told: their alert must never depend on this message."""
+    try:
+        await bot.send_message(chat_id, advice)
+    except TelegramError as exc:
+        log.error("emergency advice not delivered", extra={"error_type": type(exc).__name__})
 
 
 async def _tell_therapists(bot: Bot, urgent: UrgentAlert | None, client_chat_id: int) -> None:
