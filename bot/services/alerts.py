@@ -262,7 +262,6 @@ async def open_alerts(
                     select(Client.id, Client.display_name).where(Client.id.in_(mine))
                 )
             )
-            .tuples()
             .all()
         )
         audit.record_access(
