@@ -9,6 +9,7 @@ from bot.handlers import (
     checkin,
     clients,
     errors,
+    exercises,
     fallback,
     onboarding,
     prescribe,
@@ -46,6 +47,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     summary.register(app)
     relay.register(app)
     privacy.register(app)
+    # Issue 4: /exercises, "How to" buttons, and a client's typed exercise questions — the
+    # last text reader before the fallback, so it never takes a relay, a note or a red flag.
+    exercises.register(app)
     # Must stay last: it answers whatever no handler above took.
     fallback.register(app)
     app.add_error_handler(errors.on_error)

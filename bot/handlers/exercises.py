@@ -1,0 +1,159 @@
+"""The exercise library in the chat (issue 4, parts 4 and 5).
+
+* ``/exercises`` — a client's prescribed exercises (the whole library while none is
+  prescribed), the therapist's whole library, as buttons.
+* ``ex:show:<slug>`` — the picture, then title, purpose, dosage, steps and cautions. The same
+  button is the "How to" on every exercise reminder.
+* A client's typed text that reaches this handler (after the relay, the red-flag guard and any
+  pending-input reader in earlier groups) is matched against the library: one exercise → its
+  view; several → "Did you mean…"; a question about no known exercise → their exercises and
+  the question passed on to their therapist (once). Anything else, and anyone else, gets the
+  fallback's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import Bot, InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import texts
+from bot.domain.red_flags import red_flags_in_text
+from bot.handlers import fallback
+from bot.handlers.common import BotContext, services_of
+from bot.services.exercises import (
+    ExerciseView,
+    QuestionForward,
+    QuestionKind,
+    Viewer,
+    ViewVerdict,
+    answer_exercise_question,
+    exercise_menu,
+    exercise_view,
+    remember_forwarded_question,
+)
+from bot.texts import exercises as t
+
+log = logging.getLogger(__name__)
+
+SHOW = re.compile(r"^ex:show:(?P<slug>[a-z0-9-]{1,56})$")
+
+
+async def exercises_command(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    menu = await exercise_menu(
+        services.db,
+        services.library,
+        telegram_id=user.id,
+        therapist_ids=services.settings.therapist_ids,
+        now=services.now(),
+    )
+    if menu.viewer is Viewer.STRANGER:
+        await message.reply_text(texts.STRANGER)
+        return
+    text, keyboard = t.menu_message(
+        menu.exercises, therapist=menu.viewer is Viewer.THERAPIST, prescribed=menu.prescribed
+    )
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def show_button(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    match = SHOW.match(query.data or "")
+    services = services_of(context)
+    result = await exercise_view(
+        services.db,
+        services.library,
+        telegram_id=user.id,
+        therapist_ids=services.settings.therapist_ids,
+        slug=match["slug"] if match else "",
+        now=services.now(),
+    )
+    if result.verdict is ViewVerdict.NOT_ALLOWED:
+        await query.answer(t.NOT_FOR_YOU, show_alert=True)
+    elif result.verdict is ViewVerdict.UNKNOWN or result.view is None:
+        await query.answer(t.UNKNOWN_EXERCISE, show_alert=True)
+    else:
+        await query.answer()
+        await send_exercise(context.bot, user.id, result.view)
+
+
+async def send_exercise(bot: Bot, chat_id: int, view: ExerciseView) -> None:
+    """The picture with as much as fits in its caption, then the rest as text."""
+    caption, rest = t.exercise_view(
+        view.exercise,
+        dosage=view.dosage,
+        times_per_day=view.times_per_day,
+        prescribed=view.prescribed,
+    )
+    path = view.exercise.image_path
+    picture = await asyncio.to_thread(path.read_bytes)
+    await bot.send_photo(chat_id, InputFile(picture, filename=path.name), caption=caption)
+    for text in rest:
+        await bot.send_message(chat_id, text)
+
+
+async def exercise_question(update: Update, context: BotContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or not message.text:
+        return
+    if red_flags_in_text(message.text):
+        return  # The red-flag guard has already given the urgent advice; nothing to add.
+    services = services_of(context)
+    answer = await answer_exercise_question(
+        services.db, services.library, telegram_id=user.id, text=message.text, now=services.now()
+    )
+    if answer.kind is QuestionKind.EXACT and answer.view is not None:
+        await send_exercise(context.bot, message.chat_id, answer.view)
+    elif answer.kind is QuestionKind.AMBIGUOUS:
+        await message.reply_text(t.DID_YOU_MEAN, reply_markup=t.exercise_buttons(answer.choices))
+    elif answer.kind is QuestionKind.UNMATCHED:
+        forwarded = answer.forward is not None and await _forward(
+            context, answer.forward, message.text
+        )
+        text, keyboard = t.unmatched_message(
+            answer.prescribed, forwarded=forwarded, already_forwarded=answer.already_forwarded
+        )
+        await message.reply_text(text, reply_markup=keyboard)
+    else:
+        await fallback.unknown_message(update, context)
+
+
+async def _forward(context: BotContext, forward: QuestionForward, question: str) -> bool:
+    services = services_of(context)
+    try:
+        sent = await context.bot.send_message(
+            forward.therapist_telegram_id, t.forwarded_question(forward.client_name, question)
+        )
+    except TelegramError as exc:
+        # Not recorded, so the client asking again tries again.
+        log.warning("exercise question not forwarded", extra={"error_type": type(exc).__name__})
+        return False
+    await remember_forwarded_question(
+        services.db, forward=forward, message_id=sent.message_id, now=services.now()
+    )
+    return True
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
+    app.add_handler(CallbackQueryHandler(show_button, pattern=r"^ex:"))
+    # Default group, registered just before the fallback: relays, the red-flag guard and
+    # pending-input readers (notes, onboarding answers) run in earlier groups and stop the
+    # update when they take it, so only text nobody else wanted is asked about exercises.
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            exercise_question,
+        )
+    )

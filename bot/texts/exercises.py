@@ -1,0 +1,184 @@
+"""The exercise library in the chat: menus, the exercise view, answers to typed questions.
+
+Callback data (never trusted; `bot.handlers.exercises` looks the slug up in the library and
+re-identifies the presser):
+
+* ``ex:show:<slug>`` — show one exercise. Also the "How to" button on every exercise reminder
+  (`bot.texts.reminders`), so a reminder opens the same view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardMarkup
+
+from bot.content import Exercise
+from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback, rows
+
+# Telegram's limits, counted in UTF-16 code units: a photo caption, a text message.
+MAX_CAPTION = 1024
+MAX_MESSAGE = 4096
+
+CLIENT_MENU = "Your exercises — tap one to see how to do it:"
+CLIENT_MENU_NOTHING_PRESCRIBED = (
+    "Your therapist hasn't prescribed any exercises for you yet; once they do, they will be "
+    "listed here and you'll get reminders. Meanwhile, here is the whole library — tap one to "
+    "see how it is done:"
+)
+THERAPIST_MENU = (
+    "The exercise library ({count} exercises) — tap one to see it as a client does. "
+    "Use /prescribe <name> to give a client their exercises."
+)
+# Answers to a button press (answerCallbackQuery: at most 200 characters).
+UNKNOWN_EXERCISE = "I can't find that exercise any more. Use /exercises for the current list."
+NOT_FOR_YOU = "Exercises are for clients of the therapist using this bot. Ask them for an invite."
+
+DOSAGE_PRESCRIBED = "Your dosage: {dosage}, {frequency} (as prescribed by your therapist)"
+DOSAGE_DEFAULT = "Usual dosage: {dosage}, {frequency} (your therapist may adjust it)"
+STEPS_HEADER = "How to do it:"
+CAUTIONS_HEADER = "Take care:"
+STOP_IF_HEADER = "Stop and contact your therapist if:"
+BULLET = "• "
+
+DID_YOU_MEAN = "Did you mean one of these? Tap one to see how to do it."
+NOT_SURE_FORWARDED = (
+    "I'm not sure which exercise you mean, so I've passed your question on to your "
+    "therapist — they will get back to you."
+)
+NOT_SURE_ALREADY_FORWARDED = (
+    "I'm not sure which exercise you mean. I've already passed that question on to your therapist."
+)
+NOT_SURE = "I'm not sure which exercise you mean."
+YOUR_EXERCISES = "Here are your exercises — tap one to see how to do it:"
+NOTHING_PRESCRIBED_YET = "You have no exercises prescribed yet; /exercises shows the whole library."
+FORWARDED_QUESTION = (
+    "❓ {name} asked something about their exercises that I couldn't match to the library:\n\n"
+    "{text}\n\n"
+    "Reply to this message to answer {name}. If it names an exercise in their own words, "
+    "consider adding those words as an alias in content/exercises/."
+)
+
+
+def frequency(times_per_day: int) -> str:
+    return "once a day" if times_per_day == 1 else f"{times_per_day}× a day"
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def exercise_view(
+    exercise: Exercise, *, dosage: str, times_per_day: int, prescribed: bool
+) -> tuple[str, tuple[str, ...]]:
+    """The photo's caption and any text messages to follow it, each within Telegram's limits.
+
+    Everything goes in the caption when it fits; otherwise the caption keeps the title,
+    purpose and dosage (what a client glances at) and the steps and cautions follow as text.
+    """
+    template = DOSAGE_PRESCRIBED if prescribed else DOSAGE_DEFAULT
+    dosage_line = template.format(dosage=dosage, frequency=frequency(times_per_day))
+    header = f"{exercise.title}\n{exercise.purpose}\n\n{dosage_line}"
+    sections = [
+        _section(STEPS_HEADER, (f"{n}. {step}" for n, step in enumerate(exercise.steps, 1))),
+        _section(CAUTIONS_HEADER, (BULLET + caution for caution in exercise.cautions)),
+        _section(STOP_IF_HEADER, (BULLET + sign for sign in exercise.stop_if)),
+    ]
+    body = "\n\n".join(section for section in sections if section)
+    whole = f"{header}\n\n{body}"
+    if telegram_length(whole) <= MAX_CAPTION:
+        return whole, ()
+    if telegram_length(header) <= MAX_CAPTION:
+        return header, split_message(body)
+    return _truncate(exercise.title, MAX_CAPTION), split_message(whole)
+
+
+def _section(title: str, lines: Iterable[str]) -> str:
+    items = list(lines)
+    return "\n".join([title, *items]) if items else ""
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> tuple[str, ...]:
+    """Messages of at most `limit`, split between paragraphs, then lines, then words."""
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        joined = f"{current}\n{piece}" if current else piece
+        if telegram_length(joined) <= limit:
+            current = joined
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return tuple(chunk.strip("\n") for chunk in chunks if chunk.strip())
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Lines of `text`, any line longer than `limit` cut between words (or hard, if one word)."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        while telegram_length(line) > limit:
+            cut = _cut_point(line, limit)
+            pieces.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        pieces.append(line)
+    return pieces
+
+
+def _cut_point(line: str, limit: int) -> int:
+    end = len(line)
+    while telegram_length(line[:end]) > limit:
+        end -= 1
+    space = line.rfind(" ", 0, end)
+    return space if space > 0 else end
+
+
+def _truncate(text: str, limit: int) -> str:
+    if telegram_length(text) <= limit:
+        return text
+    return text[: _cut_point(text, limit - 1)] + "…"
+
+
+def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> InlineKeyboardMarkup:
+    """One button per exercise, opening its view."""
+    return rows(
+        (
+            (exercise.title, callback("ex", "show", exercise.slug))
+            for exercise in exercises
+            if len(f"ex:show:{exercise.slug}".encode()) <= CALLBACK_DATA_MAX_BYTES
+        ),
+        per_row=per_row,
+    )
+
+
+def menu_message(
+    exercises: Sequence[Exercise], *, therapist: bool, prescribed: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    if therapist:
+        text = THERAPIST_MENU.format(count=len(exercises))
+    else:
+        text = CLIENT_MENU if prescribed else CLIENT_MENU_NOTHING_PRESCRIBED
+    # A short prescription reads best one per line; the whole library two per line.
+    return text, exercise_buttons(exercises, per_row=1 if prescribed else 2)
+
+
+def unmatched_message(
+    prescribed: Sequence[Exercise], *, forwarded: bool, already_forwarded: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if forwarded:
+        first = NOT_SURE_FORWARDED
+    elif already_forwarded:
+        first = NOT_SURE_ALREADY_FORWARDED
+    else:
+        first = NOT_SURE
+    if not prescribed:
+        return f"{first}\n\n{NOTHING_PRESCRIBED_YET}", None
+    return f"{first}\n\n{YOUR_EXERCISES}", exercise_buttons(prescribed)
+
+
+def forwarded_question(name: str, text: str) -> str:
+    # The question is the client's own words: cut, never refused, if it is very long.
+    room = MAX_MESSAGE - telegram_length(FORWARDED_QUESTION.format(name=name, text=""))
+    return FORWARDED_QUESTION.format(name=name, text=_truncate(text, max(room, 1)))
