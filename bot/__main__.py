@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     tick.add_argument(
         "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-03-29T08:00Z"
     )
+
+    bench = commands.add_parser(
+        "bench", help="measure the scheduler beside the naive peer (needs a source checkout)"
+    )
+    bench.add_argument("--quick", action="store_true", help="N = 500, under a minute")
+    bench.add_argument("--full", action="store_true", help="also N = 100,000 (long)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -70,6 +77,18 @@ def _tick(settings: Settings, at: datetime) -> int:
     for line in lines:
         print(line)
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    """Delegate to `python -m benchmarks.run`: benchmarks/ ships with the source, not the wheel."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "benchmarks" / "run.py").is_file():
+        return _fail("benchmarks/ is not here: run `python -m bot bench` from a source checkout")
+    flags = [f"--{name}" for name in ("quick", "full", "json") if getattr(args, name)]
+    command = [sys.executable, "-m", "benchmarks.run", *flags]
+    return subprocess.run(command, cwd=root, check=False).returncode  # noqa: S603
 
 
 def _fail(message: str) -> int:
@@ -143,6 +162,8 @@ def _run(settings: Settings, *, upgrade_db: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "bench":
+        return _bench(args)  # needs no settings: it runs its own bot against a double
     try:
         settings = load_settings()
         if args.command == "run":

@@ -1,0 +1,377 @@
+"""Run the benchmarks: `python -m benchmarks.run [--quick] [--full] [--json]` (or `make bench`).
+
+Every measurement runs in a process of its own (`benchmarks.worker`), one after another, so
+two measurements never share a core or a heap. Results go to
+`benchmarks/results/<date>-<scenario>.json` with the machine they ran on; stdout gets the
+Markdown tables the README shows, or with `--json` one JSON object (headline figures under
+`ours`, `peer` and `peer_no_grace`, everything under `scenarios`).
+
+Sizes: `--quick` N = 500 (under a minute, the burst only); the default N = 1,000 and
+10,000 with every scenario; `--full` adds N = 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import machine_info
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+TELEGRAM_RATE = 30  # messages a second: the pace our dispatcher keeps, Telegram's limit
+# The downtime scenario's hour (virtual time): 09:00-10:00 BST on a Wednesday.
+DOWNTIME_START = "2026-06-03T08:00:00+00:00"
+SCENARIOS = ("burst", "downtime", "interaction", "summary")
+PEERS = (("peer", "default"), ("peer_no_grace", "none"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="N = 500, under a minute")
+    size.add_argument("--full", action="store_true", help="also N = 100,000 (long)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--sizes", help="comma-separated N, overriding the mode's")
+    parser.add_argument("--downtime-clients", type=int, help="2 slots each (default 2,500)")
+    parser.add_argument("--interaction-clients", type=int, help="2 presses each (default 150)")
+    parser.add_argument("--summary-clients", help="comma-separated (default 50,200)")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(SCENARIOS)}")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder")
+    parser.add_argument("--no-save", action="store_true", help="do not write result files")
+    return parser
+
+
+def _plan(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
+    mode = _mode(args)
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else {
+            "quick": [500],
+            "default": [1_000, 10_000],
+            "full": [1_000, 10_000, 100_000],
+        }[mode]
+    )
+    wanted = (
+        set(args.only.split(","))
+        if args.only
+        else ({"burst"} if mode == "quick" else set(SCENARIOS))
+    )
+    downtime_clients = args.downtime_clients or (250 if mode == "quick" else 2_500)
+    plan: dict[str, list[dict[str, Any]]] = {}
+    if "burst" in wanted:
+        plan["burst"] = []
+        idle = {"idle_s": 1} if mode == "quick" else {}
+        for n in sizes:
+            k = max(1, n // 10)
+            plan["burst"].append({"scenario": "burst", "side": "ours", "n": n, "k": k, **idle})
+            for side, grace in PEERS:
+                plan["burst"].append(
+                    {
+                        "scenario": "burst",
+                        "side": "peer",
+                        "label": side,
+                        "n": n,
+                        "k": k,
+                        "grace": grace,
+                        **idle,
+                    }
+                )
+    if "downtime" in wanted:
+        base = {"scenario": "downtime", "clients": downtime_clients, "start": DOWNTIME_START}
+        plan["downtime"] = [{**base, "side": "ours"}] + [
+            {**base, "side": "peer", "label": side, "grace": grace} for side, grace in PEERS
+        ]
+    if "interaction" in wanted:
+        clients = args.interaction_clients or 150
+        databases = ["sqlite"] + (
+            ["postgresql"]
+            if os.environ.get("TEST_POSTGRES_URL") or os.environ.get("BENCH_POSTGRES_URL")
+            else []
+        )
+        plan["interaction"] = [
+            {"scenario": "interaction", "database": database, "concurrency": c, "clients": clients}
+            for database in databases
+            for c in (1, 16, 64)
+        ]
+    if "summary" in wanted:
+        counts = [int(c) for c in (args.summary_clients or "50,200").split(",")]
+        plan["summary"] = [{"scenario": "summary", "clients": c, "weeks": 12} for c in counts]
+    return plan
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return "quick" if args.quick else "full" if args.full else "default"
+
+
+def _run_one(spec: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    print(f"bench: {json.dumps(spec)}", file=sys.stderr, flush=True)
+    completed = subprocess.run(  # noqa: S603 - our own worker, argv only
+        [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        tail = completed.stderr.strip().splitlines()[-5:]
+        print(f"bench: FAILED {' / '.join(tail)}", file=sys.stderr, flush=True)
+        return {"spec": spec, "error": "\n".join(tail)}
+    outcome: dict[str, Any] = json.loads(lines[-1])
+    outcome["wall_s"] = round(time.perf_counter() - started, 1)
+    return outcome
+
+
+def _headline(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The figures `--json` promises, for each side, from the largest N that ran."""
+    heads: dict[str, dict[str, Any]] = {}
+    burst = [r for r in scenarios.get("burst", []) if "result" in r]
+    if burst:
+        largest = max(r["spec"]["n"] for r in burst)
+        for r in burst:
+            if r["spec"]["n"] != largest:
+                continue
+            res = r["result"]
+            label = r["spec"].get("label", "ours")
+            heads[label] = {
+                "n": res["n"],
+                "k": res["k"],
+                "delivered": res["delivered"],
+                "lost": res["lost"],
+                "duplicated": res["duplicated"],
+                "claim_p99_s": res["claim_lateness"]["p99_s"],
+                "send_p99_s": res["send_lateness"]["p99_s"],
+                "send_last_s": res["send_lateness"]["max_s"],
+                "send_last_target_s": round(res["k"] / TELEGRAM_RATE + 5, 1),
+                "send_rate_peak_per_s": res["send_rate_peak_per_s"],
+                "loop_stall_max_ms": res["loop_stall_max_ms"],
+                "create_50k_s": round(res["create_s"] * 50_000 / res["n"], 2),
+                "create_50k_scaled_from_n": res["n"] if res["n"] != 50_000 else None,
+                "db_mb": res["db_mb"],
+                "idle_cpu_ms_per_s": res["idle_cpu_ms_per_s"],
+                "rss_mb": res["rss_mb"],
+            }
+    for r in scenarios.get("downtime", []):
+        if "result" in r:
+            res = r["result"]
+            heads.setdefault(r["spec"].get("label", "ours"), {})["downtime"] = {
+                key: res[key]
+                for key in (
+                    "slots",
+                    "sent_late",
+                    "recorded_missed",
+                    "dropped_unrecorded",
+                    "duplicated",
+                    "catch_up_per_client_max",
+                )
+            }
+    return heads
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _ratio(peer: Any, ours: Any) -> str:
+    if not isinstance(peer, int | float) or not isinstance(ours, int | float):
+        return "—"
+    if ours == 0:
+        return "—" if peer == 0 else "∞"
+    return f"{peer / ours:,.1f}×"
+
+
+_BURST_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("delivered", "delivered (of K)", "K"),
+    ("lost", "lost", "0"),
+    ("duplicated", "duplicated", "0"),
+    ("claim_lateness.p50_s", "claim lateness p50 (s)", ""),
+    ("claim_lateness.p99_s", "claim lateness p99 (s)", "≤ 1"),
+    ("claim_lateness.max_s", "claim lateness max (s)", ""),
+    ("send_lateness.p50_s", "send lateness p50 (s)", ""),
+    ("send_lateness.p99_s", "send lateness p99 (s)", ""),
+    ("send_lateness.max_s", "last send after due (s)", "≤ K/30 + 5"),
+    ("send_rate_peak_per_s", "peak send rate (msg/s)", "≤ 30"),
+    ("loop_stall_max_ms", "longest loop stall (ms)", "≤ 100"),
+    ("create_s", "create N schedules (s)", "50k ≤ 10"),
+    ("db_mb", "database size (MB)", ""),
+    ("rss_mb", "peak RSS (MB)", "≤ 150 at 100k"),
+    ("idle_cpu_ms_per_s", "idle CPU (ms per s)", ""),
+)
+
+
+def _get(result: dict[str, Any], path: str) -> Any:
+    value: Any = result
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _tables(scenarios: dict[str, list[dict[str, Any]]]) -> str:
+    out: list[str] = []
+    burst = [r for r in scenarios.get("burst", []) if "result" in r]
+    for n in sorted({r["spec"]["n"] for r in burst}):
+        sides = {r["spec"].get("label", "ours"): r["result"] for r in burst if r["spec"]["n"] == n}
+        ours, peer, loose = (
+            sides.get("ours", {}),
+            sides.get("peer", {}),
+            sides.get("peer_no_grace", {}),
+        )
+        k = max(1, n // 10)
+        out.append(f"\n**Burst: N = {n:,} schedules, K = {k:,} due in the same minute**\n")
+        out.append(
+            "| metric | ours | peer, grace 1 s | peer ÷ ours | peer, grace off "
+            "| peer ÷ ours | target (ours) |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---|")
+        for path, name, target in _BURST_ROWS:
+            a, b, c = _get(ours, path), _get(peer, path), _get(loose, path)
+            target = target.replace("K/30 + 5", f"{k / TELEGRAM_RATE + 5:,.1f}").replace(
+                "K", f"{k:,}"
+            )
+            out.append(
+                f"| {name} | {_fmt(a)} | {_fmt(b)} | {_ratio(b, a)} | {_fmt(c)} "
+                f"| {_ratio(c, a)} | {target} |"
+            )
+        if "idle_tick_ms" in ours:
+            out.append(
+                f"\nOurs: an idle tick (pass with nothing due) takes "
+                f"{_fmt(ours['idle_tick_ms'])} ms; the busiest pass "
+                f"{_fmt(ours.get('busiest_pass_s'))} s."
+            )
+    down = {
+        r["spec"].get("label", "ours"): r["result"]
+        for r in scenarios.get("downtime", [])
+        if "result" in r
+    }
+    if down:
+        slots = next(iter(down.values()))["slots"]
+        out.append(
+            f"\n**Downtime: stopped for 1 hour across {slots:,} due slots "
+            f"({slots // 2:,} clients × 2), then restarted**\n"
+        )
+        out.append("| metric | ours | peer, grace 1 s | peer, grace off | target (ours) |")
+        out.append("|---|---:|---:|---:|---|")
+        for key, name, target in (
+            ("sent_late", "sent late (catch-up)", "≤ 1 per client"),
+            ("recorded_missed", "recorded missed", "the rest"),
+            ("dropped_unrecorded", "dropped without a trace", "0"),
+            ("duplicated", "duplicated", "0"),
+            ("catch_up_per_client_max", "catch-up messages per client (max)", "≤ 1"),
+            ("send_rate_peak_per_s", "peak send rate (msg/s)", ""),
+            ("loop_stall_max_ms", "longest loop stall (ms)", ""),
+        ):
+            out.append(
+                f"| {name} | {_fmt(down.get('ours', {}).get(key))} "
+                f"| {_fmt(down.get('peer', {}).get(key))} "
+                f"| {_fmt(down.get('peer_no_grace', {}).get(key))} | {target} |"
+            )
+    presses = [r for r in scenarios.get("interaction", []) if "result" in r]
+    if presses:
+        out.append(
+            "\n**Check-in presses through the real Application (ours; the peer is "
+            "a scheduling approach and has no interaction path of its own)**\n"
+        )
+        out.append(
+            "| database | concurrent_updates | presses | presses/s | p50 (s) | p99 (s) "
+            '| "database is locked" | unanswered | target |'
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for r in presses:
+            res = r["result"]
+            out.append(
+                f"| {res['database']} | {res['concurrent_updates']} | {res['presses']} "
+                f"| {_fmt(res['presses_per_s'])} | {_fmt(res['latency']['p50_s'])} "
+                f"| {_fmt(res['latency']['p99_s'])} | {res['database_locked']} "
+                f"| {res['unanswered']} | ≥ 200/s, 0 locked |"
+            )
+    summaries = [r for r in scenarios.get("summary", []) if "result" in r]
+    if summaries:
+        out.append("\n**Weekly summary with its chart, 12 weeks of data (ours)**\n")
+        out.append("| clients | summary (s) | chart (s) | total (s) | SQL statements | target |")
+        out.append("|---:|---:|---:|---:|---:|---|")
+        for r in summaries:
+            res = r["result"]
+            out.append(
+                f"| {res['clients']} | {_fmt(res['summary_s'])} | {_fmt(res['chart_s'])} "
+                f"| {_fmt(res['total_s'])} | {res['sql_statements']} "
+                f"| ≤ 3 s, constant queries |"
+            )
+    failed = [r for rows in scenarios.values() for r in rows if "error" in r]
+    for r in failed:
+        out.append(f"\nFAILED {json.dumps(r['spec'])}: {r['error']}")
+    return "\n".join(out).lstrip("\n")
+
+
+def _save(
+    folder: Path,
+    mode: str,
+    scenario: str,
+    runs: list[dict[str, Any]],
+    info: dict[str, Any],
+    argv: Sequence[str],
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    suffix = "" if mode == "default" else f"-{mode}"
+    path = folder / f"{stamp}-{scenario}{suffix}.json"
+    document = {
+        "scenario": scenario,
+        "mode": mode,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m benchmarks.run " + " ".join(argv),
+        "machine": info,
+        "runs": runs,
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    mode = _mode(args)
+    info = machine_info()
+    started = time.perf_counter()
+    scenarios: dict[str, list[dict[str, Any]]] = {}
+    for scenario, specs in _plan(args).items():
+        scenarios[scenario] = [_run_one(spec) for spec in specs]
+        if not args.no_save:
+            saved = _save(args.out, mode, scenario, scenarios[scenario], info, argv)
+            print(f"bench: wrote {saved}", file=sys.stderr, flush=True)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "mode": mode,
+                    "seconds": round(time.perf_counter() - started, 1),
+                    "machine": info,
+                    **_headline(scenarios),
+                    "scenarios": scenarios,
+                }
+            )
+        )
+    else:
+        print(_tables(scenarios))
+    failed = any("error" in r for rows in scenarios.values() for r in rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
