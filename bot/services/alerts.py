@@ -264,7 +264,7 @@ async def open_alerts(
             )
             .all()
         )
-        audit.record_access(
+        await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=audit.VIEW_ALERTS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Audit
@@ -26,7 +27,7 @@ PRESCRIBE = "prescribe"
 PAUSE_CLIENT = "pause_client"
 
 
-def record_access(
+async def record_access(
     session: AsyncSession,
     *,
     actor_telegram_id: int,
@@ -35,14 +36,19 @@ def record_access(
     now: datetime,
     detail: str = "",
 ) -> None:
-    """One audit row per client whose data the actor saw (None: no particular client)."""
-    session.add_all(
-        Audit(
-            actor_telegram_id=actor_telegram_id,
-            action=action,
-            subject_client_id=client_id,
-            detail=detail[:200],
-            at=now,
-        )
+    """One audit row per client whose data the actor saw (None: no particular client).
+
+    A single multi-row INSERT, so auditing a view of 200 clients is one statement, not 200.
+    """
+    rows = [
+        {
+            "actor_telegram_id": actor_telegram_id,
+            "action": action,
+            "subject_client_id": client_id,
+            "detail": detail[:200],
+            "at": now,
+        }
         for client_id in client_ids
-    )
+    ]
+    if rows:
+        await session.execute(insert(Audit), rows)

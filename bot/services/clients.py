@@ -203,7 +203,7 @@ async def list_clients(
         )
         last_days = await reports.last_checkin_days(session, clients=mine)
         open_alerts = await reports.alerts_of(session, clients=mine, open_only=True)
-        audit.record_access(
+        await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=audit.VIEW_CLIENT_LIST,
@@ -315,7 +315,7 @@ async def client_card(
         slots = await reports.slot_outcomes(session, clients=one, start=week_start_utc, end=now)
         alerts = await reports.alerts_of(session, clients=one)
         last = await reports.last_checkin_days(session, clients=one)
-        audit.record_access(
+        await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=audit.VIEW_CLIENT,
@@ -367,7 +367,7 @@ async def toggle_pause(
         elif client.status is ClientStatus.PAUSED:
             await resume_client_schedules(session, client_id=client.id, now=now)
             change = PauseChange.RESUMED
-        audit.record_access(
+        await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=audit.PAUSE_CLIENT,

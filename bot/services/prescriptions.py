@@ -323,7 +323,7 @@ async def _apply(
         (changed if existing is not None else added).append(PrescribedLine(slug, dosage))
     await session.flush()
     await sync_client_schedules(session, client_id=client.id, now=now)
-    audit.record_access(
+    await audit.record_access(
         session,
         actor_telegram_id=therapist_telegram_id,
         action=audit.PRESCRIBE,

@@ -144,7 +144,7 @@ async def record_relayed(
             )
         )
         if direction is Direction.TO_CLIENT:
-            audit.record_access(
+            await audit.record_access(
                 session,
                 actor_telegram_id=target.therapist_telegram_id,
                 action=audit.MESSAGE_CLIENT,

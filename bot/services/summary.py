@@ -211,7 +211,7 @@ async def build_weekly_summary(
             )
         ).all()
         # The summary shows each client's health data to the therapist: audit it (one INSERT).
-        record_access(
+        await record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=VIEW_SUMMARY,

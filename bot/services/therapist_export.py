@@ -83,7 +83,7 @@ async def _export(
             )
         ).all()
         alerts = await reports.alerts_of(session, clients=clients)
-        audit.record_access(
+        await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=action,

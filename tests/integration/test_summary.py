@@ -1,0 +1,107 @@
+"""The weekly summary: right numbers, attention first, and a constant number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.db.engine import Database
+from bot.db.models import ExerciseOutcome
+from bot.services.summary import build_weekly_summary
+from tests.conftest import DEFAULT_NOW, THERAPIST_ID
+from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
+from tests.support.telegram_payloads import TgUser
+
+# DEFAULT_NOW is Monday 1 June 2026 09:00 UTC: the week summarised is Mon 25 – Sun 31 May.
+NOW = DEFAULT_NOW
+
+
+@contextmanager
+def counting_statements(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def _clients(db: Database, count: int) -> None:
+    for n in range(count):
+        client_id = await add_client(
+            db, TgUser(id=700_000 + n, first_name=f"C{n}"), name=f"Client {n:03d}"
+        )
+        day = NOW.date()
+        await add_pain_entries(
+            db,
+            client_id,
+            [(day - timedelta(days=d), 3 + (d < 8) * (n % 3), 2) for d in range(1, 14)],
+        )
+        await add_exercise_slots(
+            db,
+            client_id,
+            [
+                (NOW - timedelta(days=d), ExerciseOutcome.DONE if d % 2 else None)
+                for d in range(1, 8)
+            ],
+        )
+
+
+async def _statements_for(db: Database) -> int:
+    with counting_statements(db) as statements:
+        summary = await build_weekly_summary(db, therapist_telegram_id=THERAPIST_ID, now=NOW)
+    assert summary.rows
+    return len(statements)
+
+
+async def test_the_summary_uses_the_same_number_of_queries_for_5_and_50_clients(
+    db: Database,
+) -> None:
+    await _clients(db, 5)
+    five = await _statements_for(db)
+    await _clients_more(db, 45)
+    fifty = await _statements_for(db)
+    assert fifty == five
+
+
+async def _clients_more(db: Database, count: int) -> None:
+    for n in range(5, 5 + count):
+        client_id = await add_client(
+            db, TgUser(id=700_000 + n, first_name=f"C{n}"), name=f"Client {n:03d}"
+        )
+        await add_pain_entries(db, client_id, [(NOW.date() - timedelta(days=2), 4, 2)])
+
+
+async def test_adherence_pain_change_and_attention_order(db: Database) -> None:
+    worse = await add_client(db, TgUser(id=710_001, first_name="W"), name="Wendy Worse")
+    steady = await add_client(db, TgUser(id=710_002, first_name="S"), name="Sam Steady")
+    today = NOW.date()
+    # Previous week (18–24 May) leg 3; this week (25–31 May) leg 6 for Wendy, 3 for Sam.
+    await add_pain_entries(
+        db, worse, [(today - timedelta(days=d), 6 if d <= 7 else 3, 2) for d in (2, 4, 9, 11)]
+    )
+    await add_pain_entries(db, steady, [(today - timedelta(days=d), 3, 2) for d in (2, 4, 9, 11)])
+    week = [NOW - timedelta(days=d) for d in range(1, 8)]
+    await add_exercise_slots(
+        db, worse, [(s, ExerciseOutcome.PARTLY if i < 2 else None) for i, s in enumerate(week)]
+    )
+    await add_exercise_slots(db, steady, [(s, ExerciseOutcome.DONE) for s in week])
+
+    summary = await build_weekly_summary(db, therapist_telegram_id=THERAPIST_ID, now=NOW)
+
+    assert [row.name for row in summary.rows] == ["Wendy Worse", "Sam Steady"]
+    wendy, sam = summary.rows
+    assert wendy.needs_attention and not sam.needs_attention
+    assert wendy.leg_change == 3.0 and sam.leg_change == 0.0
+    assert round(wendy.adherence_pct or 0) == round(100 * 1 / 7)
+    assert sam.adherence_pct == 100.0
+    assert summary.overview.week_start.isoformat() == "2026-05-25"
+    assert summary.overview.needing_attention == 1
