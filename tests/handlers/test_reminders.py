@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY, build_application
+from bot.app import SCHEDULER_KEY, TICK_JOB_NAME, build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
@@ -161,3 +161,13 @@ async def test_someone_elses_reminder_button_is_refused(
 
     assert await _logs(db) == []
     assert running.double.callback_answer(query_id)["text"] == "That button isn't for you."
+
+
+async def test_the_application_runs_the_scheduler_tick_every_tick_seconds(
+    settings: Settings, db: Database, library: ExerciseLibrary
+) -> None:
+    app = build_application(settings, db=db, library=library)
+
+    assert app.job_queue is not None
+    [tick] = [job for job in app.job_queue.jobs() if job.name == TICK_JOB_NAME]
+    assert tick.job.trigger.interval == timedelta(seconds=settings.tick_seconds)
