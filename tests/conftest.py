@@ -160,8 +160,14 @@ def settings(botapi: BotApiDouble, database_url: str) -> Settings:
 def application(
     settings: Settings, db: Database, library: ExerciseLibrary, clock: FrozenClock
 ) -> BotApplication:
-    """The real Application, wired exactly as `python -m bot run` wires it, aimed at the double."""
-    return build_application(settings, db=db, library=library, clock=clock)
+    """The real Application, wired as `python -m bot run` wires it, aimed at the double.
+
+    The periodic scheduler tick is off so a test's frozen clock decides what is sent; scheduler
+    tests drive passes explicitly (`tick --at` style).
+    """
+    return build_application(
+        settings, db=db, library=library, clock=clock, scheduler_tick_job=False
+    )
 
 
 @pytest.fixture
