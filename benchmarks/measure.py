@@ -206,6 +206,8 @@ def machine_info() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "memory_gb": _memory_gb(),
         "sqlite": sqlite3.sqlite_version,
+        # Other work on the machine inflates every timing: recorded so a reader can tell.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "packages": {
             name: _version(name)
             for name in ("APScheduler", "python-telegram-bot", "SQLAlchemy", "aiosqlite")
