@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-03-29T08:00Z"
     )
 
+    summary = commands.add_parser(
+        "summary", help="print (and send, with a token) the therapists' weekly summary"
+    )
+    summary.add_argument(
+        "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-06-01T08:00+01:00"
+    )
+    summary.add_argument("--therapist", type=int, default=None, help="one therapist's Telegram id")
+
     bench = commands.add_parser(
         "bench", help="measure the scheduler beside the naive peer (needs a source checkout)"
     )
@@ -76,6 +84,17 @@ def _tick(settings: Settings, at: datetime) -> int:
     lines = asyncio.run(run_one_pass(settings, at))
     for line in lines:
         print(line)
+    return 0
+
+
+def _summary(settings: Settings, at: datetime, therapist: int | None) -> int:
+    import asyncio
+
+    from bot.summary_cli import run_summary
+
+    for text in asyncio.run(run_summary(settings, at, therapist)):
+        print(text)
+        print()
     return 0
 
 
@@ -174,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _content_check(settings, args.dir)
         if args.command == "tick":
             return _tick(settings, args.at)
+        if args.command == "summary":
+            return _summary(settings, args.at, args.therapist)
     except ConfigError as exc:
         return _fail(str(exc))
     return _fail(f"unknown command {args.command!r}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
+from bot.__main__ import main
 from bot.db.engine import Database
 from bot.db.models import ExerciseOutcome
 from bot.services.summary import build_weekly_summary
@@ -105,3 +108,23 @@ async def test_adherence_pain_change_and_attention_order(db: Database) -> None:
     assert sam.adherence_pct == 100.0
     assert summary.overview.week_start.isoformat() == "2026-05-25"
     assert summary.overview.needing_attention == 1
+
+
+async def test_the_summary_command_prints_the_therapists_week(
+    sqlite_db: Database,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    client = await add_client(sqlite_db, TgUser(id=730_001, first_name="P"), name="Pat Printed")
+    await add_pain_entries(sqlite_db, client, [(NOW.date() - timedelta(days=2), 4, 2)])
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("THERAPIST_IDS", str(THERAPIST_ID))
+
+    # main() runs its own event loop, so it runs in a thread here.
+    status = await asyncio.to_thread(main, ["summary", "--at", "2026-06-01T08:00+01:00"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Weekly summary Mon 25 May – Sun 31 May" in out
+    assert "Pat Printed" in out
