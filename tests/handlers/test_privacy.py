@@ -59,19 +59,43 @@ async def give_history(db: Database, client_id: int, clock: FrozenClock) -> None
         await session.flush()
         session.add_all(
             [
-                PainEntry(client_id=client_id, day=date(2026, 5, 31), leg=6, back=3, note=NOTE,
-                          created_at=now, updated_at=now),
-                ExerciseLog(client_id=client_id, prescription_id=prescription.id,
-                            slot=now - timedelta(days=1), outcome=ExerciseOutcome.DONE, logged_at=now),
-                OutcomeMeasure(client_id=client_id, instrument="SBI", period_start=date(2026, 5, 25),
-                               items={"leg_pain": 4, "numbness": 2, "weakness": 1, "sitting": 5},
-                               total=12, recorded_at=now),
-                RedFlagEvent(client_id=client_id, source="weekly", flags={"both_legs": True},
-                             created_at=now),
-                Alert(client_id=client_id, kind="red_flag", severity=3, episode_key="rf-1",
-                      evidence={"signs": ["both_legs"]}, created_at=now),
+                PainEntry(
+                    client_id=client_id,
+                    day=date(2026, 5, 31),
+                    leg=6,
+                    back=3,
+                    note=NOTE,
+                    created_at=now,
+                    updated_at=now,
+                ),
+                ExerciseLog(
+                    client_id=client_id,
+                    prescription_id=prescription.id,
+                    slot=now - timedelta(days=1),
+                    outcome=ExerciseOutcome.DONE,
+                    logged_at=now,
+                ),
+                OutcomeMeasure(
+                    client_id=client_id,
+                    instrument="SBI",
+                    period_start=date(2026, 5, 25),
+                    items={"leg_pain": 4, "numbness": 2, "weakness": 1, "sitting": 5},
+                    total=12,
+                    recorded_at=now,
+                ),
+                RedFlagEvent(
+                    client_id=client_id, source="weekly", flags={"both_legs": True}, created_at=now
+                ),
+                Alert(
+                    client_id=client_id,
+                    kind="red_flag",
+                    severity=3,
+                    episode_key="rf-1",
+                    evidence={"signs": ["both_legs"]},
+                    created_at=now,
+                ),
             ]
-        )  # fmt: skip
+        )
 
 
 async def counts_for(db: Database, client_id: int) -> dict[str, int]:
@@ -194,8 +218,20 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
             for name, table in Base.metadata.tables.items()
         }
         audit = (await session.execute(select(Audit))).scalars().all()
-    for table in ("client", "prescription", "pain_entry", "exercise_log", "outcome_measure",
-                  "red_flag_event", "alert", "schedule", "delivery", "pending_input", "invite"):  # fmt: skip
+    erased_tables = (
+        "client",
+        "prescription",
+        "pain_entry",
+        "exercise_log",
+        "outcome_measure",
+        "red_flag_event",
+        "alert",
+        "schedule",
+        "delivery",
+        "pending_input",
+        "invite",
+    )
+    for table in erased_tables:
         assert left[table] == 0, table
     assert [(a.action, a.subject_client_id, a.detail) for a in audit] == [
         ("client_erased", client_id, "")
