@@ -28,6 +28,7 @@ from bot.db.models import (
     Client,
     Delivery,
     ExerciseLog,
+    ForwardedQuestion,
     Invite,
     MessageRelay,
     OutcomeMeasure,
@@ -74,7 +75,8 @@ def _as_dict(row: DeclarativeBase) -> dict[str, Any]:
 
 
 async def _rows(session: AsyncSession, model: type[Any], *where: Any) -> list[dict[str, Any]]:
-    result = await session.execute(select(model).where(*where).order_by(model.id))
+    order = model.__table__.primary_key.columns.values()
+    result = await session.execute(select(model).where(*where).order_by(*order))
     return [_as_dict(row) for row in result.scalars()]
 
 
@@ -126,6 +128,14 @@ async def export_client_data(
             "relayed_messages": await _rows(
                 session, MessageRelay, MessageRelay.client_id == client.id
             ),
+            "forwarded_questions": await _rows(
+                session, ForwardedQuestion, ForwardedQuestion.client_id == client.id
+            ),
+            "unfinished_answers": await _rows(
+                session, PendingInput, PendingInput.telegram_id == telegram_id
+            ),
+            # Who looked at or exported their records (ids and actions only).
+            "access_log": await _rows(session, Audit, Audit.subject_client_id == client.id),
         }
         document = {
             "format_version": EXPORT_FORMAT_VERSION,
@@ -191,6 +201,7 @@ async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -
         delete(RedFlagEvent).where(RedFlagEvent.client_id == client.id),
         delete(Alert).where(Alert.client_id == client.id),
         delete(MessageRelay).where(MessageRelay.client_id == client.id),
+        delete(ForwardedQuestion).where(ForwardedQuestion.client_id == client.id),
         delete(Prescription).where(Prescription.client_id == client.id),
         # The invite row carries the name the therapist typed for this person.
         delete(Invite).where(Invite.client_id == client.id),
