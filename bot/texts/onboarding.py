@@ -114,7 +114,7 @@ ALL_SET = (
     "What happens next:\n"
     "• at {times} I'll remind you of your exercises (your therapist adds them) — tap Done, "
     "Partly or Skip on each reminder;\n"
-    "• at {checkin} each evening I'll ask about your pain: two taps;\n"
+    "• at {checkin} each day I'll ask about your pain: two taps;\n"
     "• on Sundays, a short questionnaire.\n\n"
     "If your symptoms change, tell me with /symptoms. /help shows everything else."
 )
