@@ -27,7 +27,7 @@ from telegram.ext import (
     JobQueue,
 )
 
-from tests.support.botapi_double import BotApiDouble
+from tests.support.botapi_double import BotApiDouble, BotApiTimeoutError
 
 _LOG = logging.getLogger(__name__)
 
@@ -73,24 +73,32 @@ class RunningApplication:
     def bot(self) -> Bot:
         return self.application.bot  # type: ignore[no-any-return]
 
-    async def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot fetched and fully processed every update and then went quiet.
+    async def settle(self, quiet: float = 0.05, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until PTB took every injected update, its handlers finished, then quiet.
 
-        Stronger than ``double.settle``: it also waits on PTB's update queue, so a slow
-        handler that makes no Bot API call for a while is still waited for.
+        Precise rather than time-based: an update is on PTB's update queue once a later
+        getUpdates confirmed it, and the queue's ``join()`` returns when the handlers are done.
+        The short ``quiet`` period (no Bot API call, none in flight) only catches work that
+        handlers left running in the background.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        await self.double.settle(quiet, timeout)
+        while unconfirmed := self.double.unconfirmed_update_ids():
+            if loop.time() >= deadline:
+                raise BotApiTimeoutError(
+                    f"updates {unconfirmed} were not fetched and confirmed within {timeout}s "
+                    "- is the bot polling?\n" + self.double.report()
+                )
+            await asyncio.sleep(0.005)
         try:
             await asyncio.wait_for(
                 self.application.update_queue.join(), max(0.0, deadline - loop.time())
             )
         except TimeoutError as error:
-            raise AssertionError(
+            raise BotApiTimeoutError(
                 f"handlers were still busy after {timeout}s.\n" + self.double.report()
             ) from error
-        await self.double.settle(quiet, max(quiet, deadline - loop.time()))
+        await self.double.settle(quiet, max(deadline - loop.time(), 2 * quiet))
 
     def take_handler_errors(self) -> list[BaseException]:
         """Hand over (and forget) the handler errors so far, for tests that expect one."""
