@@ -167,6 +167,7 @@ async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
 
 
 async def consent(update: Update, context: BotContext) -> None:
+    """``ob:yes:<token>`` agrees, ``ob:no`` declines; anything else is a stale button."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -174,21 +175,31 @@ async def consent(update: Update, context: BotContext) -> None:
         await query.answer(texts.NOT_YOURS)
         return
     parts = query.data.split(":")
-    services = services_of(context)
     if parts == ["ob", "no"]:
-        who = await identify(services.db, telegram_id=query.from_user.id, therapist_ids=frozenset())
-        await query.answer()
-        if who.role is Role.CLIENT:
-            await drop_keyboard(query)
-        else:
-            await edit_query_message(query, t.DECLINED)
-        return
-    if len(parts) != 3 or parts[1] != "yes":
+        await decline(query, context)
+    elif len(parts) == 3 and parts[1] == "yes":
+        await agree(query, context, token=parts[2])
+    else:
         await query.answer(texts.STALE_BUTTON)
-        return
+
+
+async def decline(query: CallbackQuery, context: BotContext) -> None:
+    """Nothing was stored, so there is nothing to undo; an old button after agreeing is moot."""
+    who = await identify(
+        services_of(context).db, telegram_id=query.from_user.id, therapist_ids=frozenset()
+    )
+    await query.answer()
+    if who.role is Role.CLIENT:
+        await drop_keyboard(query)
+    else:
+        await edit_query_message(query, t.DECLINED)
+
+
+async def agree(query: CallbackQuery, context: BotContext, *, token: str) -> None:
+    services = services_of(context)
     result = await onboarding.give_consent(
         services.db,
-        token=parts[2],
+        token=token,
         telegram_id=query.from_user.id,
         timezone=services.settings.default_timezone,
         consent_version=t.CONSENT_VERSION,
@@ -203,9 +214,8 @@ async def consent(update: Update, context: BotContext) -> None:
         await query.answer(t.CONSENT_SEEN)
     else:
         await query.answer()
-        await edit_query_message(
-            query, t.INVITE_INVALID.format(days=services.settings.invite_ttl_days)
-        )
+        invalid = t.INVITE_INVALID.format(days=services.settings.invite_ttl_days)
+        await edit_query_message(query, invalid)
 
 
 async def choose_time_zone(update: Update, context: BotContext) -> None:

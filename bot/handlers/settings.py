@@ -4,15 +4,20 @@ confirmed in plain words; every button acts only on the presser's own record.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.domain.time_zones import suggested_zones
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.onboarding import PRIVATE_MESSAGE, pressed_in_own_chat, send_reminder_question
+from bot.handlers.onboarding import (
+    PRIVATE_MESSAGE,
+    pressed_in_own_chat,
+    send_reminder_question,
+    send_time_zone_question,
+)
 from bot.services import client_settings
 from bot.services.client_settings import (
     CHECKIN_PRESETS,
@@ -71,53 +76,67 @@ async def show_settings(update: Update, context: BotContext) -> None:
         )
 
 
+async def _ask_time_zone(context: BotContext, who: int) -> None:
+    services = services_of(context)
+    if await client_settings.ask_time_zone(services.db, telegram_id=who, now=services.now()):
+        await send_time_zone_question(context, who)
+
+
+async def _ask_reminder_times(context: BotContext, who: int) -> None:
+    services = services_of(context)
+    draft = await client_settings.start_reminder_draft(
+        services.db, telegram_id=who, now=services.now()
+    )
+    if draft is not None:
+        await send_reminder_question(context, who, draft.times)
+
+
+async def _ask_checkin_time(context: BotContext, who: int) -> None:
+    keyboard = t.checkin_keyboard(CHECKIN_PRESETS)
+    await context.bot.send_message(who, t.CHECKIN_QUESTION, reply_markup=keyboard)
+
+
+async def _ask_quiet_hours(context: BotContext, who: int) -> None:
+    keyboard = t.quiet_start_keyboard(QUIET_START_PRESETS)
+    await context.bot.send_message(who, t.QUIET_START_QUESTION, reply_markup=keyboard)
+
+
+async def _ask_pause(context: BotContext, who: int) -> None:
+    await context.bot.send_message(who, t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
+
+
+async def _resume_from_menu(context: BotContext, who: int) -> None:
+    await _resume(None, context, who)
+
+
+_OPENERS: dict[str, Callable[[BotContext, int], Awaitable[None]]] = {
+    "tz": _ask_time_zone,
+    "rt": _ask_reminder_times,
+    "ci": _ask_checkin_time,
+    "qh": _ask_quiet_hours,
+    "pz": _ask_pause,
+    "rs": _resume_from_menu,
+}
+
+
 async def open_setting(update: Update, context: BotContext) -> None:
-    """``st:<what>``: show the question for one setting."""
+    """``st:<what>``: ask the question for one setting."""
     query = update.callback_query
     if query is None or query.data is None:
         return
     if not pressed_in_own_chat(query):
         await query.answer(texts.NOT_YOURS)
         return
+    opener = _OPENERS.get(query.data.removeprefix("st:"))
+    if opener is None:
+        await query.answer(t.STALE)
+        return
     services, who = services_of(context), query.from_user.id
-    settings = await client_settings.current_settings(services.db, telegram_id=who)
-    if settings is None:
+    if await client_settings.current_settings(services.db, telegram_id=who) is None:
         await query.answer(t.NOT_A_CLIENT, show_alert=True)
         return
-    what = query.data.removeprefix("st:")
-    if what == "tz" and await client_settings.ask_time_zone(
-        services.db, telegram_id=who, now=services.now()
-    ):
-        zones = suggested_zones(services.settings.default_timezone)
-        await query.answer()
-        await context.bot.send_message(
-            who, to.TIME_ZONE_QUESTION, reply_markup=to.time_zone_keyboard(zones, services.now())
-        )
-    elif what == "rt" and (
-        draft := await client_settings.start_reminder_draft(
-            services.db, telegram_id=who, now=services.now()
-        )
-    ):
-        await query.answer()
-        await send_reminder_question(context, who, draft.times)
-    elif what == "ci":
-        await query.answer()
-        await context.bot.send_message(
-            who, t.CHECKIN_QUESTION, reply_markup=t.checkin_keyboard(CHECKIN_PRESETS)
-        )
-    elif what == "qh":
-        await query.answer()
-        await context.bot.send_message(
-            who, t.QUIET_START_QUESTION, reply_markup=t.quiet_start_keyboard(QUIET_START_PRESETS)
-        )
-    elif what == "pz":
-        await query.answer()
-        await context.bot.send_message(who, t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
-    elif what == "rs":
-        await query.answer()
-        await _resume(query.message if isinstance(query.message, Message) else None, context, who)
-    else:
-        await query.answer(t.STALE)
+    await query.answer()
+    await opener(context, who)
 
 
 async def checkin_time(update: Update, context: BotContext) -> None:
