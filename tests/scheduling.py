@@ -6,10 +6,17 @@ import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.db.engine import Database
-from bot.db.models import Client, Delivery, Prescription, Schedule, ScheduleKind, Therapist
+from bot.db.models import (
+    Client,
+    Delivery,
+    Prescription,
+    Schedule,
+    ScheduleKind,
+    Therapist,
+)
 from bot.services.schedules import (
     set_reminder_times,
     sync_client_schedules,
@@ -93,3 +100,64 @@ async def schedule_of(db: Database, client_id: int, kind: ScheduleKind) -> Sched
 async def deliveries(db: Database) -> list[Delivery]:
     async with db.sessions() as session:
         return list((await session.execute(select(Delivery).order_by(Delivery.id))).scalars())
+
+
+async def add_due_clients(
+    db: Database, *, count: int, slot: datetime, first_telegram_id: int
+) -> list[int]:
+    """`count` clients (Telegram ids from `first_telegram_id` on) whose one daily exercise
+    reminder (glute bridge, London 09:00) is due at `slot`, inserted set-based so thousands
+    take a moment. Returns their Telegram ids."""
+    therapist_id = await add_therapist(db)
+    chats = list(range(first_telegram_id, first_telegram_id + count))
+    async with db.sessions.begin() as session:
+        client_ids = (
+            await session.execute(
+                insert(Client).returning(Client.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "therapist_id": therapist_id,
+                        "telegram_id": chat,
+                        "display_name": "Client",
+                        "timezone": "Europe/London",
+                        "consent_version": "1",
+                        "consent_at": SETUP_TIME,
+                        "created_at": SETUP_TIME,
+                    }
+                    for chat in chats
+                ],
+            )
+        ).scalars().all()
+        await session.execute(
+            insert(Prescription),
+            [
+                {
+                    "client_id": client_id,
+                    "exercise_slug": "glute-bridge",
+                    "dosage": "3 × 10 reps",
+                    "times_per_day": 1,
+                    "days_mask": 127,
+                    "active_from": SETUP_TIME,
+                    "created_at": SETUP_TIME,
+                }
+                for client_id in client_ids
+            ],
+        )
+        await session.execute(
+            insert(Schedule),
+            [
+                {
+                    "client_id": client_id,
+                    "kind": ScheduleKind.EXERCISE_REMINDER,
+                    "local_times": "09:00",
+                    "days_mask": 127,
+                    "timezone": "Europe/London",
+                    "active": True,
+                    "next_fire_at": slot,
+                    "created_at": SETUP_TIME,
+                    "updated_at": SETUP_TIME,
+                }
+                for client_id in client_ids
+            ],
+        )
+    return chats
