@@ -65,11 +65,11 @@ def test_leg_pain_rise_of_two_points_and_thirty_percent_alerts_with_its_evidence
     entries = legs([*STEADY_3, 6, 6, 6, 6])
     candidate = worsening_alert_for(entries, day(13), Region.LEG)
     assert candidate is not None
-    assert candidate.severity == 2  # 6 against a baseline of 3.43 (one 6 has entered it)
-    assert candidate.evidence["baseline_source"] == "previous_7_days"
+    assert candidate.severity == 2  # 6 against a baseline of 3.27 (one 6 has entered it)
+    assert candidate.evidence["baseline_source"] == "recent_days"
     assert candidate.evidence["rolling_mean"] == 6.0
-    assert candidate.evidence["baseline"] == pytest.approx(3.43)
-    assert candidate.evidence["rise_pct"] == pytest.approx(75.0)
+    assert candidate.evidence["baseline"] == pytest.approx(3.27)
+    assert candidate.evidence["rise_pct"] == pytest.approx(83.3)
     assert candidate.episode_key == f"worsening_leg:{day(13).isoformat()}"
 
 

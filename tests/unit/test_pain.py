@@ -97,19 +97,19 @@ def test_rolling_mean_needs_most_of_the_window() -> None:
         rolling_mean(entries, day(2), window=0)
 
 
-def test_baseline_is_the_seven_days_before_the_three_day_window() -> None:
-    # days 0-6 at 3, days 7-9 (the window for day 9) at 9: the window is not in the baseline
-    entries = series([3] * 7 + [9] * 3)
-    assert baseline(entries, region=Region.LEG, day=day(9)) == Baseline(
-        mean=3.0, source=BaselineSource.PREVIOUS_7_DAYS, entries=7
+def test_baseline_is_the_fourteen_days_before_the_three_day_window() -> None:
+    # day 0 is too old; days 1-14 at 3 are the baseline; days 15-17 (the window for day 17) at 9
+    entries = series([9] + [3] * 14 + [9] * 3)
+    assert baseline(entries, region=Region.LEG, day=day(17)) == Baseline(
+        mean=3.0, source=BaselineSource.RECENT_DAYS, entries=14
     )
 
 
-def test_baseline_needs_four_of_the_seven_days_else_uses_the_first_three_entries() -> None:
-    # first entries 2, 3, 4; then a long gap; only 3 of the previous 7 days filled in
-    legs: list[int | None] = [2, 3, 4] + [None] * 10 + [6, 6, 6] + [8, 8, 8]
+def test_baseline_needs_four_recent_check_ins_else_uses_the_first_three_entries() -> None:
+    # first entries 2, 3, 4; a long gap; only 3 check-ins in the 14 days before the window
+    legs: list[int | None] = [2, 3, 4] + [None] * 14 + [6, 6, 6] + [8, 8, 8]
     entries = series(legs)
-    result = baseline(entries, region=Region.LEG, day=day(18))
+    result = baseline(entries, region=Region.LEG, day=day(22))
     assert result == Baseline(mean=3.0, source=BaselineSource.FIRST_3_ENTRIES, entries=3)
 
 
