@@ -23,6 +23,7 @@ from bot.db.engine import Database
 from bot.handlers.alerts import evaluate_alerts_job
 from bot.handlers.common import SERVICES_KEY
 from bot.services.container import Clock, ServiceContainer, system_clock
+from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.tick import Scheduler
@@ -118,13 +119,12 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(tzinfo=UTC))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.send_rate_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        # Flood control: RetryAfter (429) is waited out and retried here for every call.
+        # Broadcast pacing (SEND_RATE_PER_SECOND overall, PER_CHAT_RATE_PER_SECOND per chat)
+        # is the scheduler dispatcher's job; replies to a user's own tap or message are paced
+        # by that user, so they are not queued behind a global 30/s bucket.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

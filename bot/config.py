@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
+    # Updates from different users handled at once (one user's updates stay in order).
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
+
     # Scheduler tuning (DESIGN.md, "The scheduling engine").
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
     claim_batch_size: int = Field(default=500, ge=1, le=500)
