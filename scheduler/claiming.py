@@ -302,7 +302,23 @@ async def claim_due_slots(db: Database, *, now: datetime, policy: ClaimPolicy) -
 
 
 async def reclaim_unsent(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
-    """Deliveries claimed longer than a lease ago and never sent: re-send once, then give up."""
+    """Deliveries claimed longer than a lease ago and never sent: re-send once, then give up.
+
+    Batch after batch, like `claim_due_slots`: a crash in a large fan-out can leave far more
+    than one batch behind, and one pass (`tick --at`) must re-send them all.
+    """
+    claims: list[Claim] = []
+    while True:
+        count, batch = await _reclaim_batch(db, now=now, policy=policy)
+        claims.extend(batch)
+        if count < policy.batch_size:
+            return claims
+        await asyncio.sleep(0)
+
+
+async def _reclaim_batch(
+    db: Database, *, now: datetime, policy: ClaimPolicy
+) -> tuple[int, list[Claim]]:
     async with db.sessions.begin() as session:
         stmt = (
             select(
@@ -326,7 +342,7 @@ async def reclaim_unsent(db: Database, *, now: datetime, policy: ClaimPolicy) ->
         )
         rows = (await session.execute(_lock(stmt, session, Delivery))).all()
         if not rows:
-            return []
+            return 0, []
         recent_late = await _clients_with_recent_late(
             session, {r.client_id for r in rows if r.client_id is not None}, now, policy
         )
@@ -369,7 +385,7 @@ async def reclaim_unsent(db: Database, *, now: datetime, policy: ClaimPolicy) ->
             await session.execute(
                 update(Delivery).where(Delivery.id == change["id"]).values(**values)
             )
-        return claims
+        return len(rows), claims
 
 
 def _unlogged(delivery_id: Any) -> Any:

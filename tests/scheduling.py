@@ -112,22 +112,26 @@ async def add_due_clients(
     chats = list(range(first_telegram_id, first_telegram_id + count))
     async with db.sessions.begin() as session:
         client_ids = (
-            await session.execute(
-                insert(Client).returning(Client.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "therapist_id": therapist_id,
-                        "telegram_id": chat,
-                        "display_name": "Client",
-                        "timezone": "Europe/London",
-                        "consent_version": "1",
-                        "consent_at": SETUP_TIME,
-                        "created_at": SETUP_TIME,
-                    }
-                    for chat in chats
-                ],
+            (
+                await session.execute(
+                    insert(Client).returning(Client.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "therapist_id": therapist_id,
+                            "telegram_id": chat,
+                            "display_name": "Client",
+                            "timezone": "Europe/London",
+                            "consent_version": "1",
+                            "consent_at": SETUP_TIME,
+                            "created_at": SETUP_TIME,
+                        }
+                        for chat in chats
+                    ],
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         await session.execute(
             insert(Prescription),
             [

@@ -88,7 +88,7 @@ async def test_two_instances_due_at_the_same_moment_send_every_reminder_exactly_
         rows = await session.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
-        ledger = {status: count for status, count in rows}
+        ledger = dict(rows.all())
     assert ledger == {DeliveryStatus.SENT: DUE}
     shares = [len(first.dispatcher.outcomes), len(second.dispatcher.outcomes)]
     assert sum(shares) == DUE
