@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot.domain.pain import (
+    BASELINE_WINDOW_DAYS,
     MCID_FRACTION,
     MCID_POINTS,
     ROLLING_WINDOW_DAYS,
@@ -62,6 +63,10 @@ SEVERE_LEG_PAIN_THRESHOLD: Final = 8
 # Three +2 days in a row happen 1 day in 125 by chance alone, so one window is not enough;
 # the bar is ≥ 0.95 within 7 days of onset and ≤ 0.1 false alerts per stable client-month.
 SUSTAINED_DAYS: Final = 3
+# How far back `worsening_alert_for` looks: a service can load the entries dated
+# `today - WORSENING_HISTORY_DAYS + 1` … `today`, plus the client's first 3 entries ever (the
+# baseline of last resort), instead of the whole history.
+WORSENING_HISTORY_DAYS: Final = SUSTAINED_DAYS - 1 + ROLLING_WINDOW_DAYS + BASELINE_WINDOW_DAYS
 
 # DESIGN.md: "No check-in or exercise logged for 3 days: adherence alert".
 INACTIVITY_DAYS: Final = 3

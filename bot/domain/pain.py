@@ -80,7 +80,7 @@ def validate_pain_score(value: object) -> int:
         raise ValueError(f"pain score must be a whole number from 0 to 10, not {value!r}")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("+-").isdigit():
+        if not text.lstrip("+-").isdecimal():
             raise ValueError(f"pain score must be a whole number from 0 to 10, not {value!r}")
         value = int(text)
     if not isinstance(value, int):

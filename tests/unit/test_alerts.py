@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.alerts import (
     EPISODE_WINDOW,
+    WORSENING_HISTORY_DAYS,
     AlertCandidate,
     AlertKind,
     PreviousAlert,
@@ -274,3 +277,24 @@ def test_one_alert_per_episode(
 
 def test_episode_window_is_seventy_two_hours() -> None:
     assert timedelta(hours=72) == EPISODE_WINDOW
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=5, max_size=45),
+    region=st.sampled_from(Region),
+)
+def test_worsening_needs_only_the_recent_history_and_the_first_three_entries(
+    values: list[int | None], region: Region
+) -> None:
+    entries = (
+        legs(values) if region is Region.LEG else [DailyPain(e.day, 3, e.leg) for e in legs(values)]
+    )
+    today = day(len(values) - 1)
+    recent_from = today - timedelta(days=WORSENING_HISTORY_DAYS - 1)
+    trimmed = sorted(entries, key=lambda e: e.day)[:3] + [
+        e for e in entries if e.day >= recent_from
+    ]
+    assert worsening_alert_for(trimmed, today, region) == worsening_alert_for(
+        entries, today, region
+    )
