@@ -12,7 +12,8 @@ Catch-up (issue 6, point 5): a slot claimed within a minute of its time is on ti
 one missed by less than the catch-up window is sent marked late; older ones are recorded
 `missed` and never sent. A schedule sends at most its latest slot, and a client gets at most
 one late message per catch-up window. A delivery claimed but never sent (the process died)
-is re-sent once after its lease expires, then given up as `failed`.
+is re-sent once after its lease expires, then given up as `failed`. A snooze fires only for
+an active client: one that comes due while the client is paused or blocked is dropped.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -485,8 +486,30 @@ async def claim_follow_ups(db: Database, *, now: datetime, policy: ClaimPolicy) 
 
 
 async def claim_snoozed(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
-    """Reminders snoozed until now or earlier: send them again once (if still not logged)."""
+    """Reminders snoozed until now or earlier: send them again once (if still not logged).
+
+    A snooze that comes due while its client is paused or blocked is dropped, not kept for
+    later: resuming sends nothing missed while paused. One that came due longer than the
+    catch-up window ago (the bot was down) is dropped too, like any slot that old.
+    """
     async with db.sessions.begin() as session:
+        inactive = (
+            select(Schedule.id)
+            .join(Client, Client.id == Schedule.client_id)
+            .where(Client.status != ClientStatus.ACTIVE)
+        )
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.snoozed_until <= now,
+                or_(
+                    Delivery.snoozed_until < now - policy.catch_up_window,
+                    Delivery.schedule_id.in_(inactive),
+                ),
+            )
+            .values(snoozed_until=None)
+            .execution_options(synchronize_session=False)
+        )
         stmt = (
             _reminder_deliveries()
             .where(Delivery.snoozed_until <= now)
