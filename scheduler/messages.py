@@ -6,6 +6,7 @@
   prescriptions with `times_per_day > i` whose days include the slot's local weekday;
 * check-in: exactly the prompt `/pain` starts with (`bot.texts.checkin.leg_pain_prompt`);
 * weekly SBI: the prompt `/weekly` starts with (`bot.texts.checkin.sbi_prompt`);
+  either one, when caught up after downtime, opens with the same "late" line as a reminder;
 * therapist summary: `bot.services.summary` rendered by `bot.texts.summary`.
 """
 
@@ -131,6 +132,11 @@ def _reminder(claim: Claim, chat_id: int, items: list[ReminderItem]) -> Outgoing
     return OutgoingMessage(chat_id, text, markup, claim)
 
 
+def _marked(text: str, claim: Claim) -> str:
+    """A caught-up prompt says it is late, like a caught-up exercise reminder does."""
+    return f"{texts.LATE_MARKER}\n{text}" if claim.late else text
+
+
 async def compose(
     db: Database, library: ExerciseLibrary, claims: Sequence[Claim], *, now: datetime
 ) -> tuple[list[OutgoingMessage], list[Claim]]:
@@ -151,10 +157,10 @@ async def compose(
                 empty.append(claim)
         elif claim.kind is ScheduleKind.CHECKIN:
             text, markup = leg_pain_prompt(local_day(claim.slot, claim.timezone))
-            messages.append(OutgoingMessage(claim.chat_id, text, markup, claim))
+            messages.append(OutgoingMessage(claim.chat_id, _marked(text, claim), markup, claim))
         elif claim.kind is ScheduleKind.WEEKLY_SBI:
             text, markup = sbi_prompt()
-            messages.append(OutgoingMessage(claim.chat_id, text, markup, claim))
+            messages.append(OutgoingMessage(claim.chat_id, _marked(text, claim), markup, claim))
         elif claim.kind is ScheduleKind.THERAPIST_SUMMARY:
             summary = await build_weekly_summary(db, therapist_telegram_id=claim.chat_id, now=now)
             text = render_weekly_summary(summary)
