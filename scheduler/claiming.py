@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -291,12 +291,24 @@ async def _claim_batch(
         return len(rows), claims
 
 
-async def claim_due_slots(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
-    """Claim every schedule due at `now`, batch after batch, yielding to the loop between."""
+async def claim_due_slots(
+    db: Database,
+    *,
+    now: datetime,
+    policy: ClaimPolicy,
+    on_batch: Callable[[list[Claim]], Awaitable[None]] | None = None,
+) -> list[Claim]:
+    """Claim every schedule due at `now`, batch after batch, yielding to the loop between.
+
+    `on_batch` gets each batch as soon as it is committed, so its messages can start going
+    out while the next batch is claimed instead of after the whole pass.
+    """
     claims: list[Claim] = []
     while True:
         count, batch = await _claim_batch(db, now=now, policy=policy)
         claims.extend(batch)
+        if on_batch is not None and batch:
+            await on_batch(batch)
         if count < policy.batch_size:
             return claims
         await asyncio.sleep(0)

@@ -2,7 +2,8 @@
 
 A pass resumes clients whose pause has ended, re-sends deliveries orphaned by a crash, claims
 every due slot, snoozed reminder and follow-up, composes their messages and hands them to the
-dispatcher. It returns as soon as the work is queued: the dispatcher sends at Telegram's pace.
+dispatcher batch by batch. It returns as soon as the work is queued: the dispatcher sends at
+Telegram's pace.
 """
 
 from __future__ import annotations
@@ -65,22 +66,29 @@ class Scheduler:
     async def run_pass(self, now: datetime) -> PassReport:
         async with self.db.sessions.begin() as session:
             resumed = await resume_due_paused_clients(session, now=now)
-        claims = [
-            *await reclaim_unsent(self.db, now=now, policy=self.policy),
-            *await claim_due_slots(self.db, now=now, policy=self.policy),
-            *await claim_snoozed(self.db, now=now, policy=self.policy),
-            *await claim_follow_ups(self.db, now=now, policy=self.policy),
-        ]
-        messages, nothing_to_say = await compose(self.db, self.library, claims, now=now)
-        await self._record_missed(nothing_to_say)
-        self.dispatcher.submit(messages)
-        report = PassReport(now, tuple(claims), len(messages), len(resumed))
+        claims: list[Claim] = []
+        queued = 0
+
+        async def queue(batch: list[Claim]) -> None:
+            # Per batch: the first messages leave while later batches are still being claimed.
+            nonlocal queued
+            claims.extend(batch)
+            messages, nothing_to_say = await compose(self.db, self.library, batch, now=now)
+            await self._record_missed(nothing_to_say)
+            self.dispatcher.submit(messages)
+            queued += len(messages)
+
+        await queue(await reclaim_unsent(self.db, now=now, policy=self.policy))
+        await claim_due_slots(self.db, now=now, policy=self.policy, on_batch=queue)
+        await queue(await claim_snoozed(self.db, now=now, policy=self.policy))
+        await queue(await claim_follow_ups(self.db, now=now, policy=self.policy))
+        report = PassReport(now, tuple(claims), queued, len(resumed))
         if claims or resumed:
             log.info(
                 "scheduler pass",
                 extra={
                     "claimed": len(claims),
-                    "queued": len(messages),
+                    "queued": queued,
                     "missed": report.missed,
                     "resumed": len(resumed),
                 },
