@@ -12,9 +12,9 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import texts as common_texts
-from bot.db.models import ExerciseOutcome
 from bot.handlers.common import BotContext, services_of
 from bot.services.reminders import (
+    ExerciseOutcome,
     PressResult,
     PressVerdict,
     record_exercise_outcome,

@@ -28,6 +28,7 @@ from bot.db.models import (
 __all__ = [
     "SKIP_REASONS",
     "SNOOZE",
+    "ExerciseOutcome",
     "PressResult",
     "PressVerdict",
     "record_exercise_outcome",
