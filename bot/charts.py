@@ -30,7 +30,7 @@ def summary_overview_png(summary: WeeklySummary) -> bytes:
     rows = summary.rows
     names = [row.name for row in rows] or ["(no clients)"]
     adherence = [row.adherence_pct or 0.0 for row in rows] or [0.0]
-    change = [row.leg_change or 0.0 for row in rows] or [0.0]
+    change = [row.leg_pain_change or 0.0 for row in rows] or [0.0]
     height = max(3.0, 0.35 * len(names) + 1.5)
     figure = Figure(figsize=(9, height))
     left, right = figure.subplots(1, 2, sharey=True)

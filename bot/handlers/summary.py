@@ -10,37 +10,23 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.charts import pain_chart_png, summary_overview_png
 from bot.handlers.common import BotContext, services_of
 from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
-from bot.keyboards import callback, rows
 from bot.services.clients import client_card
 from bot.services.summary import WeeklySummary, build_weekly_summary
 from bot.texts import summary as t
 from bot.texts import therapist as tt
 
-# Buttons for a chart per client: the first few rows (attention first) fit one keyboard.
-CHART_BUTTONS = 12
-MESSAGE_LIMIT = 4000
-
 
 async def send_weekly_summary(bot: Bot, chat_id: int, summary: WeeklySummary) -> None:
     """The summary text (split to Telegram's size), the overview PNG, per-client chart buttons."""
-    text = t.render_weekly_summary(summary)
-    chunks = [text[i : i + MESSAGE_LIMIT] for i in range(0, len(text), MESSAGE_LIMIT)]
-    for chunk in chunks:
-        await bot.send_message(chat_id, chunk)
+    for text in t.summary_texts(summary):
+        await bot.send_message(chat_id, text)
     if summary.rows:
         png = await asyncio.to_thread(summary_overview_png, summary)
-        buttons = [
-            (
-                t.CLIENT_CHART_BUTTON.format(name=row.name[:20]),
-                callback("summary", "chart", row.client_id),
-            )
-            for row in summary.rows[:CHART_BUTTONS]
-        ]
         await bot.send_photo(
             chat_id,
             InputFile(png, filename="summary.png"),
             caption=t.summary_chart_caption(summary),
-            reply_markup=rows(buttons, per_row=2),
+            reply_markup=t.summary_chart_keyboard(summary),
         )
 
 

@@ -1,8 +1,9 @@
-"""The therapist's weekly summary: one row per client, the ones needing attention first.
+"""The therapist's weekly summary: gathers each client's week, set-based, for bot.domain.summary.
 
 Built with a constant number of queries whatever the number of clients (DESIGN.md performance
-target: 200 clients in ≤ 3 s): every query below is set-based over the therapist's clients,
-and the per-client arithmetic runs in Python on the fetched rows.
+target: 200 clients in ≤ 3 s): every query below is set-based over the therapist's clients.
+The service only turns rows into `ClientWeek`s; who needs attention and in which order the
+therapist reads the rows are the pure rules of `bot.domain.summary`.
 
 "The week" is the 7 complete local days (in the therapist's zone) ending yesterday: on the
 Monday 08:00 push that is last Monday … Sunday. "The previous week" is the 7 days before.
@@ -10,59 +11,42 @@ Monday 08:00 push that is last Monday … Sunday. "The previous week" is the 7 d
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from bot.db import reports
 from bot.db.engine import Database
-from bot.db.models import (
-    Alert,
-    Client,
-    ClientStatus,
-    Delivery,
-    ExerciseLog,
-    ExerciseOutcome,
-    OutcomeMeasure,
-    PainEntry,
-    Schedule,
-    ScheduleKind,
-    Therapist,
-)
-from bot.domain.pain import DailyPain, comparison_with_last_week
+from bot.db.models import Alert, Client, ClientStatus, OutcomeMeasure, Therapist
+from bot.domain.adherence import Outcome, adherence_pct
+from bot.domain.pain import WEEK_MIN_ENTRIES, DailyPain, Region, rolling_mean
+from bot.domain.summary import ClientWeek, SummaryRow, summary_rows
 from bot.services.audit import VIEW_SUMMARY, record_access
+
+__all__ = ["ClientSummary", "SummaryOverview", "WeeklySummary", "build_weekly_summary"]
 
 SBI_INSTRUMENT = "SBI"
 WEEK_DAYS = 7
 
 
 @dataclass(frozen=True)
-class ClientWeekRow:
-    """One client's week, as the therapist reads it."""
+class ClientSummary:
+    """One client's line: the domain's row (figures, attention reasons, place in the order)
+    and what the summary shows besides."""
 
-    client_id: int
-    name: str
-    status: str
-    # Exercise slots done (partly = half) ÷ slots prescribed this week; None if nothing due.
-    adherence_pct: float | None
-    leg_this_week: float | None
-    leg_previous_week: float | None
-    # Positive = more pain than the week before; None without ≥ 2 check-ins in each week.
-    leg_change: float | None
-    back_change: float | None
-    sbi_latest: int | None
-    sbi_change: int | None
+    row: SummaryRow
+    # NRS points, positive = more back pain than the week before; None without both weeks.
+    back_pain_change: float | None
+    # Alert kinds raised this week, first raised first (`bot.domain.alerts.AlertKind` values).
     alert_kinds: tuple[str, ...]
-    open_alerts: int
-    needs_attention: bool
 
 
 @dataclass(frozen=True)
 class SummaryOverview:
     week_start: date
-    week_end: date
+    week_end: date  # inclusive
     clients: int
     needing_attention: int
     mean_adherence_pct: float | None
@@ -75,8 +59,13 @@ class WeeklySummary:
     therapist_telegram_id: int
     generated_at: datetime
     timezone: str
-    rows: tuple[ClientWeekRow, ...]
+    # In `bot.domain.summary.summary_rows` order: those needing attention first.
+    clients: tuple[ClientSummary, ...]
     overview: SummaryOverview
+
+    @property
+    def rows(self) -> tuple[SummaryRow, ...]:
+        return tuple(client.row for client in self.clients)
 
 
 @dataclass(frozen=True)
@@ -106,30 +95,28 @@ def _window(now: datetime, zone_name: str) -> _Window:
     )
 
 
-# Which rows the therapist must look at first: open alerts, then worse pain, then poor adherence.
-LOW_ADHERENCE_ATTENTION_PCT = 50.0
-PAIN_RISE_ATTENTION_POINTS = 1.0
+@dataclass(frozen=True)
+class _AlertFact:
+    kind: str
+    created_at: datetime
+    open: bool
 
 
-def _needs_attention(
-    adherence: float | None, leg_change: float | None, open_alerts: int, alerts_week: int
-) -> bool:
-    return (
-        open_alerts > 0
-        or alerts_week > 0
-        or (leg_change is not None and leg_change >= PAIN_RISE_ATTENTION_POINTS)
-        or (adherence is not None and adherence < LOW_ADHERENCE_ATTENTION_PCT)
-    )
+@dataclass
+class _Gathered:
+    """Everything fetched for one therapist, keyed by client id."""
+
+    clients: list[tuple[int, str, str]]
+    pains: dict[int, list[DailyPain]]
+    # (this week, last week) slot outcomes; each element one prescribed slot.
+    slots: dict[int, tuple[list[Outcome | None], list[Outcome | None]]]
+    # (recorded_at, total), this week and last week.
+    sbi: dict[int, tuple[list[tuple[datetime, int]], list[tuple[datetime, int]]]]
+    alerts: dict[int, list[_AlertFact]]
 
 
-def _attention_key(row: ClientWeekRow) -> tuple[int, int, float, float, str]:
-    return (
-        0 if row.needs_attention else 1,
-        -row.open_alerts,
-        -(row.leg_change or 0.0),
-        row.adherence_pct if row.adherence_pct is not None else 101.0,
-        row.name.casefold(),
-    )
+def _nothing() -> _Gathered:
+    return _Gathered([], {}, {}, {}, {})
 
 
 async def build_weekly_summary(
@@ -147,58 +134,34 @@ async def build_weekly_summary(
         zone_name = therapist.timezone if therapist is not None else default_timezone
         window = _window(now, zone_name)
         if therapist is None:
-            return _assemble(therapist_telegram_id, now, zone_name, window, [], {}, {}, {}, {}, {})
+            return _assemble(therapist_telegram_id, now, zone_name, window, _nothing())
         mine = select(Client.id).where(
             Client.therapist_id == therapist.id, Client.status != ClientStatus.DELETED
         )
-        clients = (
+        client_rows = (
             await session.execute(
                 select(Client.id, Client.display_name, Client.status).where(Client.id.in_(mine))
             )
         ).all()
-        pain_rows = (
-            await session.execute(
-                select(PainEntry.client_id, PainEntry.day, PainEntry.leg, PainEntry.back).where(
-                    PainEntry.client_id.in_(mine),
-                    PainEntry.day >= window.week_start - timedelta(days=WEEK_DAYS),
-                    PainEntry.day <= window.week_end,
-                )
-            )
-        ).all()
+        pain_rows = await reports.pain_rows(
+            session,
+            clients=mine,
+            since=window.week_start - timedelta(days=WEEK_DAYS),
+            until=window.week_end,
+        )
+        slot_rows = await reports.slot_outcomes(
+            session, clients=mine, start=window.previous_start_utc, end=window.end_utc
+        )
         sbi_rows = (
             await session.execute(
                 select(
-                    OutcomeMeasure.client_id, OutcomeMeasure.period_start, OutcomeMeasure.total
+                    OutcomeMeasure.client_id, OutcomeMeasure.recorded_at, OutcomeMeasure.total
                 ).where(
                     OutcomeMeasure.client_id.in_(mine),
                     OutcomeMeasure.instrument == SBI_INSTRUMENT,
-                    OutcomeMeasure.recorded_at < window.end_utc,
                     OutcomeMeasure.recorded_at >= window.previous_start_utc,
+                    OutcomeMeasure.recorded_at < window.end_utc,
                 )
-            )
-        ).all()
-        prescribed = (
-            await session.execute(
-                select(Schedule.client_id, func.count(Delivery.id))
-                .join(Delivery, Delivery.schedule_id == Schedule.id)
-                .where(
-                    Schedule.client_id.in_(mine),
-                    Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
-                    Delivery.slot >= window.start_utc,
-                    Delivery.slot < window.end_utc,
-                )
-                .group_by(Schedule.client_id)
-            )
-        ).all()
-        logged = (
-            await session.execute(
-                select(ExerciseLog.client_id, ExerciseLog.outcome, func.count(ExerciseLog.id))
-                .where(
-                    ExerciseLog.client_id.in_(mine),
-                    ExerciseLog.slot >= window.start_utc,
-                    ExerciseLog.slot < window.end_utc,
-                )
-                .group_by(ExerciseLog.client_id, ExerciseLog.outcome)
             )
         ).all()
         alert_rows = (
@@ -215,38 +178,48 @@ async def build_weekly_summary(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=VIEW_SUMMARY,
-            client_ids=[c.id for c in clients],
+            client_ids=[c.id for c in client_rows],
             now=now,
         )
 
-    pains: dict[int, list[DailyPain]] = defaultdict(list)
-    for p_client, p_day, p_leg, p_back in pain_rows:
-        pains[p_client].append(DailyPain(day=p_day, leg=p_leg, back=p_back))
-    sbi: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for s_client, s_period, s_total in sbi_rows:
-        sbi[s_client].append((s_period, s_total))
-    due = {client_id: count for client_id, count in prescribed if client_id is not None}
-    done: dict[int, float] = defaultdict(float)
-    for client_id, outcome, count in logged:
-        if outcome is ExerciseOutcome.DONE:
-            done[client_id] += count
-        elif outcome is ExerciseOutcome.PARTLY:
-            done[client_id] += count / 2
-    alerts: dict[int, list[tuple[str, datetime, datetime | None]]] = defaultdict(list)
-    for a_client, a_kind, a_created, a_acknowledged in alert_rows:
-        alerts[a_client].append((a_kind, a_created, a_acknowledged))
-    return _assemble(
-        therapist_telegram_id,
-        now,
-        zone_name,
-        window,
-        [(c.id, c.display_name, c.status.value) for c in clients],
-        pains,
-        sbi,
-        due,
-        done,
-        alerts,
-    )
+    gathered = _nothing()
+    gathered.clients = [(c.id, c.display_name, c.status.value) for c in client_rows]
+    for pain in pain_rows:
+        gathered.pains.setdefault(pain.client_id, []).append(
+            DailyPain(day=pain.day, leg=pain.leg, back=pain.back)
+        )
+    for slot in slot_rows:
+        this_week, last_week = gathered.slots.setdefault(slot.client_id, ([], []))
+        outcome = Outcome(slot.outcome) if slot.outcome is not None else None
+        (this_week if slot.slot >= window.start_utc else last_week).append(outcome)
+    for client_id, recorded_at, total in sbi_rows:
+        this_sbi, last_sbi = gathered.sbi.setdefault(client_id, ([], []))
+        (this_sbi if recorded_at >= window.start_utc else last_sbi).append((recorded_at, total))
+    for client_id, kind, created_at, acknowledged_at in alert_rows:
+        gathered.alerts.setdefault(client_id, []).append(
+            _AlertFact(kind=kind, created_at=created_at, open=acknowledged_at is None)
+        )
+    return _assemble(therapist_telegram_id, now, zone_name, window, gathered)
+
+
+def _week_means(
+    pains: list[DailyPain], week_end: date, region: Region
+) -> tuple[float | None, float | None]:
+    """Mean pain this week and last week; None for a week with fewer than 2 check-ins
+    (`pain.WEEK_MIN_ENTRIES`: one day does not stand for a week)."""
+
+    def mean(last_day: date) -> float | None:
+        return rolling_mean(pains, last_day, WEEK_DAYS, region=region, min_entries=WEEK_MIN_ENTRIES)
+
+    return mean(week_end), mean(week_end - timedelta(days=WEEK_DAYS))
+
+
+def _latest(scores: list[tuple[datetime, int]]) -> int | None:
+    return max(scores)[1] if scores else None
+
+
+def _change(current: float | None, previous: float | None) -> float | None:
+    return None if current is None or previous is None else current - previous
 
 
 def _assemble(
@@ -254,47 +227,38 @@ def _assemble(
     now: datetime,
     zone_name: str,
     window: _Window,
-    clients: list[tuple[int, str, str]],
-    pains: dict[int, list[DailyPain]],
-    sbi: dict[int, list[tuple[date, int]]],
-    due: dict[int, int],
-    done: dict[int, float],
-    alerts: dict[int, list[tuple[str, datetime, datetime | None]]],
+    gathered: _Gathered,
 ) -> WeeklySummary:
-    rows: list[ClientWeekRow] = []
-    for client_id, name, status in clients:
-        slots = due.get(client_id, 0)
-        adherence = min(100.0, 100.0 * done.get(client_id, 0.0) / slots) if slots else None
-        comparison = comparison_with_last_week(pains.get(client_id, []), window.week_end)
-        scores = sorted(sbi.get(client_id, []))
-        sbi_latest = scores[-1][1] if scores else None
-        sbi_change = scores[-1][1] - scores[0][1] if len(scores) >= 2 else None
-        client_alerts = alerts.get(client_id, [])
-        week_kinds = tuple(
-            dict.fromkeys(kind for kind, created, _ in client_alerts if created >= window.start_utc)
+    weeks: list[ClientWeek] = []
+    extras: dict[int, tuple[float | None, tuple[str, ...]]] = {}
+    for client_id, name, status in gathered.clients:
+        pains = gathered.pains.get(client_id, [])
+        leg_now, leg_before = _week_means(pains, window.week_end, Region.LEG)
+        back_now, back_before = _week_means(pains, window.week_end, Region.BACK)
+        this_slots, last_slots = gathered.slots.get(client_id, ([], []))
+        this_sbi, last_sbi = gathered.sbi.get(client_id, ([], []))
+        raised = sorted(
+            (a for a in gathered.alerts.get(client_id, []) if a.created_at >= window.start_utc),
+            key=lambda a: a.created_at,
         )
-        open_count = sum(1 for _, _, acknowledged in client_alerts if acknowledged is None)
-        leg_change = comparison.leg.change if comparison else None
-        rows.append(
-            ClientWeekRow(
+        kinds = tuple(dict.fromkeys(a.kind for a in raised))
+        weeks.append(
+            ClientWeek(
                 client_id=client_id,
                 name=name,
                 status=status,
-                adherence_pct=adherence,
-                leg_this_week=comparison.leg.this_week if comparison else None,
-                leg_previous_week=comparison.leg.last_week if comparison else None,
-                leg_change=leg_change,
-                back_change=comparison.back.change if comparison else None,
-                sbi_latest=sbi_latest,
-                sbi_change=sbi_change,
-                alert_kinds=week_kinds,
-                open_alerts=open_count,
-                needs_attention=_needs_attention(
-                    adherence, leg_change, open_count, len(week_kinds)
-                ),
+                adherence_this_week=adherence_pct(this_slots),
+                adherence_last_week=adherence_pct(last_slots),
+                leg_pain_this_week=leg_now,
+                leg_pain_last_week=leg_before,
+                sbi_this_week=_latest(this_sbi),
+                sbi_last_week=_latest(last_sbi),
+                alerts_count=len(raised),
+                alert_kinds=frozenset(kinds),
             )
         )
-    rows.sort(key=_attention_key)
+        extras[client_id] = (_change(back_now, back_before), kinds)
+    rows = summary_rows(weeks)
     adherences = [r.adherence_pct for r in rows if r.adherence_pct is not None]
     overview = SummaryOverview(
         week_start=window.week_start,
@@ -302,15 +266,20 @@ def _assemble(
         clients=len(rows),
         needing_attention=sum(1 for r in rows if r.needs_attention),
         mean_adherence_pct=sum(adherences) / len(adherences) if adherences else None,
-        alerts_this_week=sum(
-            1 for items in alerts.values() for _, created, _ in items if created >= window.start_utc
-        ),
-        open_alerts=sum(r.open_alerts for r in rows),
+        alerts_this_week=sum(r.alerts_count for r in rows),
+        open_alerts=sum(1 for facts in gathered.alerts.values() for a in facts if a.open),
     )
     return WeeklySummary(
         therapist_telegram_id=therapist_telegram_id,
         generated_at=now,
         timezone=zone_name,
-        rows=tuple(rows),
+        clients=tuple(
+            ClientSummary(
+                row=row,
+                back_pain_change=extras[row.client_id][0],
+                alert_kinds=extras[row.client_id][1],
+            )
+            for row in rows
+        ),
         overview=overview,
     )

@@ -1,8 +1,16 @@
-"""The therapist's weekly summary as text (the chart is in bot.charts)."""
+"""The therapist's weekly summary as messages: text, the overview chart's caption and buttons.
+
+The same messages go out for `/summary`, the Monday 08:00 push and `python -m bot summary`;
+the chart itself is drawn by bot.charts.
+"""
 
 from __future__ import annotations
 
-from bot.services.summary import ClientWeekRow, WeeklySummary
+from telegram import InlineKeyboardMarkup
+
+from bot.domain.summary import AttentionReason
+from bot.keyboards import callback, rows
+from bot.services.summary import ClientSummary, WeeklySummary
 
 ALERT_LABELS: dict[str, str] = {
     "red_flag": "RED FLAG",
@@ -12,10 +20,22 @@ ALERT_LABELS: dict[str, str] = {
     "inactivity": "no activity 3+ days",
     "low_adherence": "adherence < 50 %",
 }
+REASON_LABELS: dict[AttentionReason, str] = {
+    AttentionReason.RED_FLAG: "RED FLAG",
+    AttentionReason.WORSENING: "worsening",
+    AttentionReason.LOW_ADHERENCE: "low adherence",
+    AttentionReason.INACTIVE: "inactive",
+    AttentionReason.UNREACHABLE: "has blocked the bot",
+}
 
 SUMMARY_EMPTY = "No clients yet. Invite one with /invite <name>."
 SUMMARY_CHART_CAPTION = "Adherence and leg-pain change per client, {start} – {end}"
 CLIENT_CHART_BUTTON = "Chart: {name}"
+# Buttons for a chart per client: the first rows (attention first) fit one keyboard.
+CHART_BUTTONS = 12
+CHART_BUTTON_NAME_CHARS = 20
+# Telegram's limit is 4096 characters a message; split between client lines below it.
+MESSAGE_LIMIT = 4000
 
 
 def _signed(value: float | int | None, unit: str = "") -> str:
@@ -30,34 +50,88 @@ def _adherence(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} %"
 
 
-def summary_row(row: ClientWeekRow) -> str:
-    mark = "⚠️ " if row.needs_attention else ""
-    alerts = ", ".join(ALERT_LABELS.get(kind, kind) for kind in row.alert_kinds)
-    sbi = "–" if row.sbi_latest is None else f"{row.sbi_latest}/24 ({_signed(row.sbi_change)})"
+def _adherence_part(client: ClientSummary) -> str:
+    row = client.row
+    if row.adherence_change is None:
+        return f"adherence {_adherence(row.adherence_pct)}"
+    return f"adherence {_adherence(row.adherence_pct)} ({row.adherence_change:+.0f} pts)"
+
+
+def _leg_part(client: ClientSummary) -> str:
+    row = client.row
+    if row.leg_pain is None:
+        return "leg pain –"
+    if row.leg_pain_change is None:
+        return f"leg pain {row.leg_pain:.1f}/10"
+    return f"leg pain {_signed(row.leg_pain_change)} {row.leg_pain_trend} ({row.leg_pain:.1f}/10)"
+
+
+def summary_line(client: ClientSummary) -> str:
+    row = client.row
+    head = row.name
+    if row.needs_attention:
+        head = f"⚠️ {row.name} — " + ", ".join(REASON_LABELS[r] for r in row.reasons)
+    sbi = "–" if row.sbi is None else f"{row.sbi}/24 ({_signed(row.sbi_change)})"
     parts = [
-        f"{mark}{row.name}",
-        f"  adherence {_adherence(row.adherence_pct)} · leg pain {_signed(row.leg_change)}"
-        f" · back pain {_signed(row.back_change)} · SBI {sbi}",
+        head,
+        f"  {_adherence_part(client)} · {_leg_part(client)}"
+        f" · back pain {_signed(client.back_pain_change)} · SBI {sbi}",
     ]
-    if alerts:
-        parts.append(f"  alerts: {alerts}")
+    if client.alert_kinds:
+        alerts = ", ".join(ALERT_LABELS.get(kind, kind) for kind in client.alert_kinds)
+        parts.append(f"  alerts this week: {alerts}")
     return "\n".join(parts)
 
 
-def render_weekly_summary(summary: WeeklySummary) -> str:
+def _head(summary: WeeklySummary) -> str:
     overview = summary.overview
-    head = (
+    return (
         f"Weekly summary {overview.week_start:%a %d %b} – {overview.week_end:%a %d %b}\n"
         f"{overview.clients} clients · {overview.needing_attention} need attention · "
         f"mean adherence {_adherence(overview.mean_adherence_pct)} · "
         f"{overview.alerts_this_week} alerts this week, {overview.open_alerts} open"
     )
-    if not summary.rows:
-        return f"{head}\n\n{SUMMARY_EMPTY}"
-    return head + "\n\n" + "\n".join(summary_row(row) for row in summary.rows)
+
+
+def _blocks(summary: WeeklySummary) -> list[str]:
+    if not summary.clients:
+        return [SUMMARY_EMPTY]
+    return [summary_line(client) for client in summary.clients]
+
+
+def render_weekly_summary(summary: WeeklySummary) -> str:
+    """The whole summary as one text (what `python -m bot summary` prints)."""
+    return _head(summary) + "\n\n" + "\n".join(_blocks(summary))
+
+
+def summary_texts(summary: WeeklySummary) -> list[str]:
+    """The summary as messages within Telegram's size; a client's lines stay together."""
+    messages: list[str] = []
+    current, separator = _head(summary), "\n\n"
+    for block in _blocks(summary):
+        if len(current) + len(separator) + len(block) > MESSAGE_LIMIT:
+            messages.append(current)
+            current = block
+        else:
+            current = f"{current}{separator}{block}"
+        separator = "\n"
+    messages.append(current)
+    return [message[:MESSAGE_LIMIT] for message in messages]
 
 
 def summary_chart_caption(summary: WeeklySummary) -> str:
     return SUMMARY_CHART_CAPTION.format(
         start=f"{summary.overview.week_start:%d %b}", end=f"{summary.overview.week_end:%d %b}"
     )
+
+
+def summary_chart_keyboard(summary: WeeklySummary) -> InlineKeyboardMarkup:
+    """A button per client (the first `CHART_BUTTONS`, attention first) for their own chart."""
+    buttons = [
+        (
+            CLIENT_CHART_BUTTON.format(name=row.name[:CHART_BUTTON_NAME_CHARS]),
+            callback("summary", "chart", row.client_id),
+        )
+        for row in summary.rows[:CHART_BUTTONS]
+    ]
+    return rows(buttons, per_row=2)

@@ -13,8 +13,10 @@ from sqlalchemy import event
 
 from bot.__main__ import main
 from bot.db.engine import Database
-from bot.db.models import ExerciseOutcome
+from bot.db.models import Alert, ExerciseOutcome
+from bot.domain.summary import AttentionReason
 from bot.services.summary import build_weekly_summary
+from bot.texts.summary import render_weekly_summary
 from tests.conftest import DEFAULT_NOW, THERAPIST_ID
 from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
 from tests.support.telegram_payloads import TgUser
@@ -102,12 +104,51 @@ async def test_adherence_pain_change_and_attention_order(db: Database) -> None:
 
     assert [row.name for row in summary.rows] == ["Wendy Worse", "Sam Steady"]
     wendy, sam = summary.rows
-    assert wendy.needs_attention and not sam.needs_attention
-    assert wendy.leg_change == 3.0 and sam.leg_change == 0.0
+    # bot.domain.summary's rules: leg pain 3 → 6 is a clinically important rise, 1 of 7 slots
+    # done is under 50 %; Sam has nothing to look at.
+    assert wendy.reasons == (AttentionReason.WORSENING, AttentionReason.LOW_ADHERENCE)
+    assert not sam.needs_attention
+    assert wendy.leg_pain_change == 3.0 and sam.leg_pain_change == 0.0
     assert round(wendy.adherence_pct or 0) == round(100 * 1 / 7)
     assert sam.adherence_pct == 100.0
     assert summary.overview.week_start.isoformat() == "2026-05-25"
     assert summary.overview.needing_attention == 1
+
+
+async def test_a_red_flag_this_week_comes_first_and_a_one_point_rise_is_not_flagged(
+    db: Database,
+) -> None:
+    today = NOW.date()
+    rising = await add_client(db, TgUser(id=720_001, first_name="A"), name="Anna Rising")
+    flagged = await add_client(db, TgUser(id=720_002, first_name="Z"), name="Zed Flagged")
+    # Anna: leg 3 → 4, a change the therapist sees but not the MCID (≥ 2 points and ≥ 30 %).
+    await add_pain_entries(
+        db, rising, [(today - timedelta(days=d), 4 if d <= 7 else 3, 2) for d in (2, 4, 9, 11)]
+    )
+    async with db.sessions.begin() as session:
+        session.add(
+            Alert(
+                client_id=flagged,
+                kind="red_flag",
+                episode_key="red_flag",
+                evidence={},
+                created_at=NOW - timedelta(days=3),
+            )
+        )
+
+    summary = await build_weekly_summary(db, therapist_telegram_id=THERAPIST_ID, now=NOW)
+
+    assert [row.name for row in summary.rows] == ["Zed Flagged", "Anna Rising"]
+    zed, anna = summary.rows
+    assert zed.reasons == (AttentionReason.RED_FLAG,) and zed.alerts_count == 1
+    assert anna.leg_pain_change == 1.0 and anna.leg_pain_trend == "↑"
+    assert not anna.needs_attention
+    assert summary.overview.needing_attention == 1
+    assert summary.overview.alerts_this_week == summary.overview.open_alerts == 1
+    text = render_weekly_summary(summary)
+    assert "⚠️ Zed Flagged — RED FLAG" in text
+    assert "alerts this week: RED FLAG" in text
+    assert "leg pain +1.0 ↑ (4.0/10)" in text
 
 
 async def test_the_summary_command_prints_the_therapists_week(
