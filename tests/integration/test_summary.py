@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -17,8 +19,9 @@ from bot.db.models import Alert, ExerciseOutcome
 from bot.domain.summary import AttentionReason
 from bot.services.summary import build_weekly_summary
 from bot.texts.summary import render_weekly_summary
-from tests.conftest import DEFAULT_NOW, THERAPIST_ID
+from tests.conftest import DEFAULT_NOW, TEST_TOKEN, THERAPIST_ID
 from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
+from tests.support.botapi_double import BotApiDouble
 from tests.support.telegram_payloads import TgUser
 
 # DEFAULT_NOW is Monday 1 June 2026 09:00 UTC: the week summarised is Mon 25 – Sun 31 May.
@@ -169,3 +172,36 @@ async def test_the_summary_command_prints_the_therapists_week(
     assert status == 0
     assert "Weekly summary Mon 25 May – Sun 31 May" in out
     assert "Pat Printed" in out
+
+
+async def test_the_summary_command_with_a_token_also_sends_text_and_chart_to_the_therapist(
+    database_url: str, db: Database, botapi: BotApiDouble
+) -> None:
+    client = await add_client(db, TgUser(id=730_002, first_name="S"), name="Sid Sent")
+    await add_pain_entries(db, client, [(NOW.date() - timedelta(days=2), 4, 2)])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "THERAPIST_IDS": str(THERAPIST_ID),
+        "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+        "TELEGRAM_API_BASE_URL": botapi.base_url,
+        "TELEGRAM_FILE_BASE_URL": botapi.file_base_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "bot", "summary", "--at", "2026-06-01T08:00+01:00", "--therapist"),
+        str(THERAPIST_ID),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert process.returncode == 0, stderr.decode()
+    assert "Sid Sent" in stdout.decode()
+    [text] = [c for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID) if c.ok]
+    assert "Weekly summary Mon 25 May – Sun 31 May" in (text.text or "")
+    assert "Sid Sent" in (text.text or "")
+    [photo] = [c for c in botapi.calls("sendPhoto", chat_id=THERAPIST_ID) if c.ok]
+    assert photo.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert ("Chart: Sid Sent", f"summary:chart:{client}") in botapi.callback_buttons(photo)
