@@ -171,9 +171,7 @@ class SlotMemo:
         self.now = now
         self._known: dict[SlotKey, tuple[list[datetime], datetime | None]] = {}
 
-    async def resolve(
-        self, rows: Sequence[Any]
-    ) -> list[tuple[list[datetime], datetime | None]]:
+    async def resolve(self, rows: Sequence[Any]) -> list[tuple[list[datetime], datetime | None]]:
         missing = list(dict.fromkeys(k for k in map(_slot_key, rows) if k not in self._known))
         for start in range(0, len(missing), SLOTS_SLICE):
             if start:
