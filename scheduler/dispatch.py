@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -105,12 +105,22 @@ class _SentLedger:
 
     async def _write(self) -> None:
         batch, self._waiting = self._waiting, []
+        table = Delivery.__table__
+        # Core executemany: compiled once, unlike the ORM's per-row bulk UPDATE bookkeeping.
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("delivery_id"))
+            .values(
+                status=bindparam("b_status"),
+                telegram_message_id=bindparam("b_message_id"),
+                chat_id=bindparam("b_chat_id"),
+                sent_at=bindparam("b_sent_at"),
+                last_error=None,
+            )
+        )
         try:
             async with self._db.sessions.begin() as session:
-                await session.execute(
-                    update(Delivery).execution_options(synchronize_session=False),
-                    [row for row, _ in batch],
-                )
+                await session.execute(statement, [row for row, _ in batch])
         except asyncio.CancelledError:
             for _, waiter in batch:
                 waiter.cancel()
@@ -210,13 +220,14 @@ class Dispatcher:
 
     async def _deliver(self, message: OutgoingMessage) -> SendOutcome:
         attempts = retry_afters = 0
+        text, reply_markup = message.render()
         while True:
             wait = self._pacer.reserve(message.chat_id)
             if wait > 0:
                 await self._sleep(wait)
             try:
                 sent = await self._bot.send_message(
-                    chat_id=message.chat_id, text=message.text, reply_markup=message.reply_markup
+                    chat_id=message.chat_id, text=text, reply_markup=reply_markup
                 )
             except RetryAfter as exc:
                 retry_afters += 1
@@ -248,12 +259,11 @@ class Dispatcher:
             return
         await self._ledger.record(
             {
-                "id": message.claim.delivery_id,
-                "status": DeliveryStatus.SENT,
-                "telegram_message_id": message_id,
-                "chat_id": message.chat_id,
-                "sent_at": self._clock(),
-                "last_error": None,
+                "delivery_id": message.claim.delivery_id,
+                "b_status": DeliveryStatus.SENT,
+                "b_message_id": message_id,
+                "b_chat_id": message.chat_id,
+                "b_sent_at": self._clock(),
             }
         )
 
@@ -280,5 +290,5 @@ class Dispatcher:
         if blocked is not None:
             log.info("client blocked the bot", extra={"client_id": blocked.client_id})
             notice = texts.CLIENT_BLOCKED_NOTICE.format(name=blocked.display_name)
-            self.submit([OutgoingMessage(blocked.therapist_telegram_id, notice, None)])
+            self.submit([OutgoingMessage.fixed(blocked.therapist_telegram_id, notice)])
         return SendOutcome(message, "blocked")
