@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db.engine import Database
@@ -209,6 +209,13 @@ class Dispatcher:
                 outcome = await self._deliver(message)
                 if self._keep_outcomes:
                     self.outcomes.append(outcome)
+                for follow_up in message.then if outcome.status == "sent" else ():
+                    # In order, by this worker: a summary's chart never overtakes its text.
+                    outcome = await self._deliver(follow_up)
+                    if self._keep_outcomes:
+                        self.outcomes.append(outcome)
+                    if outcome.status != "sent":
+                        break
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -226,9 +233,7 @@ class Dispatcher:
             if wait > 0:
                 await self._sleep(wait)
             try:
-                sent = await self._bot.send_message(
-                    chat_id=message.chat_id, text=text, reply_markup=reply_markup
-                )
+                sent = await self._send(message, text, reply_markup)
             except RetryAfter as exc:
                 retry_afters += 1
                 if retry_afters > MAX_RETRY_AFTER:
@@ -248,6 +253,20 @@ class Dispatcher:
             else:
                 await self._sent(message, sent.message_id)
                 return SendOutcome(message, "sent", sent.message_id)
+
+    async def _send(
+        self, message: OutgoingMessage, text: str, reply_markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        if message.photo is not None:
+            return await self._bot.send_photo(
+                chat_id=message.chat_id,
+                photo=InputFile(message.photo, filename="chart.png"),
+                caption=text,
+                reply_markup=reply_markup,
+            )
+        return await self._bot.send_message(
+            chat_id=message.chat_id, text=text, reply_markup=reply_markup
+        )
 
     def _recorded(self, message: OutgoingMessage) -> bool:
         """Sends that update the delivery row (a follow-up leaves the reminder's row as is)."""

@@ -7,7 +7,9 @@
 * check-in: exactly the prompt `/pain` starts with (`bot.texts.checkin.leg_pain_prompt`);
 * weekly SBI: the prompt `/weekly` starts with (`bot.texts.checkin.sbi_prompt`);
   either one, when caught up after downtime, opens with the same "late" line as a reminder;
-* therapist summary: `bot.services.summary` rendered by `bot.texts.summary`.
+* therapist summary: the same messages as `/summary` — `bot.services.summary` rendered by
+  `bot.texts.summary` (split to Telegram's size), then the overview chart (a PNG drawn by
+  `bot.charts` in a thread) with a chart button per client, sent as follow-ups (`then`).
 
 What to say is decided here, for a whole batch (the queries, which claims have nothing to
 say); the text and keyboard objects themselves are built by `OutgoingMessage.render()` when
@@ -29,6 +31,7 @@ from functools import partial
 from sqlalchemy import select
 from telegram import InlineKeyboardMarkup
 
+from bot.charts import summary_overview_png
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Prescription, Schedule, ScheduleKind
@@ -37,7 +40,7 @@ from bot.services.summary import build_weekly_summary
 from bot.texts import reminders as texts
 from bot.texts.checkin import leg_pain_prompt, sbi_prompt
 from bot.texts.reminders import ReminderItem
-from bot.texts.summary import render_weekly_summary
+from bot.texts.summary import summary_chart_caption, summary_chart_keyboard, summary_texts
 from scheduler.claiming import Claim, Purpose
 
 __all__ = ["MAX_TEXT", "OutgoingMessage", "compose"]
@@ -58,11 +61,16 @@ class OutgoingMessage:
     """A message for the dispatcher; `claim` is None for notices (e.g. "client blocked").
 
     `render()` returns the text and keyboard; it is called once, just before sending.
+    With `photo` (PNG bytes) the message is sent with sendPhoto, the text as its caption.
+    `then` are sent after it, in order and only once it was sent (the rest of a long summary,
+    its chart); they carry no claim, so the delivery's ledger row records the first message.
     """
 
     chat_id: int
     render: Callable[[], Rendered]
     claim: Claim | None = None
+    photo: bytes | None = None
+    then: tuple[OutgoingMessage, ...] = ()
 
     @classmethod
     def fixed(
@@ -162,6 +170,19 @@ def _render_reminder(claim: Claim, items: list[ReminderItem]) -> Rendered:
     return text, markup
 
 
+async def _summary(db: Database, claim: Claim, chat_id: int, now: datetime) -> OutgoingMessage:
+    """The therapist's weekly summary as `/summary` sends it: the text, then the chart."""
+    summary = await build_weekly_summary(db, therapist_telegram_id=chat_id, now=now)
+    first, *rest = summary_texts(summary)
+    then = [OutgoingMessage.fixed(chat_id, text) for text in rest]
+    if summary.rows:
+        # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
+        png = await asyncio.to_thread(summary_overview_png, summary)
+        render = partial(_fixed, summary_chart_caption(summary), summary_chart_keyboard(summary))
+        then.append(OutgoingMessage(chat_id, render, photo=png))
+    return OutgoingMessage(chat_id, partial(_fixed, first, None), claim, then=tuple(then))
+
+
 def _marked(text: str, claim: Claim) -> str:
     """A caught-up prompt says it is late, like a caught-up exercise reminder does."""
     return f"{texts.LATE_MARKER}\n{text}" if claim.late else text
@@ -203,9 +224,7 @@ async def compose(
         elif claim.kind is ScheduleKind.WEEKLY_SBI:
             messages.append(OutgoingMessage(claim.chat_id, partial(_render_sbi, claim), claim))
         elif claim.kind is ScheduleKind.THERAPIST_SUMMARY:
-            summary = await build_weekly_summary(db, therapist_telegram_id=claim.chat_id, now=now)
-            text = render_weekly_summary(summary)[:MAX_TEXT]
-            messages.append(OutgoingMessage.fixed(claim.chat_id, text, None, claim))
+            messages.append(await _summary(db, claim, claim.chat_id, now))
         else:
             empty.append(claim)
     return messages, empty
