@@ -178,9 +178,16 @@ class ResumePoint:
 
 
 async def resume_onboarding(db: Database, *, telegram_id: int, now: datetime) -> ResumePoint | None:
-    """Re-open the step an unfinished newcomer left; None when there is nothing to resume."""
+    """Re-open the step an unfinished newcomer left; None when there is nothing to resume.
+
+    A client who had blocked the bot (403) and writes /start again has unblocked it: they
+    are active again and their reminders resume from the next slot (as the therapist was
+    told they would be).
+    """
     async with db.sessions.begin() as session:
         client = await client_for(session, telegram_id)
+        if client is not None and client.status is ClientStatus.BLOCKED:
+            await schedules.resume_client_schedules(session, client_id=client.id, now=now)
         if client is None or client.onboarding_step is None:
             return None
         step = client.onboarding_step
