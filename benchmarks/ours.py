@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -42,11 +43,10 @@ from bot.db.models import (
     ClientStatus,
     Delivery,
     Prescription,
-    Schedule,
     ScheduleKind,
     Therapist,
 )
-from bot.services.schedules import ALL_DAYS, first_fire_after
+from bot.services.schedules import ALL_DAYS, ScheduleImport, import_schedules
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.messages import OutgoingMessage
@@ -137,30 +137,22 @@ async def create_schedules(
 ) -> float:
     """Reminder rows (client id, "HH:MM") with `next_fire_at` computed; seconds taken.
 
-    The import path: CronTrigger maths per row (`first_fire_after`, as every other path) and
-    one multi-row INSERT per 5,000 rows.
+    The import path a therapist's bulk import or a migration uses:
+    `bot.services.schedules.import_schedules`, in one transaction.
     """
     started = time.perf_counter()
-    for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start : start + INSERT_BATCH]
-        values = [
-            {
-                "client_id": client_id,
-                "kind": ScheduleKind.EXERCISE_REMINDER,
-                "local_times": local_time,
-                "days_mask": ALL_DAYS,
-                "timezone": TZ,
-                "active": True,
-                "next_fire_at": first_fire_after(
-                    local_times=local_time, days_mask=ALL_DAYS, timezone=TZ, after=now
-                ),
-                "created_at": now,
-                "updated_at": now,
-            }
-            for client_id, local_time in batch
-        ]
-        async with db.sessions.begin() as session:
-            await session.execute(insert(Schedule), values)
+    imports = [
+        ScheduleImport(
+            kind=ScheduleKind.EXERCISE_REMINDER,
+            local_times=(dt_time.fromisoformat(local_time),),
+            timezone=TZ,
+            days_mask=ALL_DAYS,
+            client_id=client_id,
+        )
+        for client_id, local_time in rows
+    ]
+    async with db.sessions.begin() as session:
+        await import_schedules(session, imports, now=now)
     return time.perf_counter() - started
 
 

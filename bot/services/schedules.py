@@ -16,16 +16,23 @@ Kinds and rows:
 * `weekly_sbi` — one row, Sundays at the check-in time.
 * `therapist_summary` — one row per therapist, Mondays 08:00 in the therapist's zone.
 * Follow-up nudges are derived from deliveries by the tick, not stored as rows.
+
+Bulk: `import_schedules` inserts many rows at once (a therapist's import of an existing
+client list, a migration from another system, the benchmarks): `next_fire_at` is worked out
+once per distinct (times, days, zone), not once per row, and rows go in as executemany
+INSERTs in chunks.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Client, ClientStatus, Prescription, Schedule, ScheduleKind, Therapist
@@ -41,11 +48,13 @@ __all__ = [
     "SUMMARY_TIME",
     "BlockedClient",
     "ScheduleError",
+    "ScheduleImport",
     "checkin_time",
     "days_of_mask",
     "ensure_therapist_summary_schedule",
     "first_fire_after",
     "format_times",
+    "import_schedules",
     "mark_client_blocked",
     "parse_times",
     "pause_client_schedules",
@@ -69,6 +78,9 @@ DEFAULT_CHECKIN_TIME = time(20, 0)
 SBI_DAYS_MASK = 1 << 6  # Sunday: the SBI is a weekly questionnaire
 SUMMARY_TIME = time(8, 0)
 SUMMARY_DAYS_MASK = 1 << 0  # Monday morning, before the therapist's week starts
+IMPORT_CHUNK = 5_000  # rows per executemany INSERT in `import_schedules`
+# Client ids per `IN (...)` when reading statuses: under SQLite's and asyncpg's parameter caps.
+_ID_CHUNK = 5_000
 
 
 class ScheduleError(ValueError):
@@ -418,3 +430,80 @@ async def mark_client_blocked(
         )
     ).scalar_one()
     return BlockedClient(client_id, changed.display_name, therapist_telegram_id)
+
+
+@dataclass(frozen=True)
+class ScheduleImport:
+    """One schedule row to import: a client's (or, for the summary, a therapist's)."""
+
+    kind: ScheduleKind
+    local_times: tuple[time, ...]
+    timezone: str
+    days_mask: int = ALL_DAYS
+    client_id: int | None = None
+    therapist_id: int | None = None
+
+
+async def import_schedules(
+    session: AsyncSession, rows: Sequence[ScheduleImport], *, now: datetime
+) -> int:
+    """Insert many schedule rows in the caller's transaction; returns how many.
+
+    Each row's `next_fire_at` is its first slot after `now`, NULL for a client who is not
+    active (paused, blocked, deleted) or a row with no days — the same state the per-client
+    functions leave. Unknown zones, bad day masks or a row without exactly one owner raise
+    `ScheduleError` before anything is written.
+    """
+    fires: dict[tuple[str, int, str], datetime | None] = {}
+    for row in rows:
+        if (row.client_id is None) == (row.therapist_id is None):
+            raise ScheduleError("each schedule belongs to exactly one client or therapist")
+        if not 0 <= row.days_mask <= ALL_DAYS or not row.local_times:
+            raise ScheduleError("a schedule needs a time of day and days 0-127")
+        key = (format_times(row.local_times), row.days_mask, row.timezone)
+        if key not in fires:
+            fires[key] = first_fire_after(
+                local_times=key[0], days_mask=key[1], timezone=_zone(key[2]), after=now
+            )
+    inactive = await _inactive_clients(
+        session, {row.client_id for row in rows if row.client_id is not None}
+    )
+    # Core INSERT of the table, not the ORM entity: no per-row ORM bookkeeping.
+    table = cast(Table, Schedule.__table__)
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        if start:
+            await asyncio.sleep(0)  # a large import never holds the event loop for long
+        values = []
+        for row in rows[start : start + IMPORT_CHUNK]:
+            local_times = format_times(row.local_times)
+            fire = fires[(local_times, row.days_mask, row.timezone)]
+            values.append(
+                {
+                    "client_id": row.client_id,
+                    "therapist_id": row.therapist_id,
+                    "kind": row.kind,
+                    "local_times": local_times,
+                    "days_mask": row.days_mask,
+                    "timezone": row.timezone,
+                    "active": True,
+                    "next_fire_at": None if row.client_id in inactive else fire,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        await session.execute(insert(table), values)
+    return len(rows)
+
+
+async def _inactive_clients(session: AsyncSession, client_ids: set[int]) -> set[int]:
+    ordered = sorted(client_ids)
+    inactive: set[int] = set()
+    for start in range(0, len(ordered), _ID_CHUNK):
+        result = await session.execute(
+            select(Client.id).where(
+                Client.id.in_(ordered[start : start + _ID_CHUNK]),
+                Client.status != ClientStatus.ACTIVE,
+            )
+        )
+        inactive.update(result.scalars())
+    return inactive
