@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -62,13 +63,31 @@ class SendOutcome:
 
 @dataclass
 class _Pacer:
-    """Reserves send times: `interval` apart overall and `chat_interval` apart per chat."""
+    """Reserves send times: `interval` apart overall and `chat_interval` apart per chat.
+
+    Booked times drift when the loop is busy: a worker woken 50 ms late sends next to the
+    one after it. `window_wait` checks the sends actually made, so no one-second window ever
+    holds more than the rate (the benchmark saw 32-33 in a second without it).
+    """
 
     interval: float
     chat_interval: float
     clock: Callable[[], float]
     _next_any: float = 0.0
     _next_chat: dict[int, float] = field(default_factory=dict)
+    _sent: deque[float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._sent = deque(maxlen=max(1, round(1.0 / self.interval)))
+
+    def window_wait(self) -> float:
+        """Seconds until one more send keeps every one-second window within the rate."""
+        if len(self._sent) < (self._sent.maxlen or 1):
+            return 0.0
+        return max(0.0, self._sent[0] + 1.0 - self.clock())
+
+    def sending(self) -> None:
+        self._sent.append(self.clock())
 
     def reserve(self, chat_id: int) -> float:
         """Seconds to wait before sending to `chat_id` (the slot is booked on return)."""
@@ -105,7 +124,7 @@ class _SentLedger:
 
     async def _write(self) -> None:
         batch, self._waiting = self._waiting, []
-        table = Delivery.__table__
+        table = cast(Table, Delivery.__table__)
         # Core executemany: compiled once, unlike the ORM's per-row bulk UPDATE bookkeeping.
         statement = (
             update(table)
@@ -232,6 +251,12 @@ class Dispatcher:
             wait = self._pacer.reserve(message.chat_id)
             if wait > 0:
                 await self._sleep(wait)
+            for _ in range(3):  # bounded: a test's fake clock may never move
+                hold = self._pacer.window_wait()
+                if hold <= 0:
+                    break
+                await self._sleep(hold)
+            self._pacer.sending()
             try:
                 sent = await self._send(message, text, reply_markup)
             except RetryAfter as exc:
