@@ -23,11 +23,19 @@ async def on_error(update: object, context: BotContext) -> None:
     )
     if not isinstance(update, Update):
         return
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
+            return
+        except TelegramError:
+            # Already answered before the failure (or too old): say it in the chat instead.
+            pass
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
-            await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
+        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
     except TelegramError as exc:
         log.warning(
             "could not tell the user about an error", extra={"error_type": type(exc).__name__}

@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from bot.app import BotApplication
 from bot.db.engine import Database
 from bot.db.models import Base
 from bot.logs import configure_logging
 from tests.conftest import TEST_TOKEN, THERAPIST_ID
 from tests.support.botapi_double import BotApiDouble
-from tests.support.harness import RunningApplication
+from tests.support.harness import RunningApplication, running_application
 from tests.support.telegram_payloads import TgUser
 
 STRANGER = TgUser(id=555_001, first_name="Sam")
@@ -131,3 +132,31 @@ async def test_logs_never_contain_the_token_or_what_a_user_wrote(
 
 def _texts_to(botapi: BotApiDouble, chat_id: int) -> list[str]:
     return [call.text or "" for call in botapi.calls("sendMessage", chat_id=chat_id)]
+
+
+async def test_a_failing_handler_tells_the_user_and_logs_only_the_error_type(
+    application: BotApplication, botapi: BotApiDouble, therapist: TgUser, db: Database
+) -> None:
+    async with db.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE audit"))
+        await connection.execute(
+            text(
+                "DROP TABLE therapist CASCADE"
+                if db.dialect == "postgresql"
+                else "DROP TABLE therapist"
+            )
+        )
+    stream = io.StringIO()
+    configure_logging("INFO", "text", secrets=[TEST_TOKEN], stream=stream)
+    try:
+        async with running_application(application, botapi, raise_handler_errors=False) as run:
+            botapi.send_command(therapist, "start")
+            await run.settle()
+            assert run.handler_errors, "the broken database must make the handler fail"
+    finally:
+        logging.getLogger().handlers.clear()
+    assert "went wrong" in botapi.last_text(therapist.id)
+    logged = stream.getvalue()
+    assert "handler failed" in logged
+    assert "error_type=" in logged and "update_id=" in logged
+    assert "Terry" not in logged
