@@ -29,10 +29,10 @@ import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -234,7 +234,7 @@ def _lock(stmt: Any, session: AsyncSession, *tables: Any) -> Any:
 
 
 def _advance_statement() -> Any:
-    table = Schedule.__table__
+    table = cast(Table, Schedule.__table__)
     return (
         update(table)
         .where(table.c.id == bindparam("schedule_id"))
