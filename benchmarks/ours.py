@@ -141,7 +141,7 @@ async def create_schedules(
     `bot.services.schedules.import_schedules`, in one transaction.
     """
     started = time.perf_counter()
-    imports = [
+    imports = (
         ScheduleImport(
             kind=ScheduleKind.EXERCISE_REMINDER,
             local_times=(dt_time.fromisoformat(local_time),),
@@ -150,7 +150,7 @@ async def create_schedules(
             client_id=client_id,
         )
         for client_id, local_time in rows
-    ]
+    )
     async with db.sessions.begin() as session:
         await import_schedules(session, imports, now=now)
     return time.perf_counter() - started

@@ -26,9 +26,10 @@ INSERTs in chunks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,9 +79,9 @@ DEFAULT_CHECKIN_TIME = time(20, 0)
 SBI_DAYS_MASK = 1 << 6  # Sunday: the SBI is a weekly questionnaire
 SUMMARY_TIME = time(8, 0)
 SUMMARY_DAYS_MASK = 1 << 0  # Monday morning, before the therapist's week starts
-IMPORT_CHUNK = 5_000  # rows per executemany INSERT in `import_schedules`
-# Client ids per `IN (...)` when reading statuses: under SQLite's and asyncpg's parameter caps.
-_ID_CHUNK = 5_000
+# Rows per executemany INSERT in `import_schedules` (also the client ids in one `IN (...)`,
+# well under SQLite's 32,766 and asyncpg's 32,767 bound-parameter caps).
+IMPORT_CHUNK = 5_000
 
 
 class ScheduleError(ValueError):
@@ -445,65 +446,61 @@ class ScheduleImport:
 
 
 async def import_schedules(
-    session: AsyncSession, rows: Sequence[ScheduleImport], *, now: datetime
+    session: AsyncSession, rows: Iterable[ScheduleImport], *, now: datetime
 ) -> int:
     """Insert many schedule rows in the caller's transaction; returns how many.
 
     Each row's `next_fire_at` is its first slot after `now`, NULL for a client who is not
-    active (paused, blocked, deleted) or a row with no days — the same state the per-client
-    functions leave. Unknown zones, bad day masks or a row without exactly one owner raise
-    `ScheduleError` before anything is written.
+    active (paused, blocked, deleted) — the same state the per-client functions leave.
+    `rows` may be a generator: it is read `IMPORT_CHUNK` rows at a time, so memory stays flat
+    however large the import. An unknown zone, a bad day mask or a row without exactly one
+    owner raises `ScheduleError`; the caller's transaction then rolls back, leaving nothing.
     """
     fires: dict[tuple[str, int, str], datetime | None] = {}
-    for row in rows:
-        if (row.client_id is None) == (row.therapist_id is None):
-            raise ScheduleError("each schedule belongs to exactly one client or therapist")
-        if not 0 <= row.days_mask <= ALL_DAYS or not row.local_times:
-            raise ScheduleError("a schedule needs a time of day and days 0-127")
-        key = (format_times(row.local_times), row.days_mask, row.timezone)
-        if key not in fires:
-            fires[key] = first_fire_after(
-                local_times=key[0], days_mask=key[1], timezone=_zone(key[2]), after=now
-            )
-    inactive = await _inactive_clients(
-        session, {row.client_id for row in rows if row.client_id is not None}
-    )
     # Core INSERT of the table, not the ORM entity: no per-row ORM bookkeeping.
     table = cast(Table, Schedule.__table__)
-    for start in range(0, len(rows), IMPORT_CHUNK):
-        if start:
+    count = 0
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, IMPORT_CHUNK)):
+        if count:
             await asyncio.sleep(0)  # a large import never holds the event loop for long
+        inactive = await _inactive_clients(
+            session, {row.client_id for row in chunk if row.client_id is not None}
+        )
         values = []
-        for row in rows[start : start + IMPORT_CHUNK]:
-            local_times = format_times(row.local_times)
-            fire = fires[(local_times, row.days_mask, row.timezone)]
+        for row in chunk:
+            if (row.client_id is None) == (row.therapist_id is None):
+                raise ScheduleError("each schedule belongs to exactly one client or therapist")
+            if not 0 <= row.days_mask <= ALL_DAYS or not row.local_times:
+                raise ScheduleError("a schedule needs a time of day and days 0-127")
+            key = (format_times(row.local_times), row.days_mask, row.timezone)
+            if key not in fires:
+                fires[key] = first_fire_after(
+                    local_times=key[0], days_mask=key[1], timezone=_zone(key[2]), after=now
+                )
             values.append(
                 {
                     "client_id": row.client_id,
                     "therapist_id": row.therapist_id,
                     "kind": row.kind,
-                    "local_times": local_times,
+                    "local_times": key[0],
                     "days_mask": row.days_mask,
                     "timezone": row.timezone,
                     "active": True,
-                    "next_fire_at": None if row.client_id in inactive else fire,
+                    "next_fire_at": None if row.client_id in inactive else fires[key],
                     "created_at": now,
                     "updated_at": now,
                 }
             )
         await session.execute(insert(table), values)
-    return len(rows)
+        count += len(values)
+    return count
 
 
 async def _inactive_clients(session: AsyncSession, client_ids: set[int]) -> set[int]:
-    ordered = sorted(client_ids)
-    inactive: set[int] = set()
-    for start in range(0, len(ordered), _ID_CHUNK):
-        result = await session.execute(
-            select(Client.id).where(
-                Client.id.in_(ordered[start : start + _ID_CHUNK]),
-                Client.status != ClientStatus.ACTIVE,
-            )
-        )
-        inactive.update(result.scalars())
-    return inactive
+    if not client_ids:
+        return set()
+    result = await session.execute(
+        select(Client.id).where(Client.id.in_(client_ids), Client.status != ClientStatus.ACTIVE)
+    )
+    return set(result.scalars())
