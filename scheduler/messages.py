@@ -31,7 +31,6 @@ from functools import partial
 from sqlalchemy import select
 from telegram import InlineKeyboardMarkup
 
-from bot.charts import summary_overview_png
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Prescription, Schedule, ScheduleKind
@@ -176,6 +175,10 @@ async def _summary(db: Database, claim: Claim, chat_id: int, now: datetime) -> O
     first, *rest = summary_texts(summary)
     then = [OutgoingMessage.fixed(chat_id, text) for text in rest]
     if summary.rows:
+        # matplotlib adds ~25 MB to the process: loaded when the first summary is due, not
+        # at import, so a scheduler-only process stays small.
+        from bot.charts import summary_overview_png
+
         # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
         png = await asyncio.to_thread(summary_overview_png, summary)
         render = partial(_fixed, summary_chart_caption(summary), summary_chart_keyboard(summary))
