@@ -1,52 +1,45 @@
-"""Check-in button presses through the real Application, over HTTP, against the Bot API double.
+"""Check-in button presses through the real bot process, over HTTP, against the Bot API double.
 
-Each client has a /pain prompt open (set up first, not timed), then presses a leg score and,
-once answered, a back score: callback → DB write → answerCallbackQuery + edit. All clients
-press at once, so up to one press per client is in flight. A press's latency runs from the
-moment the update is offered to `getUpdates` to the moment its answerCallbackQuery arrives.
+The bot runs as `python -m bot run` in a process of its own (as in production and acceptance,
+where Telegram is not inside the bot's process); this process serves the Bot API double on
+127.0.0.1 and plays the clients. Each client has a /pain prompt open (set up first, not
+timed), then presses a leg score and, once answered, a back score: callback → DB write →
+answerCallbackQuery + edit. All clients press at once, so up to one press per client is in
+flight. A press's latency runs from the moment the update is offered to `getUpdates` to the
+moment its answerCallbackQuery arrives.
 
-`concurrent_updates` is not a setting of ours (the app processes updates one at a time, PTB's
-default), so the benchmark swaps the Application's update processor before it starts.
+Concurrency is the app's own setting, `CONCURRENT_UPDATES` (`Settings.concurrent_updates`):
+different users' updates run in parallel, each user's in order (`bot.update_processing`).
+"database is locked" is counted in the bot's log; the bot's peak RSS is read from /proc.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
+import signal
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
-from telegram.ext import SimpleUpdateProcessor
 
-from benchmarks.measure import LoopStallMonitor, lateness_summary, peak_rss_mb
-from benchmarks.ours import CONTENT_DIR, FIRST_CHAT, _database, add_clients
-from bot.app import build_application
-from bot.config import Settings
-from bot.content import load_library
+from benchmarks.measure import LoopStallMonitor, lateness_summary
+from benchmarks.ours import CONTENT_DIR, FIRST_CHAT, REPO_ROOT, _database, add_clients
+from bot.db.engine import Database
 from bot.db.models import PainEntry
 from tests.support.botapi_double import BotApiDouble, RecordedCall
-from tests.support.harness import running_application
 from tests.support.telegram_payloads import TgUser
 
 TOKEN = "123456:BENCH-TOKEN"  # noqa: S105 - the double accepts any token
 LOCKED = "database is locked"
-
-
-class _ErrorCounter(logging.Handler):
-    """Counts log records mentioning SQLite's lock error (the app's error handler logs them)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.locked = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
-        if LOCKED in record.getMessage() or (exc is not None and LOCKED in str(exc)):
-            self.locked += 1
+POLL_S = 0.002  # the clients' side checks for answers this often (latency uses the double's
+# own timestamps, so it does not include this)
 
 
 async def bench_postgres_url() -> str | None:
@@ -68,59 +61,134 @@ async def bench_postgres_url() -> str | None:
     return base.set(database="bot_bench").render_as_string(hide_password=False)
 
 
+class _Answers:
+    """Watches the double's calls once for everyone: the answer to each press, and each chat's
+    edits. (One watcher instead of a `wait_for` per client, whose wake-ups cost the clients'
+    side more CPU than the bot's work at 150 clients.)"""
+
+    def __init__(self, double: BotApiDouble) -> None:
+        self._double = double
+        self._seen = double.mark()
+        self._answers: dict[str, RecordedCall] = {}
+        self._edits: dict[int, int] = {}
+
+    def poll(self) -> None:
+        for call in self._double.calls(after=self._seen):
+            if call.method == "answerCallbackQuery":
+                self._answers[str(call.params.get("callback_query_id"))] = call
+            elif call.method == "editMessageText":
+                chat = int(call.params.get("chat_id", 0))
+                self._edits[chat] = self._edits.get(chat, 0) + 1
+        self._seen = self._double.mark()
+
+    async def answer(self, query_id: str, deadline: float) -> RecordedCall:
+        while query_id not in self._answers:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"press {query_id} never answered")
+            await asyncio.sleep(POLL_S)
+            self.poll()
+        return self._answers[query_id]
+
+    async def edits(self, chat_id: int, count: int, deadline: float) -> None:
+        while self._edits.get(chat_id, 0) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"chat {chat_id} never edited")
+            await asyncio.sleep(POLL_S)
+            self.poll()
+
+
+def _bot_process(
+    double: BotApiDouble, database_url: str, concurrency: int, log_path: Path
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": double.base_url,
+        "TELEGRAM_FILE_BASE_URL": double.file_base_url,
+        "THERAPIST_IDS": "900001",
+        "DATABASE_URL": database_url,
+        "CONTENT_DIR": str(CONTENT_DIR),
+        "CONCURRENT_UPDATES": str(concurrency),
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "text",
+    }
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 async def presses(concurrency: int, clients: int, database_url: str | None) -> dict[str, Any]:
     db, _ = await _database(database_url)
-    counter = _ErrorCounter()
-    logging.getLogger().addHandler(counter)
-    double = BotApiDouble(max_long_poll=0.5)
-    await double.start()
+    url = db.engine.url.render_as_string(hide_password=False)
     try:
         await add_clients(db, clients)
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=double.base_url,
-            telegram_file_base_url=double.file_base_url,
-            therapist_ids=frozenset({900_001}),
-            database_url=str(db.engine.url.render_as_string(hide_password=False)),
-            content_dir=CONTENT_DIR,
-        )
-        app = build_application(
-            settings, db=db, library=load_library(CONTENT_DIR), scheduler_tick_job=False
-        )
-        app._update_processor = SimpleUpdateProcessor(concurrency)  # see module docstring
+    finally:
+        await db.dispose()
+    double = BotApiDouble(max_long_poll=0.5)
+    await double.start()
+    log_path = Path(tempfile.mkdtemp(prefix="bench-bot-")) / "bot.log"
+    bot = _bot_process(double, url, concurrency, log_path)
+    try:
         users = [TgUser(id=FIRST_CHAT + i, first_name="Client") for i in range(clients)]
-        async with running_application(app, double, raise_handler_errors=False) as running:
-            mark = double.mark()
-            for user in users:
-                double.send_command(user, "pain")
-            prompts = await asyncio.gather(
-                *(
-                    double.wait_for("sendMessage", chat_id=user.id, after=mark, timeout=120)
-                    for user in users
-                )
+        mark = double.mark()
+        for user in users:
+            double.send_command(user, "pain")
+        prompts = await asyncio.gather(
+            *(
+                double.wait_for("sendMessage", chat_id=user.id, after=mark, timeout=120)
+                for user in users
             )
-            await running.settle()
-            monitor = LoopStallMonitor()
-            monitor.start()
-            started = time.perf_counter()
-            pairs = zip(users, prompts, strict=True)
-            latencies = await asyncio.gather(*(_two_taps(double, u, p) for u, p in pairs))
-            elapsed = time.perf_counter() - started
-            stall = await monitor.stop()
-            await running.settle()
-            errors = running.take_handler_errors()
-            unanswered = len(double.unanswered_callback_ids())
+        )
+        await double.settle()
+        answers = _Answers(double)
+        monitor = LoopStallMonitor()
+        monitor.start()
+        started, cpu_before = time.perf_counter(), _cpu_s(bot.pid)
+        pairs = zip(users, prompts, strict=True)
+        latencies = await asyncio.gather(*(_two_taps(double, answers, u, p) for u, p in pairs))
+        elapsed, bot_cpu = time.perf_counter() - started, _cpu_s(bot.pid) - cpu_before
+        stall = await monitor.stop()
+        await double.settle()
+        unanswered = len(double.unanswered_callback_ids())
+        bot_rss = _peak_rss_mb(bot.pid)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(bot.wait, 30)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+        await double.stop()
+    db = Database.connect(url)
+    try:
         async with db.sessions() as session:
             stored = (await session.execute(select(func.count()).select_from(PainEntry))).scalar()
         dialect = db.dialect
     finally:
-        await double.stop()
         await db.dispose()
-        logging.getLogger().removeHandler(counter)
 
+    log = log_path.read_text(errors="replace")
     flat = [value for pair in latencies for value in pair]
-    locked = counter.locked + sum(1 for e in errors if LOCKED in str(e))
     return {
         "database": dialect,
         "concurrent_updates": concurrency,
@@ -128,28 +196,28 @@ async def presses(concurrency: int, clients: int, database_url: str | None) -> d
         "presses": len(flat),
         "presses_per_s": round(len(flat) / elapsed, 1),
         "latency": lateness_summary(flat),
-        "database_locked": locked,
-        "handler_errors": len(errors),
+        "database_locked": log.count(LOCKED),
+        "handler_errors": log.count("Traceback"),
         "unanswered": unanswered,
         "pain_entries_stored": stored,
-        "loop_stall_max_ms": round(stall * 1000, 1),
-        "rss_mb": round(peak_rss_mb(), 1),
+        "bot_cpu_ms_per_press": round(1000 * bot_cpu / len(flat), 2),
+        "bot_cpu_share": round(bot_cpu / elapsed, 2),
+        "clients_side_loop_stall_max_ms": round(stall * 1000, 1),
+        "bot_rss_mb": bot_rss,
+        "bot_process": "python -m bot run",
     }
 
 
-async def _two_taps(double: BotApiDouble, user: TgUser, prompt: RecordedCall) -> list[float]:
+async def _two_taps(
+    double: BotApiDouble, answers: _Answers, user: TgUser, prompt: RecordedCall
+) -> list[float]:
     taken = []
-    for label in ("6", "3"):
-        mark = double.mark()
+    deadline = time.monotonic() + 120
+    for edits, label in enumerate(("6", "3"), start=1):
         pressed = time.monotonic()
         query_id = double.press_button(user, prompt, label)
-        answer = await double.wait_for(
-            "answerCallbackQuery",
-            predicate=lambda call, q=query_id: call.params.get("callback_query_id") == q,
-            after=mark,
-            timeout=120,
-        )
+        answer = await answers.answer(query_id, deadline)
         taken.append(answer.at - pressed)
         # The edit that follows the answer carries the next keyboard: wait for it too.
-        await double.wait_for("editMessageText", chat_id=user.id, after=mark, timeout=120)
+        await answers.edits(user.id, edits, deadline)
     return taken
