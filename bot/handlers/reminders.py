@@ -12,7 +12,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import texts as common_texts
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import BotContext, edit_query_message, services_of
 from bot.services.reminders import (
     ExerciseOutcome,
     PressResult,
@@ -59,7 +59,7 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
     if result.verdict in (PressVerdict.RECORDED, PressVerdict.SNOOZED) and isinstance(
         message, Message
     ):
-        await _show(message, result, asks_reason=action == "skip")
+        await _show(query, message, result, asks_reason=action == "skip")
 
 
 async def _answer(query: CallbackQuery, result: PressResult) -> None:
@@ -73,8 +73,14 @@ async def _answer(query: CallbackQuery, result: PressResult) -> None:
     await query.answer(text, show_alert=alert)
 
 
-async def _show(message: Message, result: PressResult, *, asks_reason: bool) -> None:
-    """Edit the reminder to show what was recorded (the client can still change it)."""
+async def _show(
+    query: CallbackQuery, message: Message, result: PressResult, *, asks_reason: bool
+) -> None:
+    """Edit the reminder to show what was recorded (the client can still change it).
+
+    A double tap sends two presses made on the same original message: the second edit is
+    identical to the first, which Telegram refuses as "not modified" — not a failure.
+    """
     how_to = texts.how_to_buttons(message.reply_markup)
     body = message.text or ""
     if result.verdict is PressVerdict.SNOOZED:
@@ -88,7 +94,7 @@ async def _show(message: Message, result: PressResult, *, asks_reason: bool) -> 
         text = texts.with_outcome(body, outcome, result.skip_reason)
         markup = texts.answered_keyboard(result.delivery_id, how_to)
     if text != body or markup != message.reply_markup:
-        await message.edit_text(text, reply_markup=markup)
+        await edit_query_message(query, text, markup)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

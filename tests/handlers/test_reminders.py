@@ -93,6 +93,23 @@ async def test_done_is_recorded_once_even_when_tapped_twice(
     assert running.double.unanswered_callback_ids() == set()
 
 
+async def test_a_quick_double_tap_on_done_says_saved_twice_and_never_something_went_wrong(
+    running: RunningApplication, db: Database
+) -> None:
+    call = await _reminder(running, db)
+
+    # Both presses leave the phone before the first edit arrives, so both carry the original
+    # message: the second edit is identical, which Telegram refuses as "not modified".
+    first = running.double.press_button(CLIENT, call, "Done")
+    second = running.double.press_button(CLIENT, call, "Done")
+    await running.settle()
+
+    assert await _logs(db) == [(ExerciseOutcome.DONE, None)]
+    assert [running.double.callback_answer(q)["text"] for q in (first, second)] == ["Saved"] * 2
+    assert "well done" in running.double.last_text(CLIENT.id)
+    assert "went wrong" not in running.double.last_text(CLIENT.id)
+
+
 async def test_a_second_answer_changes_the_outcome_instead_of_adding_one(
     running: RunningApplication, db: Database
 ) -> None:
