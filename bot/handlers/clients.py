@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Bot, InputFile, Update
+from telegram import Bot, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.charts import pain_chart_png
 from bot.content import ExerciseLibrary
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import BotContext, edit_query_markup, services_of
 from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
 from bot.services.clients import (
     ClientCard,
@@ -124,6 +124,11 @@ async def pause_client(update: Update, context: BotContext) -> None:
         return
     paused = result.change is PauseChange.PAUSED
     await query.answer()
+    card = query.message
+    if isinstance(card, Message) and card.reply_markup is not None:
+        # The card's toggle must offer what pressing it does now ("Press Resume on the card").
+        toggled = t.card_keyboard_after_pause(card.reply_markup, paused=paused)
+        await edit_query_markup(query, toggled)
     await context.bot.send_message(
         therapist, (t.PAUSED_DONE if paused else t.RESUMED_DONE).format(name=result.client_name)
     )

@@ -35,3 +35,13 @@ async def edit_query_message(
         reason = str(exc).lower()
         if "not modified" not in reason and "not found" not in reason:
             raise
+
+
+async def edit_query_markup(query: CallbackQuery, reply_markup: InlineKeyboardMarkup) -> None:
+    """Replace the buttons of the message a button was on; a repeat (double tap) is fine."""
+    try:
+        await query.edit_message_reply_markup(reply_markup)
+    except BadRequest as exc:
+        reason = str(exc).lower()
+        if "not modified" not in reason and "not found" not in reason:
+            raise

@@ -140,6 +140,25 @@ def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
     )
 
 
+def card_keyboard_after_pause(
+    markup: InlineKeyboardMarkup, *, paused: bool
+) -> InlineKeyboardMarkup:
+    """The card's keyboard once Pause/Resume was pressed: the toggle now offers the other."""
+    label = RESUME_BUTTON if paused else PAUSE_BUTTON
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=button.callback_data)
+                if isinstance(button.callback_data, str)
+                and button.callback_data.startswith("client:pause:")
+                else button
+                for button in row
+            ]
+            for row in markup.inline_keyboard
+        ]
+    )
+
+
 # --- prescribing -----------------------------------------------------------------------------
 PRESCRIBE_USAGE = "Whose prescription? Send /prescribe <client name>."
 DRAFT_GONE = (

@@ -139,6 +139,30 @@ async def test_pause_from_the_card_stops_reminders_and_tells_the_client(
         assert all(fire is None for fire in fires)
 
 
+async def test_after_pause_the_card_offers_resume_and_pressing_it_resumes(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    alice, _ = await _seed(db)
+    botapi.send_command(therapist, "client", "Alice")
+    await bot.settle()
+    card = botapi.calls("sendMessage", chat_id=therapist.id)[-1]
+    botapi.press_button(therapist, card, "Pause")
+    await bot.settle()
+
+    # The bot says "Press Resume on the card": the card must show it.
+    assert card.message_id is not None
+    labels = [label for label, _ in botapi.buttons(botapi.message(therapist.id, card.message_id))]
+    assert "▶️ Resume" in labels and "⏸ Pause" not in labels
+    botapi.press_button(therapist, card, "Resume")
+    await bot.settle()
+    assert "back on" in botapi.last_text(therapist.id)
+    labels = [label for label, _ in botapi.buttons(botapi.message(therapist.id, card.message_id))]
+    assert "⏸ Pause" in labels
+    async with db.sessions() as session:
+        client = await session.get(Client, alice)
+        assert client is not None and client.status is ClientStatus.ACTIVE
+
+
 async def test_export_from_the_card_sends_that_clients_csv_only_and_audits_it(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
