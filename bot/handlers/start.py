@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot import texts
 from bot.handlers.common import BotContext, services_of
+from bot.handlers.menus import set_therapist_menu
 from bot.handlers.onboarding import resume_or_welcome
 from bot.services.clients import register_therapist
 from bot.services.identity import Role, identify
@@ -29,6 +30,7 @@ async def start(update: Update, context: BotContext) -> None:
             timezone=services.settings.default_timezone,
             now=services.now(),
         )
+        await set_therapist_menu(context.bot, user.id)
         await message.reply_text(texts.THERAPIST_WELCOME)
     elif who.role is Role.CLIENT:
         # An unfinished onboarding picks up where it stopped.
