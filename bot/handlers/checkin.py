@@ -137,10 +137,11 @@ async def pain_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit_query_message(query, t.KEPT)
     else:
-        await skip_pain_note(services.db, telegram_id=user.id)
+        skipped = await skip_pain_note(services.db, telegram_id=user.id)
         await query.answer()
         await edit_query_message(query, _without_note_invite(query.message), None)
-        await context.bot.send_message(user.id, t.NOTE_SKIPPED)
+        if skipped:  # once, however many times Skip was tapped
+            await context.bot.send_message(user.id, t.NOTE_SKIPPED)
 
 
 def _without_note_invite(message: object) -> str:

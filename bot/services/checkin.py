@@ -218,11 +218,15 @@ async def add_pain_note(db: Database, *, telegram_id: int, text: str, now: datet
         return NoteResult(NoteStatus.SAVED)
 
 
-async def skip_pain_note(db: Database, *, telegram_id: int) -> None:
-    """The client tapped Skip: their next text is no longer taken as a note."""
+async def skip_pain_note(db: Database, *, telegram_id: int) -> bool:
+    """The client tapped Skip: their next text is no longer taken as a note.
+
+    False when no note was awaited any more (e.g. the second press of a double tap).
+    """
     async with db.sessions.begin() as session:
-        await session.execute(
+        result = await session.execute(
             delete(PendingInput).where(
                 PendingInput.telegram_id == telegram_id, PendingInput.kind == PAIN_NOTE
             )
         )
+        return bool(getattr(result, "rowcount", 0))

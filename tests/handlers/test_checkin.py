@@ -79,6 +79,21 @@ async def test_skipping_the_note_keeps_the_entry_and_later_text_is_not_a_note(
     assert not botapi.unanswered_callback_ids()
 
 
+async def test_a_double_tap_on_skip_says_no_note_once(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
+) -> None:
+    prompt = await check_in(bot, botapi, 5, 2)
+    mark = botapi.mark()
+    botapi.press_button(CLIENT, prompt, "Skip")
+    botapi.press_button(CLIENT, prompt, "Skip")
+    await bot.settle()
+
+    said = [call.text for call in botapi.calls("sendMessage", chat_id=CLIENT.id, after=mark)]
+    assert said == ["No note today. See you tomorrow."]
+    assert await pain_rows(db, client_id) == [(TODAY, 5, 2, None)]
+    assert not botapi.unanswered_callback_ids()
+
+
 async def test_a_sentence_typed_after_a_checkin_becomes_its_note(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
 ) -> None:
