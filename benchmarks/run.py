@@ -285,21 +285,22 @@ def _tables(scenarios: dict[str, list[dict[str, Any]]]) -> str:
     presses = [r for r in scenarios.get("interaction", []) if "result" in r]
     if presses:
         out.append(
-            "\n**Check-in presses through the real Application (ours; the peer is "
-            "a scheduling approach and has no interaction path of its own)**\n"
+            "\n**Check-in presses: the real bot process (`python -m bot run`) against the Bot "
+            "API double (ours; the peer is a scheduling approach with no interaction path)**\n"
         )
         out.append(
             "| database | concurrent_updates | presses | presses/s | p50 (s) | p99 (s) "
-            '| "database is locked" | unanswered | target |'
+            '| "database is locked" | unanswered | bot CPU per press (ms) | target |'
         )
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for r in presses:
             res = r["result"]
             out.append(
                 f"| {res['database']} | {res['concurrent_updates']} | {res['presses']} "
                 f"| {_fmt(res['presses_per_s'])} | {_fmt(res['latency']['p50_s'])} "
                 f"| {_fmt(res['latency']['p99_s'])} | {res['database_locked']} "
-                f"| {res['unanswered']} | ≥ 200/s, 0 locked |"
+                f"| {res['unanswered']} | {_fmt(res.get('bot_cpu_ms_per_press'))} "
+                f"| ≥ 200/s, 0 locked |"
             )
     summaries = [r for r in scenarios.get("summary", []) if "result" in r]
     if summaries:
