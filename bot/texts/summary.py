@@ -87,10 +87,15 @@ def _head(summary: WeeklySummary) -> str:
     overview = summary.overview
     return (
         f"Weekly summary {overview.week_start:%a %d %b} – {overview.week_end:%a %d %b}\n"
-        f"{overview.clients} clients · {overview.needing_attention} need attention · "
-        f"mean adherence {_adherence(overview.mean_adherence_pct)} · "
-        f"{overview.alerts_this_week} alerts this week, {overview.open_alerts} open"
+        f"{_count(overview.clients, 'client')} · "
+        f"{overview.needing_attention} need{'s' if overview.needing_attention == 1 else ''} "
+        f"attention · mean adherence {_adherence(overview.mean_adherence_pct)} · "
+        f"{_count(overview.alerts_this_week, 'alert')} this week, {overview.open_alerts} open"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _blocks(summary: WeeklySummary) -> list[str]:

@@ -66,3 +66,12 @@ def test_chart_buttons_cover_the_first_clients_in_reading_order() -> None:
     assert [b.callback_data for b in buttons] == [
         f"summary:chart:{row.client_id}" for row in summary.rows[:CHART_BUTTONS]
     ]
+
+
+def test_the_heading_counts_in_plain_english() -> None:
+    one = summary_texts(_summary(1))[0].splitlines()[1]
+    assert one.startswith("1 client · 1 needs attention")
+    assert "1 alert this week" in one
+    many = summary_texts(_summary(3))[0].splitlines()[1]
+    assert many.startswith("3 clients · 3 need attention")
+    assert "3 alerts this week" in many
