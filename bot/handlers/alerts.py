@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.handlers.therapist_access import therapist_command, therapist_press
 from bot.services.alerts import (
     AckOutcome,
     AlertNotice,
@@ -55,10 +55,10 @@ async def evaluate_alerts_job(context: BotContext) -> None:
 
 
 async def alerts_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
+    message, therapist = command
     services = services_of(context)
     notices = await open_alerts(services.db, therapist_telegram_id=therapist, now=services.now())
     await message.reply_text(t.open_alerts_header(notices))
@@ -67,15 +67,11 @@ async def alerts_command(update: Update, context: BotContext) -> None:
 
 
 async def acknowledge_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.ALERT_GONE)
+    if press is None:
         return
+    query, therapist, alert_id = press
     services = services_of(context)
-    alert_id = int_arg(query.data, 2)
-    if alert_id is None:
-        await query.answer(t.ALERT_GONE, show_alert=True)
-        return
     result = await acknowledge_alert(
         services.db, therapist_telegram_id=therapist, alert_id=alert_id, now=services.now()
     )

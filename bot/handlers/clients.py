@@ -10,12 +10,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.charts import pain_chart_png
 from bot.content import ExerciseLibrary
 from bot.handlers.common import BotContext, edit_query_markup, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.handlers.therapist_access import (
+    client_named_by,
+    therapist_command,
+    therapist_press,
+)
 from bot.services.clients import (
     ClientCard,
     PauseChange,
     client_card,
-    find_clients,
     list_clients,
     toggle_pause,
 )
@@ -30,14 +33,8 @@ def title_lookup(library: ExerciseLibrary) -> t.TitleOf:
     return title_of
 
 
-async def send_client_card(
-    bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary
-) -> None:
-    await bot.send_message(
-        chat_id,
-        t.client_card_message(card, title_lookup(library)),
-        reply_markup=t.client_card_keyboard(card),
-    )
+async def send_pain_chart(bot: Bot, chat_id: int, card: ClientCard) -> None:
+    """The client's leg and back pain over time, drawn in a thread (matplotlib blocks)."""
     png = await asyncio.to_thread(
         pain_chart_png,
         [p.day for p in card.pain],
@@ -48,11 +45,22 @@ async def send_client_card(
     await bot.send_photo(chat_id, InputFile(png, filename="pain.png"))
 
 
+async def send_client_card(
+    bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary
+) -> None:
+    await bot.send_message(
+        chat_id,
+        t.client_card_message(card, title_lookup(library)),
+        reply_markup=t.client_card_keyboard(card),
+    )
+    await send_pain_chart(bot, chat_id, card)
+
+
 async def clients_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
+    message, therapist = command
     services = services_of(context)
     lines = await list_clients(services.db, therapist_telegram_id=therapist, now=services.now())
     await message.reply_text(
@@ -62,22 +70,16 @@ async def clients_command(update: Update, context: BotContext) -> None:
 
 
 async def client_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
-    query = " ".join(context.args or []).strip()
-    if not query:
-        await message.reply_text(t.CLIENT_USAGE)
+    client_id = await client_named_by(command, context, usage=t.CLIENT_USAGE, action="open")
+    if client_id is None:
         return
+    message, therapist = command
     services = services_of(context)
-    matches = await find_clients(services.db, therapist_telegram_id=therapist, query=query)
-    if len(matches) != 1:
-        text = t.CLIENT_WHICH if matches else t.CLIENT_NOT_FOUND
-        await message.reply_text(text.format(query=query), reply_markup=t.clients_keyboard(matches))
-        return
     card = await client_card(
-        services.db, therapist_telegram_id=therapist, client_id=matches[0][0], now=services.now()
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
     )
     if card is None:
         await message.reply_text(t.CLIENT_GONE)
@@ -86,17 +88,14 @@ async def client_command(update: Update, context: BotContext) -> None:
 
 
 async def open_client(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    card = None
-    if client_id is not None:
-        card = await client_card(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
+    card = await client_card(
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+    )
     if card is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return
@@ -105,17 +104,14 @@ async def open_client(update: Update, context: BotContext) -> None:
 
 
 async def pause_client(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    result = None
-    if client_id is not None:
-        result = await toggle_pause(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
+    result = await toggle_pause(
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+    )
     if result is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return

@@ -17,8 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.content import ExerciseLibrary
 from bot.handlers.clients import title_lookup
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
-from bot.services.clients import find_clients
+from bot.handlers.therapist_access import client_named_by, therapist_command, therapist_press
 from bot.services.prescriptions import (
     Days,
     Draft,
@@ -83,26 +82,18 @@ async def _tell_client(bot: Bot, change: PrescriptionChange, library: ExerciseLi
 
 
 async def prescribe_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
-    name = " ".join(context.args or []).strip()
-    if not name:
-        await message.reply_text(t.PRESCRIBE_USAGE)
+    client_id = await client_named_by(command, context, usage=t.PRESCRIBE_USAGE, action="rx")
+    if client_id is None:
         return
+    message, therapist = command
     services = services_of(context)
-    matches = await find_clients(services.db, therapist_telegram_id=therapist, query=name)
-    if len(matches) != 1:
-        text = t.CLIENT_WHICH if matches else t.CLIENT_NOT_FOUND
-        await message.reply_text(
-            text.format(query=name), reply_markup=t.choose_client_keyboard(matches, "rx")
-        )
-        return
     draft = await start_draft(
         services.db,
         therapist_telegram_id=therapist,
-        client_id=matches[0][0],
+        client_id=client_id,
         library=services.library,
         now=services.now(),
     )
@@ -114,21 +105,18 @@ async def prescribe_command(update: Update, context: BotContext) -> None:
 
 
 async def prescribe_from_card(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    draft = None
-    if client_id is not None:
-        draft = await start_draft(
-            services.db,
-            therapist_telegram_id=therapist,
-            client_id=client_id,
-            library=services.library,
-            now=services.now(),
-        )
+    draft = await start_draft(
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=client_id,
+        library=services.library,
+        now=services.now(),
+    )
     if draft is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return
@@ -139,17 +127,13 @@ async def prescribe_from_card(update: Update, context: BotContext) -> None:
 
 async def prescription_button(update: Update, context: BotContext) -> None:
     """Every rx:… button: change the draft, move between steps, confirm, stop or cancel."""
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.DRAFT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
     parts = (query.data or "").split(":")
-    action, client_id = parts[1] if len(parts) > 1 else "", int_arg(query.data, 2)
-    arg = parts[3] if len(parts) > 3 else ""
-    if client_id is None:
-        await query.answer(t.DRAFT_GONE, show_alert=True)
-        return
+    action, arg = parts[1], parts[3] if len(parts) > 3 else ""
     common = {
         "db": services.db,
         "therapist_telegram_id": therapist,

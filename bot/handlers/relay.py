@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.domain.red_flags import red_flags_in_text
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.handlers.therapist_access import therapist_press
 from bot.keyboards import callback, rows
 from bot.services.relay import (
     Direction,
@@ -46,17 +46,14 @@ CANCEL_BUTTON = "✖️ Cancel"
 
 
 async def message_client_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.RELAY_NOT_POSSIBLE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    target = None
-    if client_id is not None:
-        target = await open_relay_to_client(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
+    target = await open_relay_to_client(
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+    )
     if target is None:
         await query.answer(t.RELAY_NOT_POSSIBLE, show_alert=True)
         return

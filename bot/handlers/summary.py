@@ -7,9 +7,10 @@ import asyncio
 from telegram import Bot, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.charts import pain_chart_png, summary_overview_png
+from bot.charts import summary_overview_png
+from bot.handlers.clients import send_pain_chart
 from bot.handlers.common import BotContext, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.handlers.therapist_access import therapist_command, therapist_press
 from bot.services.clients import client_card
 from bot.services.summary import WeeklySummary, build_weekly_summary
 from bot.texts import summary as t
@@ -31,10 +32,10 @@ async def send_weekly_summary(bot: Bot, chat_id: int, summary: WeeklySummary) ->
 
 
 async def summary_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
+    message, therapist = command
     services = services_of(context)
     summary = await build_weekly_summary(
         services.db, therapist_telegram_id=therapist, now=services.now()
@@ -43,29 +44,19 @@ async def summary_command(update: Update, context: BotContext) -> None:
 
 
 async def client_chart_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=tt.CLIENT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    card = None
-    if client_id is not None:
-        card = await client_card(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
+    card = await client_card(
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+    )
     if card is None:
         await query.answer(tt.CLIENT_GONE, show_alert=True)
         return
     await query.answer()
-    png = await asyncio.to_thread(
-        pain_chart_png,
-        [p.day for p in card.pain],
-        [p.leg for p in card.pain],
-        [p.back for p in card.pain],
-        title=tt.PAIN_CHART_TITLE.format(name=card.name),
-    )
-    await context.bot.send_photo(therapist, InputFile(png, filename="pain.png"))
+    await send_pain_chart(context.bot, therapist, card)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -10,17 +10,17 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.common import SERVICES_KEY, BotContext, services_of
-from bot.handlers.therapist_access import int_arg, therapist_id_or_refuse
+from bot.handlers.therapist_access import therapist_command, therapist_press
 from bot.services.container import ServiceContainer
 from bot.services.therapist_export import export_all_clients, export_one_client
 from bot.texts import therapist as t
 
 
 async def export_command(update: Update, context: BotContext) -> None:
-    therapist = await therapist_id_or_refuse(update, context)
-    message = update.effective_message
-    if therapist is None or message is None:
+    command = await therapist_command(update, context)
+    if command is None:
         return
+    message, therapist = command
     services = services_of(context)
     export = await export_all_clients(
         services.db, therapist_telegram_id=therapist, now=services.now()
@@ -33,17 +33,14 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 
 async def export_client_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    therapist = await therapist_id_or_refuse(update, context)
-    if therapist is None or query is None:
+    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
+    if press is None:
         return
+    query, therapist, client_id = press
     services = services_of(context)
-    client_id = int_arg(query.data, 2)
-    export = None
-    if client_id is not None:
-        export = await export_one_client(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
+    export = await export_one_client(
+        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+    )
     if export is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return
