@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot, filters
 
+from bot import texts
 from bot.services.container import ServiceContainer
 
 BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 SERVICES_KEY = "services"
+# A new message in a private chat (an edited one is not a command or an answer a second time).
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def services_of(context: BotContext) -> ServiceContainer:
@@ -19,6 +22,29 @@ def services_of(context: BotContext) -> ServiceContainer:
     if not isinstance(container, ServiceContainer):
         raise TypeError("bot_data has no ServiceContainer; build the app with bot.app")
     return container
+
+
+def pressed_in_own_chat(query: CallbackQuery) -> bool:
+    """Buttons only ever live in the presser's private chat; anything else is not theirs."""
+    message = query.message
+    return message is not None and message.chat.id == query.from_user.id
+
+
+async def own_chat_press(update: Update) -> tuple[CallbackQuery, str] | None:
+    """The press and its callback data; None for no data, or once a press from someone else's
+    chat (a forwarded or shared button) has been answered "not yours"."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    if not pressed_in_own_chat(query):
+        await query.answer(texts.NOT_YOURS)
+        return None
+    return query, query.data
+
+
+def _harmless_edit_refusal(exc: BadRequest) -> bool:
+    reason = str(exc).lower()
+    return "not modified" in reason or "not found" in reason
 
 
 async def edit_query_message(
@@ -32,16 +58,16 @@ async def edit_query_message(
     try:
         await query.edit_message_text(text, reply_markup=reply_markup)
     except BadRequest as exc:
-        reason = str(exc).lower()
-        if "not modified" not in reason and "not found" not in reason:
+        if not _harmless_edit_refusal(exc):
             raise
 
 
-async def edit_query_markup(query: CallbackQuery, reply_markup: InlineKeyboardMarkup) -> None:
-    """Replace the buttons of the message a button was on; a repeat (double tap) is fine."""
+async def edit_query_markup(
+    query: CallbackQuery, reply_markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace (None: remove) the buttons of the message a button was on; a repeat is fine."""
     try:
         await query.edit_message_reply_markup(reply_markup)
     except BadRequest as exc:
-        reason = str(exc).lower()
-        if "not modified" not in reason and "not found" not in reason:
+        if not _harmless_edit_refusal(exc):
             raise

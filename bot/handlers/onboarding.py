@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -28,7 +28,15 @@ from telegram.ext import (
 from bot import texts
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
 from bot.domain.time_zones import suggested_zones
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotContext,
+    edit_query_markup,
+    edit_query_message,
+    own_chat_press,
+    pressed_in_own_chat,
+    services_of,
+)
 from bot.handlers.menus import set_client_menu
 from bot.handlers.red_flags import start_red_flag_screen
 from bot.services import client_settings, invites, onboarding
@@ -51,23 +59,6 @@ log = logging.getLogger(__name__)
 PENDING_TEXT_GROUP = -3
 # Group 1 runs after the red-flag screen's own handler (group 0) has answered the press.
 AFTER_SCREEN_GROUP = 1
-
-PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-
-
-def pressed_in_own_chat(query: CallbackQuery) -> bool:
-    """Buttons only ever live in the presser's private chat; anything else is not theirs."""
-    message = query.message
-    return message is not None and message.chat.id == query.from_user.id
-
-
-async def drop_keyboard(query: CallbackQuery) -> None:
-    """Remove the buttons from the pressed message; already gone (a double tap) is fine."""
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower() and "not found" not in str(exc).lower():
-            raise
 
 
 def _expiry_date(expires_at: datetime, zone: str) -> str:
@@ -150,10 +141,7 @@ async def resume_or_welcome(
         await send_time_zone_question(context, message.chat_id)
     elif point.step == onboarding.STEP_REMINDERS:
         await message.reply_text(t.RESUME_ONBOARDING)
-        await message.reply_text(
-            t.reminder_text(point.reminder_times),
-            reply_markup=t.reminder_keyboard(point.reminder_times, REMINDER_PRESETS),
-        )
+        await send_reminder_question(context, message.chat_id, point.reminder_times)
     else:
         await start_red_flag_screen(context.bot, message.chat_id, point.client_id, "onboarding")
 
@@ -168,13 +156,11 @@ async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
 
 async def consent(update: Update, context: BotContext) -> None:
     """``ob:yes:<token>`` agrees, ``ob:no`` declines; anything else is a stale button."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    parts = query.data.split(":")
+    query, data = press
+    parts = data.split(":")
     if parts == ["ob", "no"]:
         await decline(query, context)
     elif len(parts) == 3 and parts[1] == "yes":
@@ -190,7 +176,7 @@ async def decline(query: CallbackQuery, context: BotContext) -> None:
     )
     await query.answer()
     if who.role is Role.CLIENT:
-        await drop_keyboard(query)
+        await edit_query_markup(query, None)
     else:
         await edit_query_message(query, t.DECLINED)
 
@@ -207,7 +193,7 @@ async def agree(query: CallbackQuery, context: BotContext, *, token: str) -> Non
     )
     if result.created:
         await query.answer()
-        await drop_keyboard(query)
+        await edit_query_markup(query, None)
         await context.bot.send_message(query.from_user.id, t.CONSENT_THANKS)
         await send_time_zone_question(context, query.from_user.id)
     elif result.status is invites.InviteStatus.ALREADY_CLIENT:
@@ -219,14 +205,12 @@ async def agree(query: CallbackQuery, context: BotContext, *, token: str) -> Non
 
 
 async def choose_time_zone(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
+    query, data = press
     services = services_of(context)
-    zone = query.data.removeprefix("tz:")
+    zone = data.removeprefix("tz:")
     try:
         change = await client_settings.change_time_zone(
             services.db, telegram_id=query.from_user.id, zone=zone, now=services.now()
@@ -257,14 +241,12 @@ async def send_reminder_question(context: BotContext, chat_id: int, times: Seque
 
 async def reminder_times(update: Update, context: BotContext) -> None:
     """``rt:t:<HHMM>`` tick, ``rt:c`` custom, ``rt:d`` done (onboarding and /settings)."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
+    query, data = press
     services = services_of(context)
-    parts, who, now = query.data.split(":"), query.from_user.id, services.now()
+    parts, who, now = data.split(":"), query.from_user.id, services.now()
     at = client_settings.parse_hhmm(parts[2]) if len(parts) == 3 and parts[1] == "t" else None
     try:
         if at is not None:

@@ -8,10 +8,14 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotContext,
+    edit_query_message,
+    own_chat_press,
+    services_of,
+)
 from bot.handlers.menus import clear_client_menu
-from bot.handlers.onboarding import PRIVATE_MESSAGE, pressed_in_own_chat
 from bot.services import privacy
 from bot.services.identity import Role, identify
 from bot.texts import privacy as t
@@ -63,13 +67,11 @@ async def delete_command(update: Update, context: BotContext) -> None:
 
 async def delete_pressed(update: Update, context: BotContext) -> None:
     """``del:yes:<client id>`` erases (only if the id is the presser's own); ``del:no`` cancels."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    parts = query.data.split(":")
+    query, data = press
+    parts = data.split(":")
     if parts == ["del", "no"]:
         await query.answer()
         await edit_query_message(query, t.DELETE_CANCELLED)

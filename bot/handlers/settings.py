@@ -11,13 +11,14 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.onboarding import (
+from bot.handlers.common import (
     PRIVATE_MESSAGE,
-    pressed_in_own_chat,
-    send_reminder_question,
-    send_time_zone_question,
+    BotContext,
+    edit_query_message,
+    own_chat_press,
+    services_of,
 )
+from bot.handlers.onboarding import send_reminder_question, send_time_zone_question
 from bot.services import client_settings
 from bot.services.client_settings import (
     CHECKIN_PRESETS,
@@ -121,13 +122,11 @@ _OPENERS: dict[str, Callable[[BotContext, int], Awaitable[None]]] = {
 
 async def open_setting(update: Update, context: BotContext) -> None:
     """``st:<what>``: ask the question for one setting."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    opener = _OPENERS.get(query.data.removeprefix("st:"))
+    query, data = press
+    opener = _OPENERS.get(data.removeprefix("st:"))
     if opener is None:
         await query.answer(t.STALE)
         return
@@ -141,14 +140,12 @@ async def open_setting(update: Update, context: BotContext) -> None:
 
 async def checkin_time(update: Update, context: BotContext) -> None:
     """``ci:<HHMM>`` sets the check-in time; ``ci:c`` waits for a typed one."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
+    query, data = press
     services, who = services_of(context), query.from_user.id
-    value = query.data.removeprefix("ci:")
+    value = data.removeprefix("ci:")
     if value == "c":
         asked = await client_settings.ask_checkin_time(
             services.db, telegram_id=who, now=services.now()
@@ -174,13 +171,11 @@ async def checkin_time(update: Update, context: BotContext) -> None:
 
 async def quiet_hours(update: Update, context: BotContext) -> None:
     """``qh:s:<start>`` asks for the end, ``qh:e:<start>:<end>`` saves, ``qh:off`` clears."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
-    parts = query.data.split(":")
+    query, data = press
+    parts = data.split(":")
     if len(parts) == 3 and parts[1] == "s" and (start := parse_hhmm(parts[2])) is not None:
         await query.answer()
         await edit_query_message(
@@ -242,20 +237,18 @@ async def pause_command(update: Update, context: BotContext) -> None:
 
 async def pause_pressed(update: Update, context: BotContext) -> None:
     """``pz:1`` / ``pz:2`` weeks, ``pz:0`` until resumed."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    press = await own_chat_press(update)
+    if press is None:
         return
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return
+    query, data = press
     services = services_of(context)
     weeks = {"pz:1": 1, "pz:2": 2, "pz:0": None}
-    if query.data not in weeks:
+    if data not in weeks:
         await query.answer(t.STALE)
         return
     try:
         settings = await client_settings.pause(
-            services.db, telegram_id=query.from_user.id, weeks=weeks[query.data], now=services.now()
+            services.db, telegram_id=query.from_user.id, weeks=weeks[data], now=services.now()
         )
     except SettingsError:
         await query.answer(t.CANT_PAUSE_BLOCKED)
