@@ -30,6 +30,7 @@ from bot.domain.adherence import (
 )
 from bot.domain.pain import DailyPain, comparison_with_last_week
 from bot.services import audit
+from bot.services.identity import therapist_row
 from bot.services.schedules import (
     ensure_therapist_summary_schedule,
     pause_client_schedules,
@@ -112,19 +113,9 @@ async def register_therapist(
 ) -> int:
     """The therapist's row and their Monday summary schedule, made on first contact."""
     async with db.sessions.begin() as session:
-        therapist = (
-            await session.execute(select(Therapist).where(Therapist.telegram_id == telegram_id))
-        ).scalar_one_or_none()
-        if therapist is None:
-            therapist = Therapist(
-                telegram_id=telegram_id,
-                display_name=display_name,
-                practice_name="",
-                timezone=timezone,
-                created_at=now,
-            )
-            session.add(therapist)
-            await session.flush()
+        therapist = await therapist_row(
+            session, telegram_id=telegram_id, display_name=display_name, timezone=timezone, now=now
+        )
         await ensure_therapist_summary_schedule(
             session, therapist_id=therapist.id, tz=therapist.timezone, now=now
         )
@@ -154,6 +145,21 @@ async def owned_client(
             )
         )
     ).scalar_one_or_none()
+
+
+async def active_prescriptions(
+    session: AsyncSession, *, client_id: int, now: datetime
+) -> list[Prescription]:
+    """The client's prescription lines not ended by `now`, in the order they were prescribed."""
+    rows = await session.execute(
+        select(Prescription)
+        .where(
+            Prescription.client_id == client_id,
+            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
+        )
+        .order_by(Prescription.id)
+    )
+    return list(rows.scalars())
 
 
 def _local_today(now: datetime, zone: str) -> date:
@@ -295,20 +301,7 @@ async def client_card(
         today = _local_today(now, client.timezone)
         first_week = week_start_of(today) - timedelta(weeks=CARD_WEEKS - 1)
         week_start_utc = datetime.combine(first_week, time(0), tzinfo=ZoneInfo(client.timezone))
-        prescriptions = (
-            (
-                await session.execute(
-                    select(Prescription)
-                    .where(
-                        Prescription.client_id == client.id,
-                        or_(Prescription.active_to.is_(None), Prescription.active_to > now),
-                    )
-                    .order_by(Prescription.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        prescriptions = await active_prescriptions(session, client_id=client.id, now=now)
         pains = await reports.pain_rows(
             session, clients=one, since=today - timedelta(days=CARD_PAIN_DAYS - 1)
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Therapist
@@ -44,22 +45,32 @@ async def identify(db: Database, *, telegram_id: int, therapist_ids: frozenset[i
     )
 
 
+async def therapist_row(
+    session: AsyncSession, *, telegram_id: int, display_name: str, timezone: str, now: datetime
+) -> Therapist:
+    """The therapist's row, added (and flushed, so it has an id) on their first contact."""
+    therapist = (
+        await session.execute(select(Therapist).where(Therapist.telegram_id == telegram_id))
+    ).scalar_one_or_none()
+    if therapist is None:
+        therapist = Therapist(
+            telegram_id=telegram_id,
+            display_name=display_name,
+            practice_name="",
+            timezone=timezone,
+            created_at=now,
+        )
+        session.add(therapist)
+        await session.flush()
+    return therapist
+
+
 async def ensure_therapist(
     db: Database, *, telegram_id: int, display_name: str, timezone: str, now: datetime
 ) -> int:
     """The therapist's row, created on their first contact; returns its id."""
     async with db.sessions.begin() as session:
-        therapist = (
-            await session.execute(select(Therapist).where(Therapist.telegram_id == telegram_id))
-        ).scalar_one_or_none()
-        if therapist is None:
-            therapist = Therapist(
-                telegram_id=telegram_id,
-                display_name=display_name,
-                practice_name="",
-                timezone=timezone,
-                created_at=now,
-            )
-            session.add(therapist)
-            await session.flush()
+        therapist = await therapist_row(
+            session, telegram_id=telegram_id, display_name=display_name, timezone=timezone, now=now
+        )
         return therapist.id
