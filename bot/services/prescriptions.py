@@ -16,14 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Dosage, ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Client, PendingInput, Prescription
 from bot.services import audit
-from bot.services.clients import owned_client
+from bot.services.clients import active_prescriptions, owned_client
 from bot.services.schedules import ALL_DAYS, sync_client_schedules
 
 DRAFT_KIND = "prescribe"
@@ -146,18 +145,6 @@ class PrescriptionChange:
         return bool(self.added or self.changed or self.removed)
 
 
-async def _active(session: AsyncSession, client_id: int, now: datetime) -> list[Prescription]:
-    rows = await session.execute(
-        select(Prescription)
-        .where(
-            Prescription.client_id == client_id,
-            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
-        )
-        .order_by(Prescription.id)
-    )
-    return list(rows.scalars())
-
-
 async def _load_draft(session: AsyncSession, telegram_id: int, now: datetime) -> Draft | None:
     pending = await session.get(PendingInput, telegram_id)
     if pending is None or pending.kind != DRAFT_KIND or pending.expires_at <= now:
@@ -209,7 +196,11 @@ async def start_draft(
         )
         if client is None:
             return None
-        current = [p for p in await _active(session, client.id, now) if p.exercise_slug in library]
+        current = [
+            p
+            for p in await active_prescriptions(session, client_id=client.id, now=now)
+            if p.exercise_slug in library
+        ]
         times = max((p.times_per_day for p in current), default=1)
         draft = Draft(
             client_id=client.id,
@@ -289,7 +280,10 @@ async def _apply(
     days: Days,
     now: datetime,
 ) -> PrescriptionChange:
-    current = {p.exercise_slug: p for p in await _active(session, client.id, now)}
+    current = {
+        p.exercise_slug: p
+        for p in await active_prescriptions(session, client_id=client.id, now=now)
+    }
     added: list[PrescribedLine] = []
     changed: list[PrescribedLine] = []
     removed: list[str] = []
