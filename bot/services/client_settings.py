@@ -246,13 +246,7 @@ async def _apply_time_zone(
         # Onboarding moves on to reminder times, starting from the current ones.
         client.onboarding_step = "reminders"
         times = await schedules.reminder_times(session, client_id=client.id)
-        await set_pending(
-            session,
-            client.telegram_id,
-            PENDING_REMINDER_TIMES,
-            {"times": [format_time(t) for t in times], "custom": False},
-            expires_at=now + ONBOARDING_PENDING_TTL,
-        )
+        await _save_draft(session, client, times, custom=False, now=now)
     return ZoneChange(await _settings_of(session, client), onboarding_next)
 
 
@@ -297,6 +291,17 @@ async def _save_draft(
     )
 
 
+async def _open_draft(
+    session: AsyncSession, telegram_id: int, now: datetime
+) -> tuple[Client, ReminderDraft] | None:
+    """The client and the reminder-time draft they have open; None when none is (stale)."""
+    client = await client_for(session, telegram_id)
+    row = None if client is None else await pending_for(session, telegram_id, now)
+    if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
+        return None
+    return client, _draft_of(row, client)
+
+
 async def start_reminder_draft(
     db: Database, *, telegram_id: int, now: datetime
 ) -> ReminderDraft | None:
@@ -314,11 +319,10 @@ async def toggle_reminder_time(
 ) -> ReminderDraft | None:
     """Tick or untick one time; None when no draft is open (a stale button)."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
-        row = None if client is None else await pending_for(session, telegram_id, now)
-        if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
+        opened = await _open_draft(session, telegram_id, now)
+        if opened is None:
             return None
-        draft = _draft_of(row, client)
+        client, draft = opened
         times = set(draft.times) ^ {at}
         if len(times) > MAX_REMINDER_TIMES:
             raise SettingsError("too_many_times")
@@ -329,13 +333,11 @@ async def ask_custom_reminder_time(
     db: Database, *, telegram_id: int, now: datetime
 ) -> ReminderDraft | None:
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
-        row = None if client is None else await pending_for(session, telegram_id, now)
-        if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
+        opened = await _open_draft(session, telegram_id, now)
+        if opened is None:
             return None
-        return await _save_draft(
-            session, client, _draft_of(row, client).times, custom=True, now=now
-        )
+        client, draft = opened
+        return await _save_draft(session, client, draft.times, custom=True, now=now)
 
 
 @dataclass(frozen=True)
@@ -350,11 +352,10 @@ async def save_reminder_draft(
 ) -> SavedReminders | None:
     """Apply the ticked times to the schedule rows; None when there was no open draft."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
-        row = None if client is None else await pending_for(session, telegram_id, now)
-        if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
+        opened = await _open_draft(session, telegram_id, now)
+        if opened is None:
             return None
-        draft = _draft_of(row, client)
+        client, draft = opened
         if not draft.times:
             raise SettingsError("no_times")
         saved = await schedules.set_reminder_times(
@@ -381,6 +382,14 @@ async def ask_checkin_time(db: Database, *, telegram_id: int, now: datetime) -> 
         return True
 
 
+async def _apply_checkin_time(
+    session: AsyncSession, client: Client, at: time, now: datetime
+) -> ClientSettings:
+    await schedules.set_checkin_time(session, client_id=client.id, at=at, now=now)
+    await clear_pending(session, client.telegram_id, frozenset({PENDING_CHECKIN_TIME}))
+    return await _settings_of(session, client)
+
+
 async def change_checkin_time(
     db: Database, *, telegram_id: int, at: time, now: datetime
 ) -> ClientSettings | None:
@@ -388,9 +397,7 @@ async def change_checkin_time(
         client = await client_for(session, telegram_id)
         if client is None:
             return None
-        await schedules.set_checkin_time(session, client_id=client.id, at=at, now=now)
-        await clear_pending(session, telegram_id, frozenset({PENDING_CHECKIN_TIME}))
-        return await _settings_of(session, client)
+        return await _apply_checkin_time(session, client, at, now)
 
 
 async def change_quiet_hours(
@@ -480,11 +487,8 @@ async def answer_typed_text(
         if row.kind == PENDING_CHECKIN_TIME:
             if at is None:
                 return TypedAnswer(TypedOutcome.TIME_NOT_UNDERSTOOD)
-            await schedules.set_checkin_time(session, client_id=client.id, at=at, now=now)
-            await clear_pending(session, telegram_id, frozenset({PENDING_CHECKIN_TIME}))
-            return TypedAnswer(
-                TypedOutcome.CHECKIN_SET, settings=await _settings_of(session, client)
-            )
+            settings = await _apply_checkin_time(session, client, at, now)
+            return TypedAnswer(TypedOutcome.CHECKIN_SET, settings=settings)
         draft = _draft_of(row, client)
         if at is None:
             if draft.awaiting_custom:
