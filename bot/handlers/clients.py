@@ -87,10 +87,12 @@ async def client_command(update: Update, context: BotContext) -> None:
     await send_client_card(context.bot, message.chat_id, card, services.library)
 
 
-async def open_client(update: Update, context: BotContext) -> None:
+async def pressed_client_card(update: Update, context: BotContext) -> tuple[int, ClientCard] | None:
+    """The therapist and the card of the client their button names, the press answered; None
+    once it was answered otherwise (not a therapist, or not their client)."""
     press = await therapist_press(update, context, gone=t.CLIENT_GONE)
     if press is None:
-        return
+        return None
     query, therapist, client_id = press
     services = services_of(context)
     card = await client_card(
@@ -98,9 +100,16 @@ async def open_client(update: Update, context: BotContext) -> None:
     )
     if card is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
-        return
+        return None
     await query.answer()
-    await send_client_card(context.bot, therapist, card, services.library)
+    return therapist, card
+
+
+async def open_client(update: Update, context: BotContext) -> None:
+    pressed = await pressed_client_card(update, context)
+    if pressed is not None:
+        therapist, card = pressed
+        await send_client_card(context.bot, therapist, card, services_of(context).library)
 
 
 async def pause_client(update: Update, context: BotContext) -> None:

@@ -81,6 +81,23 @@ async def _tell_client(bot: Bot, change: PrescriptionChange, library: ExerciseLi
     return True
 
 
+async def _first_screen(
+    context: BotContext, therapist: int, client_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Start (or restart) the client's draft and show its first step; None if not theirs."""
+    services = services_of(context)
+    draft = await start_draft(
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=client_id,
+        library=services.library,
+        now=services.now(),
+    )
+    if draft is None:
+        return None
+    return _screen("pick", draft, services.library)
+
+
 async def prescribe_command(update: Update, context: BotContext) -> None:
     command = await therapist_command(update, context)
     if command is None:
@@ -89,18 +106,11 @@ async def prescribe_command(update: Update, context: BotContext) -> None:
     if client_id is None:
         return
     message, therapist = command
-    services = services_of(context)
-    draft = await start_draft(
-        services.db,
-        therapist_telegram_id=therapist,
-        client_id=client_id,
-        library=services.library,
-        now=services.now(),
-    )
-    if draft is None:
+    screen = await _first_screen(context, therapist, client_id)
+    if screen is None:
         await message.reply_text(t.CLIENT_GONE)
         return
-    text, markup = _screen("pick", draft, services.library)
+    text, markup = screen
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -109,19 +119,12 @@ async def prescribe_from_card(update: Update, context: BotContext) -> None:
     if press is None:
         return
     query, therapist, client_id = press
-    services = services_of(context)
-    draft = await start_draft(
-        services.db,
-        therapist_telegram_id=therapist,
-        client_id=client_id,
-        library=services.library,
-        now=services.now(),
-    )
-    if draft is None:
+    screen = await _first_screen(context, therapist, client_id)
+    if screen is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return
     await query.answer()
-    text, markup = _screen("pick", draft, services.library)
+    text, markup = screen
     await context.bot.send_message(therapist, text, reply_markup=markup)
 
 

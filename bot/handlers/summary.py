@@ -8,13 +8,11 @@ from telegram import Bot, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.charts import summary_overview_png
-from bot.handlers.clients import send_pain_chart
+from bot.handlers.clients import pressed_client_card, send_pain_chart
 from bot.handlers.common import BotContext, services_of
-from bot.handlers.therapist_access import therapist_command, therapist_press
-from bot.services.clients import client_card
+from bot.handlers.therapist_access import therapist_command
 from bot.services.summary import WeeklySummary, build_weekly_summary
 from bot.texts import summary as t
-from bot.texts import therapist as tt
 
 
 async def send_weekly_summary(bot: Bot, chat_id: int, summary: WeeklySummary) -> None:
@@ -44,19 +42,10 @@ async def summary_command(update: Update, context: BotContext) -> None:
 
 
 async def client_chart_button(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=tt.CLIENT_GONE)
-    if press is None:
-        return
-    query, therapist, client_id = press
-    services = services_of(context)
-    card = await client_card(
-        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-    )
-    if card is None:
-        await query.answer(tt.CLIENT_GONE, show_alert=True)
-        return
-    await query.answer()
-    await send_pain_chart(context.bot, therapist, card)
+    pressed = await pressed_client_card(update, context)
+    if pressed is not None:
+        therapist, card = pressed
+        await send_pain_chart(context.bot, therapist, card)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
