@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot, filters
 
 from bot import texts
 from bot.services.container import ServiceContainer
+from bot.services.identity import Identity, Role, identify
 
 BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 SERVICES_KEY = "services"
@@ -22,6 +23,34 @@ def services_of(context: BotContext) -> ServiceContainer:
     if not isinstance(container, ServiceContainer):
         raise TypeError("bot_data has no ServiceContainer; build the app with bot.app")
     return container
+
+
+class Sender(NamedTuple):
+    message: Message
+    user: User
+    who: Identity
+
+
+async def identify_user(context: BotContext, telegram_id: int) -> Identity:
+    """Therapist (THERAPIST_IDS), client or stranger."""
+    services = services_of(context)
+    return await identify(
+        services.db, telegram_id=telegram_id, therapist_ids=services.settings.therapist_ids
+    )
+
+
+async def command_sender(update: Update, context: BotContext) -> Sender | None:
+    """The message, who sent it and what they are to us; None for an update without either."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return None
+    return Sender(message, user, await identify_user(context, user.id))
+
+
+def refusal_for(who: Identity) -> str:
+    """The answer to a command this user cannot use: the same as for a command that isn't one,
+    so nothing about the feature leaks; a stranger is told to ask their therapist."""
+    return texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND
 
 
 def pressed_in_own_chat(query: CallbackQuery) -> bool:

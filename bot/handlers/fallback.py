@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
-from bot.handlers.common import BotContext, services_of
-from bot.services.identity import Role, identify
+from bot.handlers.common import BotContext, command_sender
+from bot.services.identity import Role
 
 
 async def group_message(update: Update, _context: BotContext) -> None:
@@ -18,13 +18,10 @@ async def group_message(update: Update, _context: BotContext) -> None:
 
 
 async def unknown_message(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
         return
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
+    message, _, who = sender
     if who.role is Role.STRANGER:
         await message.reply_text(texts.STRANGER)
     elif message.text and message.text.startswith("/"):

@@ -31,10 +31,12 @@ from bot.domain.time_zones import suggested_zones
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
     BotContext,
+    command_sender,
     edit_query_markup,
     edit_query_message,
     own_chat_press,
     pressed_in_own_chat,
+    refusal_for,
     services_of,
 )
 from bot.handlers.menus import set_client_menu
@@ -67,18 +69,14 @@ def _expiry_date(expires_at: datetime, zone: str) -> str:
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
+        return
+    message, user, who = sender
+    if who.role is not Role.THERAPIST:
+        await message.reply_text(refusal_for(who))
         return
     services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
-    if who.role is not Role.THERAPIST:
-        await message.reply_text(
-            texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND
-        )
-        return
     name = " ".join(context.args or ())
     if not name:
         await message.reply_text(t.INVITE_USAGE)

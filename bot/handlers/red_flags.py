@@ -26,8 +26,8 @@ from telegram.ext import (
 )
 
 from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
-from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.services.identity import Role, identify
+from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
+from bot.services.identity import Role
 from bot.services.red_flags import UrgentAlert, record_red_flag
 from bot.texts import red_flags as t
 
@@ -51,13 +51,10 @@ async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: 
 
 
 async def symptoms_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
         return
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
+    message, _, who = sender
     if who.role is not Role.CLIENT or who.client_id is None:
         await message.reply_text(t.CLIENTS_ONLY)
         return

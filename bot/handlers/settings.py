@@ -10,12 +10,13 @@ from datetime import time
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
     BotContext,
     edit_query_message,
+    identify_user,
     own_chat_press,
+    refusal_for,
     services_of,
 )
 from bot.handlers.onboarding import send_reminder_question, send_time_zone_question
@@ -28,7 +29,6 @@ from bot.services.client_settings import (
     SettingsError,
     parse_hhmm,
 )
-from bot.services.identity import Role, identify
 from bot.texts import onboarding as to
 from bot.texts import settings as t
 
@@ -48,11 +48,7 @@ def _quiet(settings: ClientSettings) -> tuple[time, time] | None:
 
 
 async def _not_a_client(message: Message, context: BotContext, telegram_id: int) -> None:
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=telegram_id, therapist_ids=services.settings.therapist_ids
-    )
-    await message.reply_text(texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND)
+    await message.reply_text(refusal_for(await identify_user(context, telegram_id)))
 
 
 async def show_settings(update: Update, context: BotContext) -> None:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, command_sender, services_of
 from bot.handlers.menus import set_therapist_menu
 from bot.handlers.onboarding import resume_or_welcome
 from bot.services.clients import register_therapist
-from bot.services.identity import Role, identify
+from bot.services.identity import Role
 
 
 async def start(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
         return
+    message, user, who = sender
     services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
     if who.role is Role.THERAPIST:
         # Also creates their Monday summary schedule (bot.services.schedules).
         await register_therapist(
@@ -40,13 +38,10 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
         return
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
+    message, _, who = sender
     if who.role is Role.THERAPIST:
         await message.reply_text(texts.THERAPIST_HELP)
     elif who.role is Role.CLIENT:
@@ -57,6 +52,6 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # Edited messages are not commands a second time.
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("help", show_help, filters=private))

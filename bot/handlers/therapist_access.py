@@ -11,10 +11,9 @@ from typing import NamedTuple
 
 from telegram import CallbackQuery, Message, Update
 
-from bot import texts
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import BotContext, identify_user, refusal_for, services_of
 from bot.services.clients import find_clients, register_therapist
-from bot.services.identity import Role, identify
+from bot.services.identity import Role
 from bot.texts import therapist as t
 
 
@@ -23,11 +22,9 @@ async def therapist_id_or_refuse(update: Update, context: BotContext) -> int | N
     user = update.effective_user
     if user is None:
         return None
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
+    who = await identify_user(context, user.id)
     if who.role is Role.THERAPIST:
+        services = services_of(context)
         # First use creates the therapist row and their Monday summary schedule.
         await register_therapist(
             services.db,
@@ -41,9 +38,7 @@ async def therapist_id_or_refuse(update: Update, context: BotContext) -> int | N
     if query is not None:
         await query.answer(t.THERAPIST_ONLY_BUTTON, show_alert=True)
     elif message is not None:
-        await message.reply_text(
-            texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND
-        )
+        await message.reply_text(refusal_for(who))
     return None
 
 

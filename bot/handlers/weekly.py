@@ -12,9 +12,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.sbi import SBI_ITEMS
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
 from bot.handlers.red_flags import start_red_flag_screen
-from bot.services.identity import Role, identify
+from bot.services.identity import Role
 from bot.services.sbi import SbiResult, SbiStatus, record_sbi
 from bot.texts import weekly as t
 
@@ -22,13 +22,10 @@ _ANSWERS = re.compile(rf"^sbi:(?P<scores>[0-6]{{1,{len(SBI_ITEMS)}}})$")
 
 
 async def weekly_command(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    sender = await command_sender(update, context)
+    if sender is None:
         return
-    services = services_of(context)
-    who = await identify(
-        services.db, telegram_id=user.id, therapist_ids=services.settings.therapist_ids
-    )
+    message, _, who = sender
     if who.role is not Role.CLIENT:
         await message.reply_text(t.CLIENTS_ONLY)
         return
