@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Message, Update
@@ -44,9 +43,7 @@ from bot.handlers.red_flags import start_red_flag_screen
 from bot.services import client_settings, invites, onboarding
 from bot.services.client_settings import (
     MAX_REMINDER_TIMES,
-    REMINDER_PRESETS,
     SettingsError,
-    TypedOutcome,
 )
 from bot.services.identity import Role, identify
 from bot.texts import onboarding as t
@@ -232,9 +229,8 @@ async def choose_time_zone(update: Update, context: BotContext) -> None:
 
 
 async def send_reminder_question(context: BotContext, chat_id: int, times: Sequence[time]) -> None:
-    await context.bot.send_message(
-        chat_id, t.reminder_text(times), reply_markup=t.reminder_keyboard(times, REMINDER_PRESETS)
-    )
+    text, keyboard = t.reminder_question(times)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def reminder_times(update: Update, context: BotContext) -> None:
@@ -243,24 +239,30 @@ async def reminder_times(update: Update, context: BotContext) -> None:
     if press is None:
         return
     query, data = press
-    services = services_of(context)
-    parts, who, now = data.split(":"), query.from_user.id, services.now()
+    parts = data.split(":")
     at = client_settings.parse_hhmm(parts[2]) if len(parts) == 3 and parts[1] == "t" else None
+    if parts == ["rt", "d"]:
+        await save_reminders(query, context)
+    elif at is not None or parts == ["rt", "c"]:
+        await _edit_reminder_draft(query, context, tick=at)
+    else:
+        await query.answer(texts.STALE_BUTTON)
+
+
+async def _edit_reminder_draft(
+    query: CallbackQuery, context: BotContext, *, tick: time | None
+) -> None:
+    """Tick or untick one time, or (None) wait for a typed one; then show the draft again."""
+    services, who = services_of(context), query.from_user.id
     try:
-        if at is not None:
+        if tick is not None:
             draft = await client_settings.toggle_reminder_time(
-                services.db, telegram_id=who, at=at, now=now
+                services.db, telegram_id=who, at=tick, now=services.now()
             )
-        elif parts == ["rt", "c"]:
-            draft = await client_settings.ask_custom_reminder_time(
-                services.db, telegram_id=who, now=now
-            )
-        elif parts == ["rt", "d"]:
-            await save_reminders(query, context)
-            return
         else:
-            await query.answer(texts.STALE_BUTTON)
-            return
+            draft = await client_settings.ask_custom_reminder_time(
+                services.db, telegram_id=who, now=services.now()
+            )
     except SettingsError:
         await query.answer(t.REMINDER_FULL.format(count=MAX_REMINDER_TIMES), show_alert=True)
         return
@@ -271,9 +273,7 @@ async def reminder_times(update: Update, context: BotContext) -> None:
     if draft.awaiting_custom:
         await context.bot.send_message(who, t.REMINDER_CUSTOM_PROMPT)
     else:
-        await edit_query_message(
-            query, t.reminder_text(draft.times), t.reminder_keyboard(draft.times, REMINDER_PRESETS)
-        )
+        await edit_query_message(query, *t.reminder_question(draft.times))
 
 
 async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
@@ -309,38 +309,11 @@ async def typed_answer(update: Update, context: BotContext) -> None:
     )
     if answer is None:
         return
-    await message.reply_text(**typed_reply(answer, services.now()))
+    text, markup = ts.typed_reply(answer, services.now())
+    await message.reply_text(text, reply_markup=markup)
     if answer.onboarding_next and answer.settings is not None:
         await send_reminder_question(context, message.chat_id, answer.settings.reminder_times)
     raise ApplicationHandlerStop
-
-
-def typed_reply(answer: client_settings.TypedAnswer, now: datetime) -> dict[str, Any]:
-    """The reply's text and keyboard for each kind of typed answer."""
-    outcome, settings, draft = answer.outcome, answer.settings, answer.draft
-    if outcome is TypedOutcome.ZONE_SET and settings is not None:
-        return {
-            "text": t.TIME_ZONE_SET.format(
-                zone=settings.timezone, clock=t.clock_in(settings.timezone, now)
-            )
-        }
-    if outcome is TypedOutcome.ZONE_CHOICES:
-        return {
-            "text": t.TIME_ZONE_CHOICES,
-            "reply_markup": t.time_zone_keyboard(answer.zones, now),
-        }
-    if outcome is TypedOutcome.ZONE_UNKNOWN:
-        return {"text": t.TIME_ZONE_UNKNOWN}
-    if outcome is TypedOutcome.CHECKIN_SET and settings is not None:
-        return {"text": ts.CHECKIN_SET.format(time=ts.hhmm(settings.checkin_time))}
-    if outcome is TypedOutcome.REMINDER_FULL:
-        return {"text": t.REMINDER_FULL.format(count=MAX_REMINDER_TIMES)}
-    if outcome is TypedOutcome.REMINDER_ADDED and draft is not None:
-        return {
-            "text": t.reminder_text(draft.times),
-            "reply_markup": t.reminder_keyboard(draft.times, REMINDER_PRESETS),
-        }
-    return {"text": t.REMINDER_TIME_NOT_UNDERSTOOD}
 
 
 def screen_finished(data: str) -> bool:

@@ -211,13 +211,7 @@ async def _save_quiet_hours(
         await query.answer(t.STALE)
         return
     await query.answer()
-    quiet = _quiet(settings)
-    await edit_query_message(
-        query,
-        t.QUIET_CLEARED
-        if quiet is None
-        else t.QUIET_SET.format(start=t.hhmm(quiet[0]), end=t.hhmm(quiet[1])),
-    )
+    await edit_query_message(query, t.quiet_hours_saved(settings.quiet_start, settings.quiet_end))
 
 
 async def pause_command(update: Update, context: BotContext) -> None:

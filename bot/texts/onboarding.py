@@ -18,6 +18,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.time_zones import zone_city
 from bot.keyboards import callback, rows
+from bot.services.client_settings import REMINDER_PRESETS
 
 # Bump when the consent wording below changes materially; stored with each client's consent.
 CONSENT_VERSION = "2026-11-v1"
@@ -173,3 +174,8 @@ def reminder_keyboard(times: Sequence[time], presets: Sequence[time]) -> InlineK
     ]
     buttons += [(CUSTOM_BUTTON, callback("rt", "c")), (DONE_BUTTON, callback("rt", "d"))]
     return rows(buttons, per_row=3)
+
+
+def reminder_question(times: Sequence[time]) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder-times question with `times` ticked among the presets."""
+    return reminder_text(times), reminder_keyboard(times, REMINDER_PRESETS)

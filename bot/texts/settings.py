@@ -13,11 +13,13 @@ Time zone and reminder-time buttons are onboarding's (`bot.texts.onboarding`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 
 from telegram import InlineKeyboardMarkup
 
 from bot.keyboards import callback, rows
+from bot.services.client_settings import MAX_REMINDER_TIMES, TypedAnswer, TypedOutcome
+from bot.texts import onboarding as to
 from bot.texts.onboarding import format_times
 
 NOT_A_CLIENT = (
@@ -153,3 +155,28 @@ def pause_keyboard() -> InlineKeyboardMarkup:
         ],
         per_row=3,
     )
+
+
+def quiet_hours_saved(start: time | None, end: time | None) -> str:
+    if start is None or end is None:
+        return QUIET_CLEARED
+    return QUIET_SET.format(start=hhmm(start), end=hhmm(end))
+
+
+def typed_reply(answer: TypedAnswer, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The reply to a typed city or time (onboarding and /settings), for each kind of answer."""
+    outcome, settings, draft = answer.outcome, answer.settings, answer.draft
+    if outcome is TypedOutcome.ZONE_SET and settings is not None:
+        clock = to.clock_in(settings.timezone, now)
+        return to.TIME_ZONE_SET.format(zone=settings.timezone, clock=clock), None
+    if outcome is TypedOutcome.ZONE_CHOICES:
+        return to.TIME_ZONE_CHOICES, to.time_zone_keyboard(answer.zones, now)
+    if outcome is TypedOutcome.ZONE_UNKNOWN:
+        return to.TIME_ZONE_UNKNOWN, None
+    if outcome is TypedOutcome.CHECKIN_SET and settings is not None:
+        return CHECKIN_SET.format(time=hhmm(settings.checkin_time)), None
+    if outcome is TypedOutcome.REMINDER_FULL:
+        return to.REMINDER_FULL.format(count=MAX_REMINDER_TIMES), None
+    if outcome is TypedOutcome.REMINDER_ADDED and draft is not None:
+        return to.reminder_question(draft.times)
+    return to.REMINDER_TIME_NOT_UNDERSTOOD, None
