@@ -7,6 +7,11 @@ Lateness is measured on that clock, against real sleeps, on the real event loop.
 
 The scheduler and dispatcher are the ones `bot.app.build_scheduler` builds; only the bot is
 replaced by `FakeTelegram`, and `submit` is observed to time each claim.
+
+Claim look-ahead (CLAIM_LOOKAHEAD_SECONDS, default 5 s) is on, as in the app's tick: the
+burst is claimed seconds before it is due, so "claim lateness" (the time a claim was handed
+to the dispatcher minus due) is negative — claimed before due. What the client notices is
+send lateness; `sent_before_due` counts sends earlier than their slot (must be 0).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from benchmarks.measure import (
     peak_rate,
     peak_rss_mb,
 )
+from bot.config import Settings
 from bot.content import load_library
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
@@ -65,6 +71,8 @@ TICK_S = 1.0
 # tick whose phase is arbitrary (the app's JobQueue starts ticking whenever the bot starts).
 TICK_PHASE_S = 0.5
 INSERT_BATCH = 5_000
+# The app's default CLAIM_LOOKAHEAD_SECONDS: the tick claims this far ahead.
+LOOKAHEAD_S = float(Settings.model_fields["claim_lookahead_seconds"].default)
 
 
 class ObservedDispatcher(Dispatcher):
@@ -74,12 +82,12 @@ class ObservedDispatcher(Dispatcher):
         super().__init__(**kwargs)
         self.queued: list[tuple[int, datetime, float]] = []  # chat, slot, real time
 
-    def submit(self, messages: list[OutgoingMessage]) -> None:
+    def submit(self, messages: list[OutgoingMessage], *, now: datetime | None = None) -> None:
         at = time.time()
         for message in messages:
             if message.claim is not None:
                 self.queued.append((message.chat_id, message.claim.slot, at))
-        super().submit(messages)
+        super().submit(messages, now=now)
 
 
 async def _database(database_url: str | None) -> tuple[Database, Path | None]:
@@ -174,7 +182,11 @@ def _scheduler(
         per_chat_rate=per_chat_rate,
     )
     scheduler = Scheduler(
-        db=db, library=load_library(CONTENT_DIR), dispatcher=dispatcher, policy=ClaimPolicy()
+        db=db,
+        library=load_library(CONTENT_DIR),
+        dispatcher=dispatcher,
+        policy=ClaimPolicy(),
+        tick_lookahead=timedelta(seconds=LOOKAHEAD_S),
     )
     return scheduler, dispatcher, telegram
 
@@ -191,7 +203,7 @@ async def _tick(
     next_at = loop.time()
     while not stop.is_set():
         started = time.perf_counter()
-        await scheduler.run_pass(clock())
+        await scheduler.tick(clock())
         durations.append(time.perf_counter() - started)
         next_at += TICK_S
         if next_at < loop.time():
@@ -223,7 +235,10 @@ async def burst(
         create_s = await create_schedules(db, rows, now=DUE - timedelta(hours=1))
         db_mb = file_size_mb(path) if path else None
 
-        clock, offset = _shifted_clock(DUE - timedelta(seconds=idle_ticks - TICK_PHASE_S))
+        # Idle ticks first, then the look-ahead's ticks (which claim the burst ahead).
+        clock, offset = _shifted_clock(
+            DUE - timedelta(seconds=idle_ticks + LOOKAHEAD_S - TICK_PHASE_S)
+        )
         scheduler, dispatcher, telegram = _scheduler(
             db, clock, send_rate=send_rate, per_chat_rate=1.0
         )
@@ -233,7 +248,8 @@ async def burst(
         monitor.start()
         idle.start()
         ticking = asyncio.create_task(_tick(scheduler, clock, stop, durations))
-        await asyncio.sleep(max(0.0, DUE.timestamp() - offset - time.time() - 0.05))
+        idle_end = DUE.timestamp() - LOOKAHEAD_S - offset
+        await asyncio.sleep(max(0.0, idle_end - time.time() - 0.05))
         idle.stop()
         idle_ticks = list(durations)
 
@@ -263,8 +279,11 @@ async def burst(
         "duplicated": tally.duplicated,
         "unexpected_sends": tally.unexpected,
         "ledger": ledger,
+        "lookahead_s": LOOKAHEAD_S,
+        # Negative: handed to the dispatcher before due (look-ahead), not late.
         "claim_lateness": lateness_summary(claims),
         "send_lateness": lateness_summary(sends),
+        "sent_before_due": sum(1 for s in sends if s < 0),
         "send_rate_peak_per_s": peak_rate(at for _, at in telegram.sent),
         "loop_stall_max_ms": round(stall * 1000, 1),
         "create_s": round(create_s, 3),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, time
+from datetime import UTC, time, timedelta
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -76,14 +76,19 @@ def build_scheduler(
         keep_outcomes=keep_outcomes,
     )
     return Scheduler(
-        db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy.from_settings(settings)
+        db=db,
+        library=library,
+        dispatcher=dispatcher,
+        policy=ClaimPolicy.from_settings(settings),
+        tick_lookahead=timedelta(seconds=settings.claim_lookahead_seconds),
     )
 
 
 async def scheduler_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The metronome: one pass per tick (claims and queues; the dispatcher sends)."""
+    """The metronome: one pass per tick (claims CLAIM_LOOKAHEAD_SECONDS ahead and queues;
+    the dispatcher holds each message to its slot and sends)."""
     services = context.bot_data[SERVICES_KEY]
-    await context.bot_data[SCHEDULER_KEY].run_pass(services.now())
+    await context.bot_data[SCHEDULER_KEY].tick(services.now())
 
 
 def build_application(

@@ -7,6 +7,13 @@ IMMEDIATE, see bot/db/engine.py), insert one `delivery` per slot with
 against a double send), and advance every `next_fire_at` in one bulk UPDATE. Only deliveries
 this transaction inserted are sent.
 
+Look-ahead: `claim_due_slots(..., until=now + lookahead)` also claims slots due up to `until`.
+Their delivery rows are the real slot's (same unique key, `claimed_at` = the claim time, so
+earlier than the slot); `classify_slot` counts a future slot as on time, and the dispatcher
+holds such a message until its slot. The lease (10 min, from `claimed_at`) covers the hold
+(at most the look-ahead, seconds) plus the paced fan-out, so a live held delivery is never
+taken for an orphan, and one orphaned by a crash is re-sent once like any other.
+
 Cost (the tick must not block the event loop for more than 100 ms, DESIGN.md): a batch's
 rows mostly share a few (local times, days, zone, slot) shapes, so the CronTrigger maths runs
 once per distinct shape per pass (`SlotMemo`), in slices with a yield between; the delivery
@@ -243,9 +250,15 @@ def _advance_statement() -> Any:
 
 
 async def _claim_batch(
-    db: Database, *, now: datetime, policy: ClaimPolicy, memo: SlotMemo | None = None
+    db: Database,
+    *,
+    now: datetime,
+    policy: ClaimPolicy,
+    memo: SlotMemo | None = None,
+    until: datetime | None = None,
 ) -> tuple[int, list[Claim]]:
-    memo = memo if memo is not None else SlotMemo(now)
+    until = now if until is None else max(until, now)
+    memo = memo if memo is not None else SlotMemo(until)
     async with db.sessions.begin() as session:
         stmt = (
             select(
@@ -263,7 +276,7 @@ async def _claim_batch(
             )
             .outerjoin(Client, Client.id == Schedule.client_id)
             .outerjoin(Therapist, Therapist.id == Schedule.therapist_id)
-            .where(Schedule.next_fire_at <= now)
+            .where(Schedule.next_fire_at <= until)
             .order_by(Schedule.next_fire_at)
             .limit(policy.batch_size)
         )
@@ -350,16 +363,20 @@ async def claim_due_slots(
     now: datetime,
     policy: ClaimPolicy,
     on_batch: Callable[[list[Claim]], Awaitable[None]] | None = None,
+    until: datetime | None = None,
 ) -> list[Claim]:
-    """Claim every schedule due at `now`, batch after batch, yielding to the loop between.
+    """Claim every schedule due by `until` (default `now`), batch after batch, yielding.
 
     `on_batch` gets each batch as soon as it is committed, so its messages can start going
-    out while the next batch is claimed instead of after the whole pass.
+    out while the next batch is claimed instead of after the whole pass. Slots after `now`
+    (look-ahead) are claimed on time; sending them no earlier than their slot is the
+    dispatcher's job.
     """
     claims: list[Claim] = []
-    memo = SlotMemo(now)
+    until = now if until is None else max(until, now)
+    memo = SlotMemo(until)
     while True:
-        count, batch = await _claim_batch(db, now=now, policy=policy, memo=memo)
+        count, batch = await _claim_batch(db, now=now, policy=policy, memo=memo, until=until)
         claims.extend(batch)
         if on_batch is not None and batch:
             await on_batch(batch)

@@ -9,11 +9,25 @@ Errors: `RetryAfter` (429) waits the time Telegram gives and tries again; networ
 5xx are retried with exponential backoff, `MAX_ATTEMPTS` in all, then the delivery is marked
 `failed`; `Forbidden` (403, the client blocked the bot) marks the client blocked, stops their
 schedules and tells their therapist once; `BadRequest` is a bug of ours, not retried.
+
+Holding (claim look-ahead): `submit(messages, now=pass_time)` holds a message whose slot is
+after the claiming pass's time in one heap ordered by slot; a single release task moves each
+into the send queue once the dispatcher's clock reaches its slot (`release_due`), so nothing
+leaves before its slot and the queue, pacing and workers are unchanged. Memory: the heap holds
+only what the tick claimed ahead, at most the look-ahead's worth of slots. A client who pauses
+or blocks the bot in the seconds between the early claim and the slot is still sent that one
+reminder (at most the look-ahead after pausing; a block answers 403 and is handled as
+always): re-reading every client's status at release would cost a query per slot for a
+window of seconds. `stop()` waits for held messages too (within its timeout); any left stay
+`claimed` in the ledger and are re-sent once by the next start, after their lease.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections import deque
@@ -41,6 +55,9 @@ MAX_ATTEMPTS = 3  # network errors / 5xx: this many tries, then `failed`
 MAX_RETRY_AFTER = 5  # 429s honoured per message before giving up
 BACKOFF_SECONDS = 1.0  # first backoff; doubles each retry
 WORKERS = 16
+# The release task looks again at least this long after a wake-up that found nothing due
+# (the wall clock and the loop's timer can differ by a millisecond or so).
+MIN_RELEASE_WAIT = 0.005
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -191,6 +208,11 @@ class Dispatcher:
         self._keep_outcomes = keep_outcomes
         self._ledger = _SentLedger(db)
         self.outcomes: list[SendOutcome] = []
+        self._held: list[tuple[datetime, int, OutgoingMessage]] = []
+        self._held_order = itertools.count()
+        self._held_changed = asyncio.Event()
+        self._released = asyncio.Event()
+        self._releaser: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
@@ -202,34 +224,85 @@ class Dispatcher:
         self._tasks = [
             asyncio.create_task(self._work(), name=f"dispatch-{i}") for i in range(self._workers)
         ]
+        self._releaser = asyncio.create_task(self._release_held(), name="dispatch-release")
 
-    def submit(self, messages: list[OutgoingMessage]) -> None:
+    def submit(self, messages: list[OutgoingMessage], *, now: datetime | None = None) -> None:
+        """Queue `messages`; with `now` (the claiming pass's time) a message whose slot is
+        after `now` is held until the dispatcher's clock reaches its slot."""
         for message in messages:
-            self._queue.put_nowait(message)
+            slot = message.claim.slot if message.claim is not None else None
+            if now is not None and slot is not None and slot > now:
+                heapq.heappush(self._held, (slot, next(self._held_order), message))
+                self._held_changed.set()
+            else:
+                self._queue.put_nowait(message)
 
     @property
     def pending(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def held(self) -> int:
+        """Messages claimed ahead of their slot, waiting for it."""
+        return len(self._held)
+
+    def release_due(self) -> int:
+        """Move every held message whose slot has come (on the clock) to the send queue."""
+        now = self._clock()
+        released = 0
+        while self._held and self._held[0][0] <= now:
+            self._queue.put_nowait(heapq.heappop(self._held)[2])
+            released += 1
+        if released:
+            self._released.set()
+        return released
+
+    async def _release_held(self) -> None:
+        """The one task that releases held messages at their slot (no task per message)."""
+        while True:
+            self._held_changed.clear()
+            self.release_due()
+            if not self._held:
+                await self._held_changed.wait()
+                continue
+            wait = (self._held[0][0] - self._clock()).total_seconds()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._held_changed.wait(), max(wait, MIN_RELEASE_WAIT))
+
     async def drain(self) -> None:
-        """Wait until every submitted message was sent or given up."""
+        """Wait until every queued message was sent or given up (held ones are not queued
+        until their slot: `release_due`)."""
         await self._queue.join()
 
+    async def _drain_all(self) -> None:
+        while True:
+            await self.drain()
+            if not self._held:
+                return
+            self._released.clear()
+            await self._released.wait()
+
     async def stop(self, *, drain_timeout: float = 10.0) -> None:
-        """Finish what is queued (up to `drain_timeout`), then stop the workers.
+        """Finish what is queued or held (up to `drain_timeout`), then stop the workers.
 
         Whatever is left stays `claimed` in the ledger and is re-sent once by the next start.
         """
         if not self._tasks:
             return
         try:
-            await asyncio.wait_for(self.drain(), drain_timeout)
+            await asyncio.wait_for(self._drain_all(), drain_timeout)
         except TimeoutError:
-            log.warning("dispatcher stopped with messages queued", extra={"left": self.pending})
-        for task in self._tasks:
+            log.warning(
+                "dispatcher stopped with messages queued",
+                extra={"left": self.pending, "held": self.held},
+            )
+        tasks = [*self._tasks, *([self._releaser] if self._releaser is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
+        self._releaser = None
+        self._held.clear()
 
     async def _work(self) -> None:
         while True:

@@ -4,13 +4,19 @@ A pass resumes clients whose pause has ended, re-sends deliveries orphaned by a 
 every due slot, snoozed reminder and follow-up, composes their messages and hands them to the
 dispatcher batch by batch. It returns as soon as the work is queued: the dispatcher sends at
 Telegram's pace.
+
+Look-ahead: the periodic tick (`Scheduler.tick`) also claims slots due within
+`tick_lookahead` (CLAIM_LOOKAHEAD_SECONDS), so a burst is claimed before its minute rather
+than up to a tick plus the claiming time after it; the dispatcher holds those messages until
+their slot. `run_pass(now)` (and `python -m bot tick --at`) claims only what is due at `now`
+unless given `lookahead`. Snoozes and follow-ups are never claimed ahead.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
@@ -57,13 +63,20 @@ class Scheduler:
         library: ExerciseLibrary,
         dispatcher: Dispatcher,
         policy: ClaimPolicy,
+        tick_lookahead: timedelta = timedelta(0),
     ) -> None:
         self.db = db
         self.library = library
         self.dispatcher = dispatcher
         self.policy = policy
+        self.tick_lookahead = tick_lookahead
 
-    async def run_pass(self, now: datetime) -> PassReport:
+    async def tick(self, now: datetime) -> PassReport:
+        """The periodic tick's pass: claims `tick_lookahead` ahead of `now`."""
+        return await self.run_pass(now, lookahead=self.tick_lookahead)
+
+    async def run_pass(self, now: datetime, *, lookahead: timedelta = timedelta(0)) -> PassReport:
+        """One pass at `now`; slots due by `now + lookahead` are claimed and held to their slot."""
         async with self.db.sessions.begin() as session:
             resumed = await resume_due_paused_clients(session, now=now)
         claims: list[Claim] = []
@@ -75,11 +88,13 @@ class Scheduler:
             claims.extend(batch)
             messages, nothing_to_say = await compose(self.db, self.library, batch, now=now)
             await self._record_missed(nothing_to_say)
-            self.dispatcher.submit(messages)
+            self.dispatcher.submit(messages, now=now)
             queued += len(messages)
 
         await queue(await reclaim_unsent(self.db, now=now, policy=self.policy))
-        await claim_due_slots(self.db, now=now, policy=self.policy, on_batch=queue)
+        await claim_due_slots(
+            self.db, now=now, policy=self.policy, on_batch=queue, until=now + lookahead
+        )
         await queue(await claim_snoozed(self.db, now=now, policy=self.policy))
         await queue(await claim_follow_ups(self.db, now=now, policy=self.policy))
         report = PassReport(now, tuple(claims), queued, len(resumed))
