@@ -193,6 +193,8 @@ def _fmt(value: Any) -> str:
 def _ratio(peer: Any, ours: Any) -> str:
     if not isinstance(peer, int | float) or not isinstance(ours, int | float):
         return "—"
+    if ours < 0:
+        return "—"  # claimed before due (look-ahead): a ratio means nothing
     if ours == 0:
         return "—" if peer == 0 else "∞"
     return f"{peer / ours:,.1f}×"

@@ -58,6 +58,9 @@ WORKERS = 16
 # The release task looks again at least this long after a wake-up that found nothing due
 # (the wall clock and the loop's timer can differ by a millisecond or so).
 MIN_RELEASE_WAIT = 0.005
+# Looks at a full one-second window after which a clock that has not moved (a test's fake)
+# stops holding a send.
+STILL_CLOCK_ROUNDS = 100
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -334,11 +337,7 @@ class Dispatcher:
             wait = self._pacer.reserve(message.chat_id)
             if wait > 0:
                 await self._sleep(wait)
-            for _ in range(100):  # bounded: a test's fake clock may never move
-                hold = self._pacer.window_wait()
-                if hold <= 0:
-                    break
-                await self._sleep(hold)
+            await self._hold_for_window()
             try:
                 sent = await self._send(message, text, reply_markup)
             except RetryAfter as exc:
@@ -360,6 +359,22 @@ class Dispatcher:
             else:
                 await self._sent(message, sent.message_id)
                 return SendOutcome(message, "sent", sent.message_id)
+
+    async def _hold_for_window(self) -> None:
+        """Wait while the last second's sends are already the rate.
+
+        With 16 workers waiting, one is let through per expiring send, so a worker may lose
+        that race many times in a row: only a clock that does not move (a test's fake) ends
+        the wait after `STILL_CLOCK_ROUNDS` looks; a moving clock waits as long as it takes.
+        """
+        first = self._pacer.clock()
+        for rounds in itertools.count(1):
+            hold = self._pacer.window_wait()
+            if hold <= 0:
+                return
+            if rounds >= STILL_CLOCK_ROUNDS and self._pacer.clock() == first:
+                return
+            await self._sleep(hold)
 
     async def _send(
         self, message: OutgoingMessage, text: str, reply_markup: InlineKeyboardMarkup | None
