@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select
 from telegram import Bot
 
+from bot.app import build_scheduler
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Schedule
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.tick import Scheduler
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_TOKEN, make_settings
 from tests.scheduling import add_client, deliveries
 from tests.support.botapi_double import BotApiDouble
 
@@ -182,3 +183,23 @@ async def test_stopping_before_the_slot_leaves_the_held_reminder_claimed_for_the
     assert botapi.calls("sendMessage", chat_id=CLIENT_TG) == []
     [delivery] = await deliveries(db)
     assert delivery.status is DeliveryStatus.CLAIMED
+
+
+@pytest.mark.parametrize(("seconds", "claimed"), [(5.0, 1), (0.0, 0)])
+async def test_the_apps_tick_claims_as_far_ahead_as_claim_lookahead_seconds_says(
+    db: Database,
+    library: ExerciseLibrary,
+    telegram_bot: Bot,
+    botapi: BotApiDouble,
+    database_url: str,
+    seconds: float,
+    claimed: int,
+) -> None:
+    await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG)
+    settings = make_settings(botapi, database_url, claim_lookahead_seconds=seconds)
+    engine = build_scheduler(settings, db=db, library=library, bot=telegram_bot, clock=lambda: SLOT)
+
+    report = await engine.tick(SLOT - timedelta(seconds=3))
+
+    assert len(report.claims) == claimed
+    assert botapi.calls("sendMessage", chat_id=CLIENT_TG) == []
