@@ -177,3 +177,16 @@ async def bot(
     """The bot running (long polling over loopback) for the duration of the test."""
     async with running_application(application, botapi) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many PostgreSQL tests ran, so a CI log shows they were not skipped."""
+
+    def count(outcome: str) -> int:
+        reports = terminalreporter.stats.get(outcome, [])
+        return sum(1 for report in reports if "postgres" in getattr(report, "keywords", {}))
+
+    terminalreporter.write_line(
+        f"PostgreSQL tests: {count('passed')} passed, {count('failed')} failed, "
+        f"{count('skipped')} skipped"
+    )
