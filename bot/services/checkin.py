@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.clients import live_client, live_client_where
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, PainEntry, PendingInput
+from bot.db.models import Client, PainEntry, PendingInput
 from bot.domain.pain import (
     DailyPain,
     WeekComparison,
@@ -71,18 +72,6 @@ class NoteResult:
     limit: int = NOTE_MAX_CHARS
 
 
-async def _client_for_update(session: AsyncSession, telegram_id: int) -> Client | None:
-    # Row lock per client so concurrent presses (several instances) serialise; SQLite's
-    # BEGIN IMMEDIATE already serialises writers.
-    return (
-        await session.execute(
-            select(Client)
-            .where(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-
-
 def local_day(client_timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(client_timezone)).date()
 
@@ -92,9 +81,7 @@ async def checkin_day(db: Database, *, telegram_id: int, now: datetime) -> date 
     async with db.sessions() as session:
         zone = (
             await session.execute(
-                select(Client.timezone).where(
-                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-                )
+                select(Client.timezone).where(live_client_where(telegram_id))
             )
         ).scalar_one_or_none()
     return None if zone is None else local_day(zone, now)
@@ -118,7 +105,7 @@ async def record_pain_entry(
     """
     leg, back = validate_pain_score(leg), validate_pain_score(back)
     async with db.sessions.begin() as session:
-        client = await _client_for_update(session, telegram_id)
+        client = await live_client(session, telegram_id, lock=True)
         if client is None:
             return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
         today = local_day(client.timezone, now)

@@ -19,9 +19,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, PendingInput
 from bot.domain.red_flags import red_flags_in_text
@@ -150,16 +151,6 @@ def parse_hhmm(value: str) -> time | None:
 # ---------------------------------------------------------------- reading
 
 
-async def client_for(session: AsyncSession, telegram_id: int) -> Client | None:
-    return (
-        await session.execute(
-            select(Client).where(
-                Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-            )
-        )
-    ).scalar_one_or_none()
-
-
 async def _settings_of(session: AsyncSession, client: Client) -> ClientSettings:
     return ClientSettings(
         client_id=client.id,
@@ -176,7 +167,7 @@ async def _settings_of(session: AsyncSession, client: Client) -> ClientSettings:
 
 async def current_settings(db: Database, *, telegram_id: int) -> ClientSettings | None:
     async with db.sessions() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         return None if client is None else await _settings_of(session, client)
 
 
@@ -225,7 +216,7 @@ def _ttl(client: Client) -> timedelta:
 async def ask_time_zone(db: Database, *, telegram_id: int, now: datetime) -> ClientSettings | None:
     """The next typed message is a place or zone name."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         await set_pending(
@@ -255,7 +246,7 @@ async def change_time_zone(
 ) -> ZoneChange | None:
     """Set the zone (a button's value is re-checked against the tz database)."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         return await _apply_time_zone(session, client, zone, now)
@@ -295,7 +286,7 @@ async def _open_draft(
     session: AsyncSession, telegram_id: int, now: datetime
 ) -> tuple[Client, ReminderDraft] | None:
     """The client and the reminder-time draft they have open; None when none is (stale)."""
-    client = await client_for(session, telegram_id)
+    client = await live_client(session, telegram_id)
     row = None if client is None else await pending_for(session, telegram_id, now)
     if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
         return None
@@ -307,7 +298,7 @@ async def start_reminder_draft(
 ) -> ReminderDraft | None:
     """Begin choosing reminder times from the client's current ones."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         times = await schedules.reminder_times(session, client_id=client.id)
@@ -373,7 +364,7 @@ async def save_reminder_draft(
 
 async def ask_checkin_time(db: Database, *, telegram_id: int, now: datetime) -> bool:
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return False
         await set_pending(
@@ -394,7 +385,7 @@ async def change_checkin_time(
     db: Database, *, telegram_id: int, at: time, now: datetime
 ) -> ClientSettings | None:
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         return await _apply_checkin_time(session, client, at, now)
@@ -407,7 +398,7 @@ async def change_quiet_hours(
     if (start is None) != (end is None) or (start is not None and start == end):
         raise SettingsError("quiet_hours_incomplete")
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         client.quiet_start, client.quiet_end = start, end
@@ -427,7 +418,7 @@ async def pause(
     if weeks is not None and weeks not in PAUSE_WEEKS:
         raise SettingsError("bad_pause")
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         if client.status is ClientStatus.BLOCKED:
@@ -444,7 +435,7 @@ async def resume(
 ) -> tuple[bool, ClientSettings] | None:
     """Resume from the next slot; the flag says whether the client was paused at all."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         was_paused = client.status is ClientStatus.PAUSED
@@ -467,7 +458,7 @@ async def answer_typed_text(
     if red_flags_in_text(text):
         return None
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         row = None if client is None else await pending_for(session, telegram_id, now)
         if client is None or row is None or row.kind not in MY_PENDING_KINDS:
             return None

@@ -29,10 +29,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Exercise, ExerciseLibrary
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
     Client,
-    ClientStatus,
     ForwardedQuestion,
     MessageRelay,
     Prescription,
@@ -162,16 +162,6 @@ def question_hash(text: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-async def _client(session: AsyncSession, telegram_id: int) -> Client | None:
-    return (
-        await session.execute(
-            select(Client).where(
-                Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-            )
-        )
-    ).scalar_one_or_none()
-
-
 async def _prescribed(session: AsyncSession, client_id: int, now: datetime) -> list[Prescription]:
     rows = await session.execute(
         select(Prescription)
@@ -219,7 +209,7 @@ async def exercise_menu(
     if telegram_id in therapist_ids:
         return ExerciseMenu(Viewer.THERAPIST, library.all())
     async with db.sessions() as session:
-        client = await _client(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return ExerciseMenu(Viewer.STRANGER)
         prescribed = _in_library(library, await _prescribed(session, client.id, now))
@@ -244,7 +234,7 @@ async def exercise_view(
             return ViewResult(ViewVerdict.UNKNOWN)
         return ViewResult(ViewVerdict.SHOWN, _view(exercise, None))
     async with db.sessions() as session:
-        client = await _client(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return ViewResult(ViewVerdict.NOT_ALLOWED)
         if exercise is None:
@@ -258,7 +248,7 @@ async def answer_exercise_question(
 ) -> QuestionAnswer:
     """What a client's free text asks about the library, and whether to pass it on now."""
     async with db.sessions() as session:
-        client = await _client(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return QuestionAnswer(QuestionKind.NOT_A_CLIENT)
         prescribed = _in_library(library, await _prescribed(session, client.id, now))

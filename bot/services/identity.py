@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.clients import live_client_where
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Therapist
 
@@ -33,9 +34,7 @@ async def identify(db: Database, *, telegram_id: int, therapist_ids: frozenset[i
     async with db.sessions() as session:
         row = (
             await session.execute(
-                select(Client.id, Client.status).where(
-                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-                )
+                select(Client.id, Client.status).where(live_client_where(telegram_id))
             )
         ).one_or_none()
     if row is None:

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.db.clients import live_client_where
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, Invite, Therapist
+from bot.db.models import Client, Invite, Therapist
 from bot.services.identity import ensure_therapist
 
 # 24 random bytes = 192 bits, encoded as 32 URL-safe characters (Telegram allows up to 64 in
@@ -106,9 +107,7 @@ async def create_invite(
 async def _registered(db: Database, telegram_id: int) -> bool:
     async with db.sessions() as session:
         found = await session.scalar(
-            select(Client.id).where(
-                Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-            )
+            select(Client.id).where(live_client_where(telegram_id))
         )
     return found is not None
 

@@ -14,6 +14,7 @@ from datetime import datetime, time
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Invite, Therapist
 from bot.services import schedules
@@ -21,7 +22,6 @@ from bot.services.client_settings import (
     ONBOARDING_PENDING_TTL,
     PENDING_REMINDER_TIMES,
     PENDING_TIME_ZONE,
-    client_for,
     format_time,
     set_pending,
 )
@@ -69,7 +69,7 @@ async def give_consent(
     token_hash = hash_token(token)
     try:
         async with db.sessions.begin() as session:
-            if await client_for(session, telegram_id) is None:
+            if await live_client(session, telegram_id) is None:
                 claimed = (
                     await session.execute(
                         update(Invite)
@@ -122,7 +122,7 @@ async def give_consent(
 
 async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: datetime) -> Consent:
     async with db.sessions() as session:
-        existing = await client_for(session, telegram_id)
+        existing = await live_client(session, telegram_id)
         if existing is not None:
             return Consent(
                 status=InviteStatus.ALREADY_CLIENT,
@@ -146,7 +146,7 @@ async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: date
 async def finish_onboarding(db: Database, *, telegram_id: int) -> OnboardingDone | None:
     """Mark onboarding complete (after the red-flag screen); None if it already was."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None or client.onboarding_step is None:
             return None
         client.onboarding_step = None
@@ -165,7 +165,7 @@ async def finish_onboarding(db: Database, *, telegram_id: int) -> OnboardingDone
 async def onboarding_step(db: Database, *, telegram_id: int) -> str | None:
     """Where an unfinished newcomer left off (None when done or not a client)."""
     async with db.sessions() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         return None if client is None else client.onboarding_step
 
 
@@ -185,7 +185,7 @@ async def resume_onboarding(db: Database, *, telegram_id: int, now: datetime) ->
     told they would be).
     """
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is not None and client.status is ClientStatus.BLOCKED:
             await schedules.resume_client_schedules(session, client_id=client.id, now=now)
         if client is None or client.onboarding_step is None:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
     Alert,
@@ -40,7 +41,6 @@ from bot.db.models import (
     Therapist,
 )
 from bot.services import schedules
-from bot.services.client_settings import client_for
 
 AUDIT_EXPORT = "client_export"
 AUDIT_DELETE = "client_erased"
@@ -103,7 +103,7 @@ async def export_client_data(
 ) -> ClientExport | None:
     """Everything stored about the client, and an audit line saying it was exported."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
@@ -164,7 +164,7 @@ async def erase_client(
 ) -> ErasedClient | None:
     """Delete the client and all their data; None unless `client_id` is the presser's own."""
     async with db.sessions.begin() as session:
-        client = await client_for(session, telegram_id)
+        client = await live_client(session, telegram_id)
         if client is None or client.id != client_id:
             return None
         erased = ErasedClient(

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 
+from bot.db.clients import live_client_where
 from bot.db.engine import Database
 from bot.db.models import (
     Client,
-    ClientStatus,
     Delivery,
     ExerciseLog,
     PainEntry,
@@ -63,9 +63,7 @@ async def progress_of(db: Database, *, telegram_id: int, now: datetime) -> Progr
     async with db.sessions() as session:
         client = (
             await session.execute(
-                select(Client.id, Client.timezone).where(
-                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-                )
+                select(Client.id, Client.timezone).where(live_client_where(telegram_id))
             )
         ).one_or_none()
         if client is None:

@@ -16,8 +16,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Alert, Client, ClientStatus, PendingInput, RedFlagEvent, Therapist
+from bot.db.models import Alert, PendingInput, RedFlagEvent, Therapist
 from bot.domain.alerts import AlertKind
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
 
@@ -80,15 +81,7 @@ async def record_red_flag(
         sign for sign in mentioned if sign not in {s for s, _ in answers}
     ]
     async with db.sessions.begin() as session:
-        # Row lock per client: two instances handling the same double tap serialise here
-        # (SQLite already serialises writers with BEGIN IMMEDIATE).
-        client = (
-            await session.execute(
-                select(Client)
-                .where(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        client = await live_client(session, telegram_id, lock=True)
         if client is None:
             return None
         own_therapist = (

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, MessageRelay, PendingInput, Therapist
 from bot.services import audit
@@ -169,14 +170,7 @@ async def route_client_reply(
 ) -> RelayTarget | None:
     """The therapist this client's message should go to, if it answers a relayed message."""
     async with db.sessions.begin() as session:
-        client = (
-            await session.execute(
-                select(Client).where(
-                    Client.telegram_id == client_telegram_id,
-                    Client.status != ClientStatus.DELETED,
-                )
-            )
-        ).scalar_one_or_none()
+        client = await live_client(session, client_telegram_id)
         if client is None:
             return None
         if reply_to_message_id is not None:

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, OutcomeMeasure
+from bot.db.models import OutcomeMeasure
 from bot.domain.adherence import week_start_of
 from bot.domain.sbi import SBI_KEYS, SbiChange, sbi_change, sbi_total
 from bot.services.checkin import local_day
@@ -49,13 +50,7 @@ async def record_sbi(
     items = dict(zip(SBI_KEYS, scores, strict=True))
     total = sbi_total(items)
     async with db.sessions.begin() as session:
-        client = (
-            await session.execute(
-                select(Client)
-                .where(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        client = await live_client(session, telegram_id, lock=True)
         if client is None:
             return SbiResult(SbiStatus.NOT_A_CLIENT, total)
         week = week_start_of(local_day(client.timezone, now))
