@@ -3,7 +3,7 @@
 Every measurement runs in a process of its own (`benchmarks.worker`), one after another, so
 two measurements never share a core or a heap. Results go to
 `benchmarks/results/<date>-<scenario>.json` with the machine they ran on; stdout gets the
-Markdown tables the README shows, or with `--json` one JSON object (headline figures under
+Markdown tables docs/benchmarks.md shows, or with `--json` one JSON object (headline figures under
 `ours`, `peer` and `peer_no_grace`, everything under `scenarios`).
 
 Sizes: `--quick` N = 500 (under a minute, the burst only); the default N = 1,000 and
