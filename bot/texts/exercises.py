@@ -15,10 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.content import Exercise
 from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback, rows
-
-# Telegram's limits, counted in UTF-16 code units: a photo caption, a text message.
-MAX_CAPTION = 1024
-MAX_MESSAGE = 4096
+from bot.texts.limits import CAPTION_LIMIT, MESSAGE_TEXT_LIMIT, split_message, telegram_length, trim
 
 CLIENT_MENU = "Your exercises — tap one to see how to do it:"
 CLIENT_MENU_NOTHING_PRESCRIBED = (
@@ -64,11 +61,6 @@ def frequency(times_per_day: int) -> str:
     return "once a day" if times_per_day == 1 else f"{times_per_day}× a day"
 
 
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def exercise_view(
     exercise: Exercise, *, dosage: str, times_per_day: int, prescribed: bool
 ) -> tuple[str, tuple[str, ...]]:
@@ -87,58 +79,16 @@ def exercise_view(
     ]
     body = "\n\n".join(section for section in sections if section)
     whole = f"{header}\n\n{body}"
-    if telegram_length(whole) <= MAX_CAPTION:
+    if telegram_length(whole) <= CAPTION_LIMIT:
         return whole, ()
-    if telegram_length(header) <= MAX_CAPTION:
+    if telegram_length(header) <= CAPTION_LIMIT:
         return header, split_message(body)
-    return _truncate(exercise.title, MAX_CAPTION), split_message(whole)
+    return trim(exercise.title, CAPTION_LIMIT), split_message(whole)
 
 
 def _section(title: str, lines: Iterable[str]) -> str:
     items = list(lines)
     return "\n".join([title, *items]) if items else ""
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE) -> tuple[str, ...]:
-    """Messages of at most `limit`, split between paragraphs, then lines, then words."""
-    chunks: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        joined = f"{current}\n{piece}" if current else piece
-        if telegram_length(joined) <= limit:
-            current = joined
-        else:
-            chunks.append(current)
-            current = piece
-    if current:
-        chunks.append(current)
-    return tuple(chunk.strip("\n") for chunk in chunks if chunk.strip())
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    """Lines of `text`, any line longer than `limit` cut between words (or hard, if one word)."""
-    pieces: list[str] = []
-    for line in text.split("\n"):
-        while telegram_length(line) > limit:
-            cut = _cut_point(line, limit)
-            pieces.append(line[:cut].rstrip())
-            line = line[cut:].lstrip()
-        pieces.append(line)
-    return pieces
-
-
-def _cut_point(line: str, limit: int) -> int:
-    end = len(line)
-    while telegram_length(line[:end]) > limit:
-        end -= 1
-    space = line.rfind(" ", 0, end)
-    return space if space > 0 else end
-
-
-def _truncate(text: str, limit: int) -> str:
-    if telegram_length(text) <= limit:
-        return text
-    return text[: _cut_point(text, limit - 1)] + "…"
 
 
 def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> InlineKeyboardMarkup:
@@ -180,5 +130,5 @@ def unmatched_message(
 
 def forwarded_question(name: str, text: str) -> str:
     # The question is the client's own words: cut, never refused, if it is very long.
-    room = MAX_MESSAGE - telegram_length(FORWARDED_QUESTION.format(name=name, text=""))
-    return FORWARDED_QUESTION.format(name=name, text=_truncate(text, max(room, 1)))
+    room = MESSAGE_TEXT_LIMIT - telegram_length(FORWARDED_QUESTION.format(name=name, text=""))
+    return FORWARDED_QUESTION.format(name=name, text=trim(text, max(room, 1)))
