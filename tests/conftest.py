@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import BotApplication, build_application
@@ -74,10 +76,74 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     yield url
 
 
+class MigratedTemplates:
+    """One database migrated to head per test session, copied for each test that needs one.
+
+    Running every migration costs far more than copying its result, so a test's database is a
+    copy of a template migrated once: a file copy (SQLite's backup API) or PostgreSQL's
+    `CREATE DATABASE … TEMPLATE`. The migrations themselves are still exercised on both engines
+    by the stairway test, which migrates an empty database step by step.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._sqlite_template: Path | None = None
+        self._postgres_template: str | None = None
+
+    async def sqlite(self, url: str) -> None:
+        if self._sqlite_template is None:
+            template = self._directory / "template.db"
+            await upgrade_async(f"sqlite+aiosqlite:///{template}")
+            self._sqlite_template = template
+        target = make_url(url).database
+        assert target is not None
+        source = sqlite3.connect(self._sqlite_template)
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+
+    async def postgres(self, url: str) -> None:
+        target = make_url(url)
+        template = f"{target.database}_template"
+        admin = create_async_engine(
+            target.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        try:
+            if self._postgres_template is None:
+                async with admin.connect() as connection:
+                    await connection.execute(text(f'DROP DATABASE IF EXISTS "{template}"'))
+                    await connection.execute(text(f'CREATE DATABASE "{template}"'))
+                await upgrade_async(target.set(database=template).render_as_string(False))
+                self._postgres_template = template
+            async with admin.connect() as connection:
+                await connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+                )
+                await connection.execute(
+                    text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template}"')
+                )
+        finally:
+            await admin.dispose()
+
+    async def copy_to(self, url: str) -> None:
+        if url.startswith("sqlite"):
+            await self.sqlite(url)
+        else:
+            await self.postgres(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplates:
+    return MigratedTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
+async def db(database_url: str, migrated_templates: MigratedTemplates) -> AsyncIterator[Database]:
     """A migrated database, on both engines."""
-    await upgrade_async(database_url)
+    await migrated_templates.copy_to(database_url)
     database = Database.connect(database_url)
     try:
         yield database
@@ -86,8 +152,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def sqlite_db(sqlite_url: str) -> AsyncIterator[Database]:
-    await upgrade_async(sqlite_url)
+async def sqlite_db(
+    sqlite_url: str, migrated_templates: MigratedTemplates
+) -> AsyncIterator[Database]:
+    await migrated_templates.copy_to(sqlite_url)
     database = Database.connect(sqlite_url)
     try:
         yield database
