@@ -2,9 +2,10 @@
 
 DESIGN.md "Clinical rules": pain/numbness in **both** legs; new or worsening leg weakness;
 numbness in the saddle area (between the legs, buttocks, genitals); new difficulty passing
-urine or controlling bladder/bowels; new sexual dysfunction. Any yes → emergency advice and an
-urgent therapist alert, never waiting for a trend. The wording follows the warning signs the
-NHS and the UK CES pathway (GIRFT 2023, "National suspected CES pathway") give to patients.
+urine or controlling bladder/bowels; new problems with sexual function or sensation. Any yes
+→ emergency advice and an urgent therapist alert, never waiting for a trend. The wording
+follows the warning signs the NHS and the UK CES pathway (GIRFT 2023, "National suspected
+CES pathway") give to patients.
 
 `red_flags_in_text` errs towards sensitivity: a missed CES costs a person their continence,
 a false hit costs one extra screening question. It does not try to understand negation
@@ -43,8 +44,10 @@ RED_FLAG_QUESTIONS: Final[Mapping[str, str]] = MappingProxyType(
             "bladder or bowels?"
         ),
         SEXUAL_DYSFUNCTION: (
-            "Have you noticed any new problem with sex — numbness during sex, or difficulty "
-            "getting an erection?"
+            # Worded for every client, as the NHS/GIRFT CES card does ("loss of sensation in
+            # the genitals during sex"), not as a question about erections only.
+            "Have you noticed any new problem with your sexual function or sensation — for "
+            "example less feeling in your genitals during sex?"
         ),
     }
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from bot.db.engine import Database
 from bot.db.models import Client, PendingInput, Prescription
 from bot.services import audit
 from bot.services.clients import active_prescriptions, owned_client
-from bot.services.schedules import ALL_DAYS, sync_client_schedules
+from bot.services.schedules import ALL_DAYS, reminder_times, sync_client_schedules
 
 DRAFT_KIND = "prescribe"
 DRAFT_TTL = timedelta(days=1)
@@ -139,6 +139,9 @@ class PrescriptionChange:
     current: tuple[PrescribedLine, ...]
     times_per_day: int
     days: Days
+    # The client's reminder times of day that carry these exercises (the first
+    # `times_per_day` of their reminder times), so the notice can say when.
+    reminder_times: tuple[time, ...] = ()
 
     @property
     def anything_changed(self) -> bool:
@@ -317,6 +320,7 @@ async def _apply(
         (changed if existing is not None else added).append(PrescribedLine(slug, dosage))
     await session.flush()
     await sync_client_schedules(session, client_id=client.id, now=now)
+    slots = await reminder_times(session, client_id=client.id)
     await audit.record_access(
         session,
         actor_telegram_id=therapist_telegram_id,
@@ -335,6 +339,7 @@ async def _apply(
         current=tuple(PrescribedLine(slug, dosage) for slug, dosage in wanted.items()),
         times_per_day=times_per_day,
         days=days,
+        reminder_times=slots[:times_per_day] if wanted else (),
     )
 
 

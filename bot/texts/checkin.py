@@ -43,7 +43,7 @@ ALREADY_CHECKED_IN = (
 )
 UPDATE_BUTTON = "Yes, update it"
 KEEP_BUTTON = "No, keep the earlier one"
-KEPT = "OK, I kept today's earlier entry: leg {leg}/10, back {back}/10."
+KEPT = "OK, I kept today's earlier entry."
 NOTE_INVITE = (
     "If you like, type a sentence about today (what helped, what made it worse) or tap Skip."
 )

@@ -95,5 +95,5 @@ SIGN_NAMES = {
     "new_weakness": "new or worsening leg weakness",
     "saddle_numbness": "saddle-area numbness",
     "bladder_bowel": "bladder or bowel disturbance",
-    "sexual_dysfunction": "new sexual dysfunction",
+    "sexual_dysfunction": "new problem with sexual function or sensation",
 }

@@ -193,6 +193,8 @@ CLIENT_NOTICE_STOPPED = (
     "exercise reminders. Your daily check-in continues."
 )
 CLIENT_NOTICE_FOOTER = "Reminders: {times}, {days}."
+CLIENT_NOTICE_SETTINGS = "You can change these times in /settings."
+CLIENT_NOTICE_FOOTER_AT = "Reminders: {times} ({at}, your time), {days}."
 VARIANT_LABELS = {Variant.DEFAULT: "default", Variant.EASIER: "easier", Variant.HARDER: "harder"}
 DAYS_LABELS = {Days.EVERY_DAY: "Every day", Days.WEEKDAYS: "Weekdays"}
 
@@ -246,10 +248,10 @@ def dosage_message(
     draft: Draft, options: Sequence[tuple[str, str, Sequence[tuple[Variant, str]]]]
 ) -> str:
     lines = [DOSAGE_HEADER.format(name=draft.client_name), ""]
-    for slug, title, variants in options:
+    for number, (slug, title, variants) in enumerate(options, start=1):
         chosen = draft.variants.get(slug, Variant.DEFAULT)
         text = next((d for v, d in variants if v is chosen), "")
-        lines.append(f"• {title}: {text} ({VARIANT_LABELS[chosen]})")
+        lines.append(f"{number}. {title}: {text} ({VARIANT_LABELS[chosen]})")
     if draft.too_many:
         lines += ["", TOO_MANY_WARNING.format(count=len(draft.selected), limit=WARN_ABOVE)]
     return "\n".join(lines)
@@ -259,12 +261,14 @@ def dosage_keyboard(
     draft: Draft, options: Sequence[tuple[str, str, Sequence[tuple[Variant, str]]]]
 ) -> InlineKeyboardMarkup:
     grid: list[list[InlineKeyboardButton]] = []
-    for slug, title, variants in options:
+    # Three buttons share a phone's width (~12 characters each): the button names the
+    # exercise by its number in the message above, never by a cut-off title.
+    for number, (slug, _title, variants) in enumerate(options, start=1):
         chosen = draft.variants.get(slug, Variant.DEFAULT)
         grid.append(
             [
                 InlineKeyboardButton(
-                    f"{'● ' if v is chosen else ''}{title[:14]}: {VARIANT_LABELS[v]}",
+                    f"{'● ' if v is chosen else ''}{number}. {VARIANT_LABELS[v]}",
                     callback_data=callback("rx", "d", draft.client_id, slug, v.value[0]),
                 )
                 for v, _ in variants
@@ -361,9 +365,16 @@ def client_change_notice(change: PrescriptionChange, title_of: TitleOf) -> str:
     lines += [f"• {title_of(line.exercise_slug)} — {line.dosage}" for line in change.current]
     lines += [
         "",
-        CLIENT_NOTICE_FOOTER.format(
+        CLIENT_NOTICE_FOOTER_AT.format(
+            times=times_label(change.times_per_day),
+            at=" and ".join(f"{t.hour:02d}:{t.minute:02d}" for t in change.reminder_times),
+            days=DAYS_LABELS[change.days].lower(),
+        )
+        if change.reminder_times
+        else CLIENT_NOTICE_FOOTER.format(
             times=times_label(change.times_per_day), days=DAYS_LABELS[change.days].lower()
         ),
+        CLIENT_NOTICE_SETTINGS,
     ]
     return "\n".join(lines)
 

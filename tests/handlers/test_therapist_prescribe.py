@@ -64,7 +64,7 @@ async def test_prescribing_three_exercises_writes_rows_schedules_and_tells_the_c
     assert chosen[0].dosage.describe().rsplit(", ", 1)[0] in _current_text(
         botapi, therapist.id, flow
     )
-    await _press(bot, botapi, therapist, flow, f"{chosen[0].title[:14]}: easier")
+    await _press(bot, botapi, therapist, flow, "1. easier")
     await _press(bot, botapi, therapist, flow, "Next")
     await _press(bot, botapi, therapist, flow, "2× a day")
     await _press(bot, botapi, therapist, flow, "Weekdays")
@@ -98,6 +98,45 @@ async def test_prescribing_three_exercises_writes_rows_schedules_and_tells_the_c
     assert all(e.title in told[0] for e in chosen)
     assert "weekdays" in told[0]
     assert "updated" in _current_text(botapi, therapist.id, flow)
+
+
+# A phone shows about 12 characters of each of three buttons sharing a row.
+BUTTON_FITS = 12
+
+
+async def test_dosage_buttons_fit_a_phone_and_the_client_is_told_at_what_times(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    db: Database,
+    therapist: TgUser,
+    library: ExerciseLibrary,
+) -> None:
+    await add_client(db, ALICE, name="Alice Example")
+    chosen = [e for e in library.all() if len(e.title) > 14][:2]
+    assert chosen, "the library has exercises with long titles"
+    flow = await _open_flow(bot, botapi, therapist)
+    for exercise in chosen:
+        await _press(bot, botapi, therapist, flow, exercise.title)
+    await _press(bot, botapi, therapist, flow, "Next")
+
+    dosage = botapi.calls("editMessageText", chat_id=therapist.id)[-1]
+    labels = [label for label, _ in botapi.callback_buttons(dosage)]
+    variant_labels = [label for label in labels if label not in ("⬅️ Back", "Next ➡️")]
+    assert variant_labels and all(len(label) <= BUTTON_FITS for label in variant_labels)
+    text = _current_text(botapi, therapist.id, flow)
+    assert f"1. {chosen[0].title}" in text and f"2. {chosen[1].title}" in text
+
+    await _press(bot, botapi, therapist, flow, "2. harder")
+    assert "(harder)" in _current_text(botapi, therapist.id, flow).split("2. ", 1)[1]
+    await _press(bot, botapi, therapist, flow, "Next")
+    await _press(bot, botapi, therapist, flow, "2× a day")
+    await _press(bot, botapi, therapist, flow, "Next")
+    mark = botapi.mark()
+    await _press(bot, botapi, therapist, flow, "Confirm")
+
+    [told] = [c.text or "" for c in botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)]
+    assert "Reminders: 2× a day (08:00 and 19:00, your time), every day." in told
+    assert "/settings" in told
 
 
 async def test_more_than_six_exercises_warns_the_therapist(
