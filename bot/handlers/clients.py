@@ -48,11 +48,10 @@ async def send_pain_chart(bot: Bot, chat_id: int, card: ClientCard) -> None:
 async def send_client_card(
     bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary
 ) -> None:
-    await bot.send_message(
-        chat_id,
-        t.client_card_message(card, title_lookup(library)),
-        reply_markup=t.client_card_keyboard(card),
-    )
+    *first, last = t.client_card_messages(card, title_lookup(library))
+    for part in first:
+        await bot.send_message(chat_id, part)
+    await bot.send_message(chat_id, last, reply_markup=t.client_card_keyboard(card))
     await send_pain_chart(bot, chat_id, card)
 
 

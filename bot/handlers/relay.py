@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -81,24 +81,29 @@ async def _deliver(
     assert message is not None and message.text is not None
     services = services_of(context)
     if direction is Direction.TO_CLIENT:
-        chat_id, text = target.client_telegram_id, t.RELAY_TO_CLIENT.format(text=message.text)
+        chat_id, parts = target.client_telegram_id, t.relay_to_client(message.text)
     else:
         chat_id = target.therapist_telegram_id
-        text = t.RELAY_TO_THERAPIST.format(name=target.client_name, text=message.text)
-    try:
-        sent = await context.bot.send_message(chat_id, text)
-    except TelegramError as exc:
-        log.warning("relayed message not delivered", extra={"error_type": type(exc).__name__})
-        await message.reply_text(t.RELAY_FAILED.format(name=target.client_name))
-        return
-    await record_relayed(
-        services.db,
-        target=target,
-        direction=direction,
-        chat_id=chat_id,
-        message_id=sent.message_id,
-        now=services.now(),
-    )
+        parts = t.relay_to_therapist(target.client_name, message.text)
+    for part in parts:
+        try:
+            sent = await context.bot.send_message(chat_id, part)
+        except Forbidden:
+            await message.reply_text(t.RELAY_BLOCKED.format(name=target.client_name))
+            return
+        except TelegramError as exc:
+            log.warning("relayed message not delivered", extra={"error_type": type(exc).__name__})
+            await message.reply_text(t.RELAY_NOT_DELIVERED.format(name=target.client_name))
+            return
+        # Every part is remembered, so a reply to any of them is routed.
+        await record_relayed(
+            services.db,
+            target=target,
+            direction=direction,
+            chat_id=chat_id,
+            message_id=sent.message_id,
+            now=services.now(),
+        )
     if direction is Direction.TO_CLIENT:
         await message.reply_text(t.RELAY_SENT.format(name=target.client_name))
     else:

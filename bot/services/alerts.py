@@ -261,8 +261,7 @@ async def open_alerts(
                 await session.execute(
                     select(Client.id, Client.display_name).where(Client.id.in_(mine))
                 )
-            )
-            .all()
+            ).all()
         )
         await audit.record_access(
             session,

@@ -80,9 +80,7 @@ async def checkin_day(db: Database, *, telegram_id: int, now: datetime) -> date 
     """The client's local today (what a new check-in is for); None if not a client."""
     async with db.sessions() as session:
         zone = (
-            await session.execute(
-                select(Client.timezone).where(live_client_where(telegram_id))
-            )
+            await session.execute(select(Client.timezone).where(live_client_where(telegram_id)))
         ).scalar_one_or_none()
     return None if zone is None else local_day(zone, now)
 

@@ -106,9 +106,7 @@ async def create_invite(
 
 async def _registered(db: Database, telegram_id: int) -> bool:
     async with db.sessions() as session:
-        found = await session.scalar(
-            select(Client.id).where(live_client_where(telegram_id))
-        )
+        found = await session.scalar(select(Client.id).where(live_client_where(telegram_id)))
     return found is not None
 
 

@@ -7,8 +7,7 @@ STRANGER = (
     "It only works with an invite link from your therapist — please ask them to send you one."
 )
 THERAPIST_WELCOME = (
-    "Welcome. You are registered as the therapist for this bot.\n"
-    "Use /help to see what you can do."
+    "Welcome. You are registered as the therapist for this bot.\nUse /help to see what you can do."
 )
 CLIENT_WELCOME_BACK = "Welcome back! Use /help to see what I can do for you."
 GROUP_CHAT = "I only work in a private chat. Please message me directly."

@@ -18,6 +18,7 @@ from bot.services.prescriptions import (
     Variant,
 )
 from bot.texts.alerts import title_for
+from bot.texts.limits import button_label, split_message
 
 TitleOf = Callable[[str], str]
 
@@ -77,7 +78,9 @@ def clients_message(lines: Sequence[ClientLine]) -> str:
 def clients_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
     if not items:
         return None
-    return rows([(name, callback("client", "open", cid)) for cid, name in items], per_row=2)
+    return rows(
+        [(button_label(name), callback("client", "open", cid)) for cid, name in items], per_row=2
+    )
 
 
 def days_label(mask: int) -> str:
@@ -125,6 +128,12 @@ def client_card_message(card: ClientCard, title_of: TitleOf) -> str:
             title = title_for(alert.kind, alert.evidence, card.name)
             lines.append(f"• {alert.created_at:%d %b}: {title} ({state})")
     return "\n".join(lines)
+
+
+def client_card_messages(card: ClientCard, title_of: TitleOf) -> tuple[str, ...]:
+    """The card as one message, or several when long notes push it past Telegram's 4,096
+    characters (the keyboard goes under the last): every note is shown whole."""
+    return split_message(client_card_message(card, title_of))
 
 
 def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
@@ -241,7 +250,9 @@ def choose_client_keyboard(
 ) -> InlineKeyboardMarkup | None:
     if not items:
         return None
-    return rows([(name, callback("client", action, cid)) for cid, name in items], per_row=2)
+    return rows(
+        [(button_label(name), callback("client", action, cid)) for cid, name in items], per_row=2
+    )
 
 
 def dosage_message(
@@ -332,7 +343,7 @@ def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
     return rows(
         [
             (
-                CONFIRM_BUTTON.format(name=draft.client_name[:20]),
+                button_label(CONFIRM_BUTTON.format(name=draft.client_name)),
                 callback("rx", "ok", draft.client_id),
             ),
             (BACK_BUTTON, callback("rx", "when", draft.client_id)),
@@ -383,12 +394,26 @@ def client_change_notice(change: PrescriptionChange, title_of: TitleOf) -> str:
 RELAY_PROMPT = "Type your message to {name} (one message). Send /cancel to stop."
 RELAY_SENT = "Sent to {name}. Their reply will come here."
 RELAY_FAILED = "Could not deliver to {name}: they may have blocked the bot."
+RELAY_BLOCKED = "Could not deliver to {name}: they have blocked the bot."
+RELAY_NOT_DELIVERED = "Could not deliver to {name} just now — please send it again in a moment."
 RELAY_CANCELLED = "Message cancelled."
 RELAY_NOT_POSSIBLE = "You can't message this client (not yours, or they blocked the bot)."
-RELAY_TO_CLIENT = "✉️ From your therapist:\n\n{text}\n\n(Reply to this message to answer.)"
-RELAY_TO_THERAPIST = "✉️ {name} replied:\n\n{text}\n\n(Reply to this message to answer {name}.)"
+_RELAY_TO_CLIENT = "✉️ From your therapist:\n\n{text}\n\n(Reply to this message to answer.)"
+_RELAY_TO_THERAPIST = "✉️ {name} replied:\n\n{text}\n\n(Reply to this message to answer {name}.)"
 RELAY_REPLY_SENT = "Sent to your therapist."
 RELAY_TEXT_ONLY = "Only text messages can be relayed — please type it."
+
+
+def relay_to_client(text: str) -> tuple[str, ...]:
+    """The therapist's message as the client gets it: several messages when it is long (a
+    reply to any of them reaches the therapist)."""
+    return split_message(_RELAY_TO_CLIENT.format(text=text))
+
+
+def relay_to_therapist(client_name: str, text: str) -> tuple[str, ...]:
+    """The client's reply as the therapist gets it, split like `relay_to_client`."""
+    return split_message(_RELAY_TO_THERAPIST.format(name=client_name, text=text))
+
 
 # --- export ----------------------------------------------------------------------------------
 EXPORT_CAPTION = (
