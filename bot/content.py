@@ -18,7 +18,23 @@ numbered steps, plus a PNG diagram beside it::
     2. Squeeze your buttocks and lift your hips.
 
 ``dosage`` takes ``sets``, ``times_per_day``, at least one of ``reps`` / ``hold_seconds``, and
-an optional ``each_side: true`` for one-sided exercises. A step may continue on following
+an optional ``each_side: true`` for one-sided exercises.
+
+An optional ``ladder`` gives the progression a therapist steps a client along: an ``easier``
+and a ``harder`` dosage around the default, each with ``sets`` and ``reps`` and/or
+``hold_seconds`` (and ``each_side``, which otherwise follows the default); how many times a
+day is chosen when prescribing. The harder step may be a named variant with a one-line
+``how``, e.g. the bridge's single-leg bridge::
+
+    ladder:
+      easier: {sets: 2, reps: 8}
+      harder: {name: Single-leg bridge, how: Lift with one leg only., sets: 3, reps: 8,
+               each_side: true}
+
+An easier step may ask no more than the default in sets, reps or hold, and a harder step no
+less, unless it is a named variant (a different movement is harder in another way). Without
+a ladder, the steps are derived from the default (one set fewer or more, shorter or longer
+holds). A step may continue on following
 lines indented by at least one space. Anything else in the body is reported, so no
 instruction a therapist wrote is silently left out of what the client sees.
 
@@ -31,7 +47,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +60,7 @@ __all__ = [
     "Dosage",
     "Exercise",
     "ExerciseLibrary",
+    "Ladder",
     "check_library",
     "load_library",
 ]
@@ -85,7 +102,14 @@ REQUIRED_FIELDS = (
     "cautions",
     "stop_if",
 )
+OPTIONAL_FIELDS = ("ladder",)
 DOSAGE_FIELDS = frozenset({"sets", "reps", "hold_seconds", "times_per_day", "each_side"})
+LADDER_STEPS = ("easier", "harder")
+STEP_FIELDS = frozenset({"sets", "reps", "hold_seconds", "each_side"})
+VARIANT_FIELDS = frozenset({"name", "how"})
+# A variant's name is shown in reminders beside the exercise title ("Glute bridge —
+# Single-leg bridge, 3 × 8 reps each side"), so it stays short.
+VARIANT_NAME_MAX = 40
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 STEP_PATTERN = re.compile(r"(\d+)\.\s+(\S.*)")
@@ -115,6 +139,47 @@ class Dosage:
         return f"{amount}, {frequency}"
 
 
+def _stepped_hold(seconds: int | None, factor: float) -> int | None:
+    if seconds is None:
+        return None
+    # Holds in whole 5 s steps, within the library's 5-300 s range.
+    low, high = HOLD_SECONDS_RANGE
+    return min(high, max(low, round(seconds * factor / 5) * 5))
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The progression around an exercise's default dosage: a step easier and a step harder.
+
+    ``harder_name`` / ``harder_how`` name a harder variant of the movement (bridge → single-leg
+    bridge) when the sheet gives one; every step keeps the default's times a day, which the
+    prescription sets.
+    """
+
+    easier: Dosage
+    default: Dosage
+    harder: Dosage
+    harder_name: str | None = None
+    harder_how: str | None = None
+
+    @classmethod
+    def derived_from(cls, dosage: Dosage) -> Ladder:
+        """Steps for a sheet without a ladder: one set fewer or more, shorter or longer holds."""
+        low_sets, high_sets = SETS_RANGE
+        easier = replace(
+            dosage,
+            sets=max(low_sets, dosage.sets - 1),
+            reps=max(1, round(dosage.reps * 0.7)) if dosage.reps else dosage.reps,
+            hold_seconds=_stepped_hold(dosage.hold_seconds, 0.67),
+        )
+        harder = replace(
+            dosage,
+            sets=min(high_sets, dosage.sets + 1),
+            hold_seconds=_stepped_hold(dosage.hold_seconds, 1.5),
+        )
+        return cls(easier=easier, default=dosage, harder=harder)
+
+
 @dataclass(frozen=True)
 class Exercise:
     slug: str
@@ -127,6 +192,7 @@ class Exercise:
     cautions: tuple[str, ...]
     stop_if: tuple[str, ...]
     steps: tuple[str, ...]
+    ladder: Ladder
 
 
 class ExerciseLibrary(Mapping[str, Exercise]):
@@ -251,7 +317,7 @@ def _read_exercise(path: Path, problems: _Collector) -> tuple[Exercise | None, _
         return None, None
     front_matter, body = split
 
-    known = set(REQUIRED_FIELDS)
+    known = set(REQUIRED_FIELDS) | set(OPTIONAL_FIELDS)
     for name in sorted(set(front_matter) - known, key=str):
         problems.add(str(name), "unknown field (check the spelling)")
     missing = [name for name in REQUIRED_FIELDS if name not in front_matter]
@@ -267,6 +333,7 @@ def _read_exercise(path: Path, problems: _Collector) -> tuple[Exercise | None, _
     cautions = _text_list_field(front_matter, "cautions", problems, allow_empty=True)
     stop_if = _text_list_field(front_matter, "stop_if", problems, allow_empty=False)
     dosage = _dosage_field(front_matter, problems)
+    ladder = _ladder_field(front_matter, dosage, problems)
     image_path = _image_field(front_matter, path, problems)
     steps = _steps(body, problems)
 
@@ -296,6 +363,7 @@ def _read_exercise(path: Path, problems: _Collector) -> tuple[Exercise | None, _
         or cautions is None
         or stop_if is None
         or dosage is None
+        or ladder is None
         or image_path is None
     ):
         return None, names
@@ -310,6 +378,7 @@ def _read_exercise(path: Path, problems: _Collector) -> tuple[Exercise | None, _
         cautions=tuple(cautions),
         stop_if=tuple(stop_if),
         steps=steps,
+        ladder=ladder,
     )
     return exercise, names
 
@@ -418,21 +487,132 @@ def _bounded_int(
     problems: _Collector,
     *,
     required: bool,
+    where: str = "dosage",
 ) -> int | None:
     if name not in data:
         if required:
-            problems.add(f"dosage.{name}", "required dosage field is missing")
+            problems.add(f"{where}.{name}", "required dosage field is missing")
         return None
     value = data[name]
     low, high = bounds
     # bool is an int subclass; "sets: yes" is a typo, not 1 set.
     if not isinstance(value, int) or isinstance(value, bool):
-        problems.add(f"dosage.{name}", f"must be a whole number from {low} to {high}")
+        problems.add(f"{where}.{name}", f"must be a whole number from {low} to {high}")
         return None
     if not low <= value <= high:
-        problems.add(f"dosage.{name}", f"{value} is outside the sensible range {low}–{high}")
+        problems.add(f"{where}.{name}", f"{value} is outside the sensible range {low}–{high}")
         return None
     return value
+
+
+def _ladder_field(
+    data: Mapping[Any, Any], default: Dosage | None, problems: _Collector
+) -> Ladder | None:
+    """The sheet's ladder, or one derived from the default dosage when the sheet has none."""
+    if "ladder" not in data:
+        return Ladder.derived_from(default) if default is not None else None
+    value = data["ladder"]
+    if not isinstance(value, dict):
+        problems.add("ladder", "must be a mapping with an easier and a harder step")
+        return None
+    before = len(problems.problems)
+    for name in sorted(set(value) - set(LADDER_STEPS), key=str):
+        problems.add(f"ladder.{name}", "unknown ladder step (easier or harder)")
+    for name in LADDER_STEPS:
+        if name not in value:
+            problems.add(f"ladder.{name}", "required ladder step is missing")
+    if default is None or len(problems.problems) > before:
+        return None
+    easier = _ladder_step(value["easier"], "easier", default, problems)
+    harder = _ladder_step(value["harder"], "harder", default, problems)
+    variant = _variant(value["harder"], problems)
+    if len(problems.problems) > before or easier is None or harder is None:
+        return None
+    name, how = variant
+    if easier == default:
+        problems.add("ladder.easier", "is the same as the default dosage")
+    elif _asks_more(easier, default):
+        problems.add("ladder.easier", "asks more than the default dosage in sets, reps or hold")
+    if name is None:
+        if harder == default:
+            problems.add("ladder.harder", "is the same as the default dosage")
+        elif _asks_more(default, harder):
+            problems.add(
+                "ladder.harder",
+                "asks less than the default dosage in sets, reps or hold "
+                "(name the variant if it is harder another way)",
+            )
+    if len(problems.problems) > before:
+        return None
+    return Ladder(easier=easier, default=default, harder=harder, harder_name=name, harder_how=how)
+
+
+def _ladder_step(value: Any, step: str, default: Dosage, problems: _Collector) -> Dosage | None:
+    where = f"ladder.{step}"
+    if not isinstance(value, dict):
+        problems.add(where, "must be a mapping with sets and reps or hold_seconds")
+        return None
+    allowed = STEP_FIELDS | (VARIANT_FIELDS if step == "harder" else frozenset())
+    before = len(problems.problems)
+    for name in sorted(set(value) - allowed, key=str):
+        if name == "times_per_day":
+            problems.add(f"{where}.{name}", "times a day is chosen when prescribing")
+        else:
+            problems.add(f"{where}.{name}", "unknown field for a ladder step")
+    sets = _bounded_int(value, "sets", SETS_RANGE, problems, required=True, where=where)
+    reps = _bounded_int(value, "reps", REPS_RANGE, problems, required=False, where=where)
+    hold = _bounded_int(
+        value, "hold_seconds", HOLD_SECONDS_RANGE, problems, required=False, where=where
+    )
+    if "reps" not in value and "hold_seconds" not in value:
+        problems.add(where, "needs reps or hold_seconds")
+    each_side = value.get("each_side", default.each_side)
+    if not isinstance(each_side, bool):
+        problems.add(f"{where}.each_side", "must be true or false")
+    if len(problems.problems) > before or sets is None:
+        return None
+    return Dosage(
+        sets=sets,
+        reps=reps,
+        hold_seconds=hold,
+        times_per_day=default.times_per_day,
+        each_side=bool(each_side),
+    )
+
+
+def _variant(value: Any, problems: _Collector) -> tuple[str | None, str | None]:
+    """The harder step's variant name and how-to line, both or neither."""
+    if not isinstance(value, dict) or not (set(value) & VARIANT_FIELDS):
+        return None, None
+    name = _text_field(value, "name", _Prefixed(problems, "ladder.harder."))
+    how = _text_field(value, "how", _Prefixed(problems, "ladder.harder."))
+    if "name" not in value:
+        problems.add("ladder.harder.name", "a variant's how needs its name")
+    if "how" not in value:
+        problems.add("ladder.harder.how", "a named variant needs one line on how it is done")
+    for field, text in (("name", name), ("how", how)):
+        if text is not None and "\n" in text:
+            problems.add(f"ladder.harder.{field}", "must be a single line")
+    if name is not None and len(name) > VARIANT_NAME_MAX:
+        problems.add("ladder.harder.name", f"must be at most {VARIANT_NAME_MAX} characters")
+    return name, how
+
+
+class _Prefixed(_Collector):
+    """Reports into another collector with the field names prefixed (a nested mapping)."""
+
+    def __init__(self, inner: _Collector, prefix: str) -> None:
+        super().__init__(inner.file)
+        self._inner, self._prefix = inner, prefix
+
+    def add(self, field: str, message: str) -> None:
+        self._inner.add(f"{self._prefix}{field}", message)
+
+
+def _asks_more(step: Dosage, than: Dosage) -> bool:
+    """Whether ``step`` asks more than ``than`` in any of sets, reps or hold (where both set)."""
+    pairs = ((step.sets, than.sets), (step.reps, than.reps), (step.hold_seconds, than.hold_seconds))
+    return any(a is not None and b is not None and a > b for a, b in pairs)
 
 
 def _image_field(data: Mapping[Any, Any], md_path: Path, problems: _Collector) -> Path | None:

@@ -26,9 +26,8 @@ from bot.services.prescriptions import (
     cancel_draft,
     confirm_draft,
     current_draft,
-    dosage_text,
-    dosage_variant,
     edit_draft,
+    prescribed_dosage,
     start_draft,
     stop_prescription,
 )
@@ -47,7 +46,7 @@ def _dosage_options(
         (
             slug,
             library[slug].title,
-            [(v, dosage_text(dosage_variant(library[slug].dosage, v))) for v in Variant],
+            [(v, prescribed_dosage(library[slug], v)) for v in Variant],
         )
         for slug in draft.selected
         if slug in library

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content import Dosage, ExerciseLibrary
+from bot.content import Dosage, Exercise, ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Client, PendingInput, Prescription
 from bot.services import audit
@@ -52,29 +52,25 @@ class Variant(enum.StrEnum):
     HARDER = "harder"
 
 
-def _hold(seconds: int | None, factor: float) -> int | None:
-    if seconds is None:
-        return None
-    # Holds in whole 5 s steps, within the library's 5-300 s range.
-    return min(300, max(5, round(seconds * factor / 5) * 5))
-
-
-def dosage_variant(dosage: Dosage, variant: Variant) -> Dosage:
-    """The file's dosage, or a step easier / harder (one set fewer or more, shorter holds)."""
+def dosage_variant(exercise: Exercise, variant: Variant) -> Dosage:
+    """The sheet's default dosage, or its ladder's step easier / harder."""
     if variant is Variant.EASIER:
-        return replace(
-            dosage,
-            sets=max(1, dosage.sets - 1),
-            reps=max(1, round(dosage.reps * 0.7)) if dosage.reps else dosage.reps,
-            hold_seconds=_hold(dosage.hold_seconds, 0.67),
-        )
+        return exercise.ladder.easier
     if variant is Variant.HARDER:
-        return replace(
-            dosage,
-            sets=min(10, dosage.sets + 1),
-            hold_seconds=_hold(dosage.hold_seconds, 1.5),
-        )
-    return dosage
+        return exercise.ladder.harder
+    return exercise.dosage
+
+
+def prescribed_dosage(exercise: Exercise, variant: Variant) -> str:
+    """What the prescription says for this step: the amount, after the variant's name if any.
+
+    e.g. "3 × 10 reps", or "Single-leg bridge, 3 × 8 reps each side" for a named harder step.
+    """
+    amount = dosage_text(dosage_variant(exercise, variant))
+    name = exercise.ladder.harder_name
+    if variant is Variant.HARDER and name is not None:
+        return f"{name}, {amount}"
+    return amount
 
 
 def dosage_text(dosage: Dosage) -> str:
@@ -179,7 +175,7 @@ def _variant_of(prescription: Prescription, library: ExerciseLibrary) -> Variant
     if exercise is None:
         return Variant.DEFAULT
     for variant in Variant:
-        if dosage_text(dosage_variant(exercise.dosage, variant)) == prescription.dosage:
+        if prescribed_dosage(exercise, variant) == prescription.dosage:
             return variant
     return Variant.DEFAULT
 
@@ -362,9 +358,7 @@ async def confirm_draft(
         if client is None:
             return None
         wanted = {
-            slug: dosage_text(
-                dosage_variant(library[slug].dosage, draft.variants.get(slug, Variant.DEFAULT))
-            )
+            slug: prescribed_dosage(library[slug], draft.variants.get(slug, Variant.DEFAULT))
             for slug in draft.selected
             if slug in library
         }

@@ -33,6 +33,7 @@ NOT_FOR_YOU = "Exercises are for clients of the therapist using this bot. Ask th
 
 DOSAGE_PRESCRIBED = "Your dosage: {dosage}, {frequency} (as prescribed by your therapist)"
 DOSAGE_DEFAULT = "Usual dosage: {dosage}, {frequency} (your therapist may adjust it)"
+VARIANT_HOW = "{name}: {how}"
 STEPS_HEADER = "How to do it:"
 CAUTIONS_HEADER = "Take care:"
 STOP_IF_HEADER = "Stop and contact your therapist if:"
@@ -71,6 +72,10 @@ def exercise_view(
     """
     template = DOSAGE_PRESCRIBED if prescribed else DOSAGE_DEFAULT
     dosage_line = template.format(dosage=dosage, frequency=frequency(times_per_day))
+    ladder = exercise.ladder
+    if prescribed and ladder.harder_name and dosage.startswith(f"{ladder.harder_name},"):
+        # The steps describe the basic movement; the prescribed variant says what changes.
+        dosage_line += "\n" + VARIANT_HOW.format(name=ladder.harder_name, how=ladder.harder_how)
     header = f"{exercise.title}\n{exercise.purpose}\n\n{dosage_line}"
     sections = [
         _section(STEPS_HEADER, (f"{n}. {step}" for n, step in enumerate(exercise.steps, 1))),

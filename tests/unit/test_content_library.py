@@ -480,3 +480,120 @@ def test_a_copy_of_a_real_exercise_is_valid_on_its_own(tmp_path: Path) -> None:
 )
 def test_dosage_is_described_the_way_a_therapist_writes_it(dosage: Dosage, described: str) -> None:
     assert dosage.describe() == described
+
+
+# --- progression ladder -----------------------------------------------------------------------
+
+BRIDGE_LADDER: dict[str, Any] = {
+    "easier": {"sets": 2, "reps": 8},
+    "harder": {
+        "name": "Single-leg bridge",
+        "how": "Lift on one leg only.",
+        "sets": 3,
+        "reps": 8,
+        "each_side": True,
+    },
+}
+
+
+def test_every_real_exercise_has_its_own_ladder_around_the_default() -> None:
+    for exercise in load_library(REAL_LIBRARY).all():
+        text = (REAL_LIBRARY / f"{exercise.slug}.md").read_text(encoding="utf-8")
+        assert "\nladder:" in text, exercise.slug
+        ladder = exercise.ladder
+        assert ladder.default == exercise.dosage
+        assert ladder.easier != exercise.dosage, exercise.slug
+        assert ladder.harder != exercise.dosage or ladder.harder_name, exercise.slug
+
+
+def test_the_real_bridge_progresses_to_the_single_leg_bridge() -> None:
+    ladder = load_library(REAL_LIBRARY)["glute-bridge"].ladder
+
+    assert ladder.harder_name == "Single-leg bridge"
+    assert ladder.harder_how
+    assert ladder.harder.each_side
+
+
+def test_a_ladder_steps_keep_the_prescribed_times_a_day_and_the_default_sides(
+    tmp_path: Path,
+) -> None:
+    dosage = {"sets": 3, "hold_seconds": 30, "each_side": True, "times_per_day": 2}
+    ladder = {"easier": {"sets": 2, "hold_seconds": 20}, "harder": {"sets": 3, "hold_seconds": 45}}
+    write_exercise(tmp_path, "stretch", front_matter("stretch", dosage=dosage, ladder=ladder))
+
+    loaded = load_library(tmp_path)["stretch"].ladder
+    assert loaded.easier == Dosage(2, None, 20, 2, each_side=True)
+    assert loaded.harder == Dosage(3, None, 45, 2, each_side=True)
+    assert loaded.harder_name is None
+
+
+def test_a_sheet_without_a_ladder_steps_one_set_either_side_of_the_default(
+    tmp_path: Path,
+) -> None:
+    dosage = {"sets": 3, "hold_seconds": 30, "times_per_day": 2}
+    write_exercise(tmp_path, "stretch", front_matter("stretch", dosage=dosage))
+
+    ladder = load_library(tmp_path)["stretch"].ladder
+    assert (ladder.easier.sets, ladder.easier.hold_seconds) == (2, 20)
+    assert (ladder.harder.sets, ladder.harder.hold_seconds) == (4, 45)
+
+
+@pytest.mark.parametrize(
+    ("ladder", "field", "words"),
+    [
+        ("gentler", "ladder", "mapping"),
+        ({"easier": {"sets": 2, "reps": 8}}, "ladder.harder", "missing"),
+        ({**BRIDGE_LADDER, "hardest": {"sets": 4, "reps": 10}}, "ladder.hardest", "unknown"),
+        ({**BRIDGE_LADDER, "easier": {"sets": 2}}, "ladder.easier", "reps or hold_seconds"),
+        ({**BRIDGE_LADDER, "easier": {"sets": 0, "reps": 8}}, "ladder.easier.sets", "range"),
+        ({**BRIDGE_LADDER, "easier": {"sets": 2, "reps": 80}}, "ladder.easier.reps", "range"),
+        (
+            {**BRIDGE_LADDER, "easier": {"sets": 2, "reps": 8, "times_per_day": 1}},
+            "ladder.easier.times_per_day",
+            "prescribing",
+        ),
+        ({**BRIDGE_LADDER, "easier": {"sets": 3, "reps": 10}}, "ladder.easier", "same"),
+        ({**BRIDGE_LADDER, "easier": {"sets": 2, "reps": 12}}, "ladder.easier", "more"),
+        (
+            {**BRIDGE_LADDER, "easier": {"name": "Half bridge", "sets": 2, "reps": 8}},
+            "ladder.easier.name",
+            "unknown",
+        ),
+        ({**BRIDGE_LADDER, "harder": {"sets": 3, "reps": 10}}, "ladder.harder", "same"),
+        ({**BRIDGE_LADDER, "harder": {"sets": 4, "reps": 8}}, "ladder.harder", "less"),
+        (
+            {**BRIDGE_LADDER, "harder": {"name": "Single-leg bridge", "sets": 3, "reps": 8}},
+            "ladder.harder.how",
+            "how",
+        ),
+        (
+            {**BRIDGE_LADDER, "harder": {"how": "Lift on one leg.", "sets": 3, "reps": 8}},
+            "ladder.harder.name",
+            "name",
+        ),
+        (
+            {**BRIDGE_LADDER, "harder": {**BRIDGE_LADDER["harder"], "name": "x" * 41}},
+            "ladder.harder.name",
+            "40",
+        ),
+        (
+            {**BRIDGE_LADDER, "harder": {**BRIDGE_LADDER["harder"], "each_side": "yes"}},
+            "ladder.harder.each_side",
+            "true or false",
+        ),
+    ],
+)
+def test_a_broken_ladder_is_reported_by_file_and_field(
+    tmp_path: Path, ladder: Any, field: str, words: str
+) -> None:
+    write_exercise(tmp_path, "bridge", front_matter("bridge", ladder=ladder))
+
+    [problem] = check_library(tmp_path)
+    assert (Path(problem.file).name, problem.field) == ("bridge.md", field)
+    assert words in problem.message
+
+
+def test_a_named_harder_variant_may_ask_fewer_reps_than_the_default(tmp_path: Path) -> None:
+    write_exercise(tmp_path, "bridge", front_matter("bridge", ladder=BRIDGE_LADDER))
+
+    assert check_library(tmp_path) == []
