@@ -1,38 +1,57 @@
 """When to tell the therapist, and when not to tell them again.
 
-Each rule is a pure function that looks at plain data and returns an `AlertCandidate` (or None).
-`should_raise` then applies the episode rule so a therapist gets one alert per episode.
-Numbers come from DESIGN.md "Clinical rules"; sources are cited where each is used.
+The contract with the service that calls these rules:
 
-`severity` is comparable only between alerts of the same kind: a higher number means "worse",
-and a worse candidate breaks through the episode rule (DESIGN.md: "not repeated within 72 h
-unless it gets worse").
+* `pain_trend_alerts(history, judged_day=…, sensitivity=…)` judges ONE local day of one client:
+  the day of a check-in, at the check-in, or a day the client has finished (after their local
+  midnight). Never a day still in progress without its check-in. `history` holds the client's
+  pain entries dated `judged_day - HISTORY_DAYS + 1` … `judged_day` (older or later entries are
+  ignored). It returns the worsening (leg, back) and severe-leg-pain candidates for that day.
+* `inactivity_alert_for(checkin_days, judged_day=…, enrolled_on=…)` judges silence up to the
+  end of `judged_day`, a day the client has finished, against the client's own cadence (never
+  before `INACTIVITY_MIN_DAYS` silent days). `checkin_days` are the days with a check-in in the
+  same `HISTORY_DAYS`, plus the latest check-in ever if it is older.
+* `low_adherence_alert_for(pct, week_start)` judges a finished week.
+* `should_raise(candidate, previous, now)` is the one-alert-per-episode rule; every candidate
+  goes through it. Red flags are raised by `bot.services.red_flags` at once; their evidence is
+  `RedFlagEvidence`.
 
-`episode_key` names the fact behind a candidate (the day, the week, the last active day) so a
-service that evaluates the same day twice can store the alert idempotently, e.g. with a unique
-(client, kind, episode_key) constraint. Deduplication across days is `should_raise`'s job.
+Each candidate carries a typed evidence object (`WorseningEvidence`, `SevereLegPainEvidence`,
+`InactivityEvidence`, `LowAdherenceEvidence`, `RedFlagEvidence`); `evidence.as_json()` is what
+is stored and `evidence_from_json(kind, data)` reads it back. Pain evidence is a change from the
+client's usual level in points, never a percentage.
+
+`severity` is comparable only between alerts of the same kind: higher means worse, and a worse
+candidate breaks through the episode rule (DESIGN.md: "not repeated within 72 h unless it gets
+worse"). `episode_key` names the fact behind a candidate (where the rise began, the last active
+day, the week) so judging the same day twice — at the check-in, then after the day ends — finds
+the same episode.
+
+`ALERT_SENSITIVITY` (`Sensitivity`) picks the trade-off between catching real rises and
+ignoring ordinary bad days; docs/alerts.md gives each setting's measured table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from bot.domain.pain import (
-    BASELINE_WINDOW_DAYS,
-    MCID_FRACTION,
     MCID_POINTS,
-    ROLLING_WINDOW_DAYS,
-    Baseline,
+    USUAL_MIN_CHECKINS,
+    USUAL_WINDOW_DAYS,
+    DailyPain,
     PainEntries,
     Region,
-    baseline,
+    UsualLevel,
     by_day,
     is_clinically_important_rise,
-    rolling_mean,
+    usual_level,
 )
 
 
@@ -45,41 +64,275 @@ class AlertKind(StrEnum):
     LOW_ADHERENCE = "low_adherence"
 
 
+class Sensitivity(StrEnum):
+    """The trade-off between catching real rises early and ignoring ordinary bad days."""
+
+    STRICT = "strict"
+    BALANCED = "balanced"
+    SENSITIVE = "sensitive"
+
+
+DEFAULT_SENSITIVITY: Final = Sensitivity.BALANCED
+
 # DESIGN.md: "the same kind for the same client is not repeated within 72 h unless it gets worse".
 EPISODE_WINDOW: Final = timedelta(hours=72)
 
-# DESIGN.md: "Leg pain ≥ 8 on any day is its own alert" (NRS 0-10; 7-10 is conventionally
-# "severe", 8 is the threshold the therapist chose for an immediate look).
+# --- worsening: a one-sided CUSUM of the excess over the client's usual level ---------------
+#
+# Page's CUSUM (Biometrika 1954;41:100-115) accumulates standardised excesses over a reference
+# level, less an allowance k per observation, and signals when the sum passes h; it is the
+# quickest detector of a sustained shift for a given false-alarm rate (Moustakides, Ann Stat
+# 1986;14:1379-1387). Here the reference is the client's usual level (`pain.usual_level`: the
+# median of the 4 weeks before the days under test) and the unit is the client's own noise
+# (the robust SD of their residuals), so a client whose pain swings by 2 points every day needs
+# more to alert than one whose pain barely moves. Each day's contribution is capped, so a
+# single very bad day (or a 1-2-day flare) cannot carry the sum alone, and the change reported
+# must still be the MCID (≥ 2 points and ≥ 30 %, Ostelo et al., Spine 2008;33:90-94): the rule
+# decides *whether* a rise is real, the MCID is the smallest rise ever reported.
+
+# The days under test: the CUSUM runs over the check-ins of the last 7 days; the usual level is
+# taken from the 4 weeks before them, so a rise never dilutes its own baseline.
+TEST_SPAN_DAYS: Final = 7
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSettings:
+    """The numbers behind one `Sensitivity` (tuned on the seeded cohort, docs/alerts.md)."""
+
+    allowance: float
+    """CUSUM k, in noise units, taken off every check-in's excess."""
+    threshold: float
+    """CUSUM h, in noise units: the sum that signals."""
+    cap: float
+    """The most one check-in adds, in noise units (before the allowance)."""
+    min_checkins: int
+    """Check-ins the rise must show on (the run of a positive sum)."""
+    min_span_days: int
+    """Calendar days from the run's first check-in to the judged day, inclusive."""
+    severe_margin: float
+    """Severe leg pain: points above the usual level, at least, to be severe for this client."""
+
+
+TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
+    Sensitivity.STRICT: TrendSettings(
+        allowance=0.75,
+        threshold=4.5,
+        cap=2.5,
+        min_checkins=3,
+        min_span_days=3,
+        severe_margin=4.0,
+    ),
+    Sensitivity.BALANCED: TrendSettings(
+        allowance=0.5,
+        threshold=3.5,
+        cap=2.5,
+        min_checkins=2,
+        min_span_days=3,
+        severe_margin=3.0,
+    ),
+    Sensitivity.SENSITIVE: TrendSettings(
+        allowance=0.4,
+        threshold=2.5,
+        cap=2.5,
+        min_checkins=2,
+        min_span_days=2,
+        severe_margin=3.0,
+    ),
+}
+
+# DESIGN.md: leg pain ≥ 8 is its own alert when it is severe *for that client*: 8 on the NRS is
+# "severe" in the usual cut-points (Boonstra et al., Pain 2016;157:1066-1073: 7-10 severe) and
+# it must also stand `severe_margin` points above the client's usual level, so a client whose
+# leg usually sits at 7 is not alerted for an ordinary 8.
 SEVERE_LEG_PAIN_THRESHOLD: Final = 8
 
-# "Sustained" (DESIGN.md: a rise "sustained over a 3-day rolling mean") made operational: the
-# 3-day rolling mean must meet the MCID against its baseline on this many consecutive days, i.e.
-# the rise shows across 5 days of check-ins. Measured on the seeded synthetic cohort in
-# tests/unit/test_alert_evaluation_cohort.py (stable clients with ±2 daily noise; a true rise of
-# 3-5 points building over 1-7 days), mean of 20 seeds, 14-day baseline:
-#   1 day (the literal reading): sensitivity 0.995, 0.81 false alerts per stable client-month
-#   2 days:                      sensitivity 0.986, 0.19
-#   3 days:                      sensitivity 0.976 (worst seed 0.950), 0.044 (worst 0.074)
-# Three +2 days in a row happen 1 day in 125 by chance alone, so one window is not enough;
-# the bar is ≥ 0.95 within 7 days of onset and ≤ 0.1 false alerts per stable client-month.
-SUSTAINED_DAYS: Final = 3
-# How far back `worsening_alert_for` looks: a service can load the entries dated
-# `today - WORSENING_HISTORY_DAYS + 1` … `today`, plus the client's first 3 entries ever (the
-# baseline of last resort), instead of the whole history.
-WORSENING_HISTORY_DAYS: Final = SUSTAINED_DAYS - 1 + ROLLING_WINDOW_DAYS + BASELINE_WINDOW_DAYS
+# How many days of pain history (ending on the judged day, inclusive) the service must load:
+# the days under test, the 4 weeks of usual level before them, and the cadence window.
+CADENCE_WINDOW_DAYS: Final = 56
+HISTORY_DAYS: Final = max(TEST_SPAN_DAYS + USUAL_WINDOW_DAYS, CADENCE_WINDOW_DAYS)
 
-# DESIGN.md: "No check-in or exercise logged for 3 days: adherence alert".
-INACTIVITY_DAYS: Final = 3
-# Severity steps for inactivity, so a client silent for a week (then a fortnight) is raised
-# again even inside 72 h of the first alert, but not every single day.
-_INACTIVITY_SEVERITY_STEPS: Final = ((14, 3), (7, 2), (INACTIVITY_DAYS, 1))
+# --- inactivity ---------------------------------------------------------------------------
+# DESIGN.md: silence is judged against the client's usual cadence, never before 3 days.
+INACTIVITY_MIN_DAYS: Final = 3
+# A client's "usual longest gap" needs this many gaps between check-ins to be known.
+_CADENCE_MIN_GAPS: Final = 4
+# The share of the client's gaps that are at most their usual longest gap.
+_CADENCE_QUANTILE: Final = 0.9
+# Severity steps, so a client silent for a week (then a fortnight) is raised again even inside
+# 72 h of the first alert, but not every single day.
+_INACTIVITY_SEVERITY_STEPS: Final = ((14, 3), (7, 2))
 
 # Adherence below 50 % in a week (slots done, partly counting half ÷ slots prescribed, DESIGN.md).
 LOW_ADHERENCE_PCT: Final = 50.0
 # Below a quarter of the prescription is worse still.
 _VERY_LOW_ADHERENCE_PCT: Final = 25.0
 
-Evidence = dict[str, str | float | int]
+EvidenceJson = dict[str, str | int | float | list[str] | None]
+
+
+def _one_decimal(value: float) -> float:
+    return round(value + 0.0, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class WorseningEvidence:
+    """A sustained rise: "usually about 3, the last 4 days about 7, +4 points"."""
+
+    region: Region
+    judged_day: date
+    usual: float
+    """The client's usual level (median of the 4 weeks before the rise)."""
+    recent: float
+    """The level now: mean of the last (up to 3) check-ins of the rise."""
+    since: date
+    """The first check-in of the rise."""
+    checkins: int
+    """Check-ins the rise shows on."""
+
+    @property
+    def rise_points(self) -> float:
+        return self.recent - self.usual
+
+    @property
+    def days(self) -> int:
+        """Calendar days from the first check-in of the rise to the judged day, inclusive."""
+        return (self.judged_day - self.since).days + 1
+
+    def as_json(self) -> EvidenceJson:
+        return {
+            "region": self.region.value,
+            "day": self.judged_day.isoformat(),
+            "usual": _one_decimal(self.usual),
+            "recent": _one_decimal(self.recent),
+            "rise_points": _one_decimal(self.rise_points),
+            "since": self.since.isoformat(),
+            "days": self.days,
+            "checkins": self.checkins,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SevereLegPainEvidence:
+    day: date
+    leg: int
+    back: int
+    usual_leg: float | None
+    """None when the client has too little history for a usual level."""
+
+    def as_json(self) -> EvidenceJson:
+        return {
+            "day": self.day.isoformat(),
+            "leg": self.leg,
+            "back": self.back,
+            "usual_leg": None if self.usual_leg is None else _one_decimal(self.usual_leg),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InactivityEvidence:
+    silent_days: int
+    """Whole local days without a check-in or an exercise logged, up to the judged day."""
+    last_checkin: date | None
+    last_exercise_log: date | None
+    usual_gap_days: int | None
+    """The client's usual longest gap between check-ins; None when not known yet."""
+
+    def as_json(self) -> EvidenceJson:
+        return {
+            "silent_days": self.silent_days,
+            "last_checkin": self.last_checkin.isoformat() if self.last_checkin else None,
+            "last_exercise_log": (
+                self.last_exercise_log.isoformat() if self.last_exercise_log else None
+            ),
+            "usual_gap_days": self.usual_gap_days,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LowAdherenceEvidence:
+    week_start: date
+    adherence_pct: float
+
+    def as_json(self) -> EvidenceJson:
+        return {
+            "week_start": self.week_start.isoformat(),
+            "adherence_pct": _one_decimal(self.adherence_pct),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagEvidence:
+    signs: tuple[str, ...]
+    """`bot.domain.red_flags` sign names, in the order reported."""
+    source: str
+
+    def as_json(self) -> EvidenceJson:
+        return {"source": self.source, "signs": list(self.signs)}
+
+
+Evidence = (
+    WorseningEvidence
+    | SevereLegPainEvidence
+    | InactivityEvidence
+    | LowAdherenceEvidence
+    | RedFlagEvidence
+)
+
+
+def _day_or_none(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value != "never" else None
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"not a number: {value!r}")
+    return float(value)
+
+
+def evidence_from_json(kind: AlertKind, data: Mapping[str, object]) -> Evidence:
+    """Read stored evidence back into its type; ValueError/KeyError when it is not that shape
+    (e.g. stored by an older rule version)."""
+    if kind in (AlertKind.WORSENING_LEG, AlertKind.WORSENING_BACK):
+        since = _day_or_none(data["since"])
+        judged = _day_or_none(data["day"])
+        if since is None or judged is None:
+            raise ValueError("worsening evidence needs its days")
+        return WorseningEvidence(
+            region=Region(str(data["region"])),
+            judged_day=judged,
+            usual=_number(data["usual"]),
+            recent=_number(data["recent"]),
+            since=since,
+            checkins=int(_number(data["checkins"])),
+        )
+    if kind is AlertKind.SEVERE_LEG_PAIN:
+        day = _day_or_none(data["day"])
+        if day is None:
+            raise ValueError("severe leg pain evidence needs its day")
+        usual = data.get("usual_leg")
+        return SevereLegPainEvidence(
+            day=day,
+            leg=int(_number(data["leg"])),
+            back=int(_number(data["back"])),
+            usual_leg=None if usual is None else _number(usual),
+        )
+    if kind is AlertKind.INACTIVITY:
+        gap = data.get("usual_gap_days")
+        return InactivityEvidence(
+            silent_days=int(_number(data["silent_days"])),
+            last_checkin=_day_or_none(data.get("last_checkin")),
+            last_exercise_log=_day_or_none(data.get("last_exercise_log")),
+            usual_gap_days=None if gap is None else int(_number(gap)),
+        )
+    if kind is AlertKind.LOW_ADHERENCE:
+        week = _day_or_none(data["week_start"])
+        if week is None:
+            raise ValueError("low adherence evidence needs its week")
+        return LowAdherenceEvidence(week_start=week, adherence_pct=_number(data["adherence_pct"]))
+    signs = data["signs"]
+    if not isinstance(signs, list | tuple):
+        raise ValueError("red flag evidence needs its signs")
+    return RedFlagEvidence(signs=tuple(str(s) for s in signs), source=str(data["source"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +341,7 @@ class AlertCandidate:
 
     kind: AlertKind
     severity: int
-    evidence: Evidence = field(hash=False)
+    evidence: Evidence
     episode_key: str
 
 
@@ -103,102 +356,207 @@ class PreviousAlert:
     episode_key: str = ""
 
 
-def _worsening_kind(region: Region) -> AlertKind:
-    return AlertKind.WORSENING_LEG if region is Region.LEG else AlertKind.WORSENING_BACK
+# --- worsening and severe leg pain ----------------------------------------------------------
 
 
-def worsening_alert_for(entries: PainEntries, today: date, region: Region) -> AlertCandidate | None:
-    """A clinically important, sustained rise in `region` pain as of `today`.
+@dataclass(frozen=True, slots=True)
+class _Rise:
+    usual: UsualLevel
+    recent: float
+    since: date
+    checkins: int
 
-    Fires when, on each of the `SUSTAINED_DAYS` (3) days ending `today`, the 3-day rolling mean
-    of that day (`pain.rolling_mean`: ≥ 2 of the 3 days checked in) is a rise of ≥ 2 points
-    **and** ≥ 30 % (the NRS MCID, `pain.is_clinically_important_rise`) over that day's baseline
-    (`pain.baseline`: the 14 days before the window, else the first 3 entries). Each day is
-    judged against its own baseline, so a single bad day cannot carry the alert.
 
-    Severity is the whole number of points today's rolling mean stands above baseline (2, 3, …),
-    so a further point of worsening is raised again within the episode window.
+def _usual_before_test(
+    days: Mapping[date, DailyPain], region: Region, judged_day: date
+) -> tuple[UsualLevel | None, date]:
+    """The usual level and the first day under test.
+
+    The days under test are the `TEST_SPAN_DAYS` ending on `judged_day`; for a new client with
+    too little before them, the span shrinks so that their first `USUAL_MIN_CHECKINS` check-ins
+    are the usual level (a rise from the 4th day on can still be seen).
     """
-    days = by_day(entries)
-    judged: list[tuple[float, Baseline]] = []
-    for offset in range(SUSTAINED_DAYS - 1, -1, -1):
-        day = today - timedelta(days=offset)
-        mean = rolling_mean(days, day, ROLLING_WINDOW_DAYS, region=region)
-        base = baseline(days, region=region, day=day)
-        if mean is None or base is None or not is_clinically_important_rise(base.mean, mean):
-            return None
-        judged.append((mean, base))
-    today_mean, today_baseline = judged[-1]
-    rise_today = today_mean - today_baseline.mean
-    kind = _worsening_kind(region)
-    rise_pct = 100.0 * rise_today / today_baseline.mean if today_baseline.mean else 100.0
+    start = judged_day - timedelta(days=TEST_SPAN_DAYS - 1)
+    usual = usual_level(days, region=region, before=start)
+    if usual is not None:
+        return usual, start
+    earliest = sorted(d for d in days if d <= judged_day)[:USUAL_MIN_CHECKINS]
+    if len(earliest) < USUAL_MIN_CHECKINS:
+        return None, judged_day + timedelta(days=1)
+    start = max(start, earliest[-1] + timedelta(days=1))
+    if start > judged_day:
+        return None, start
+    return usual_level(days, region=region, before=start), start
+
+
+def _rise(
+    days: Mapping[date, DailyPain], region: Region, judged_day: date, settings: TrendSettings
+) -> _Rise | None:
+    usual, start = _usual_before_test(days, region, judged_day)
+    if usual is None or judged_day not in days:
+        return None
+    total = 0.0
+    step = 0.0
+    run: list[tuple[date, int]] = []
+    for offset in range((judged_day - start).days + 1):
+        day = start + timedelta(days=offset)
+        entry = days.get(day)
+        if entry is None:
+            continue
+        score = entry.score(region)
+        step = min((score - usual.level) / usual.noise, settings.cap) - settings.allowance
+        total = max(0.0, total + step)
+        run = [*run, (day, score)] if total > 0 else []
+    # The judged check-in must itself add to the sum: pain back to usual after a 2-day flare
+    # leaves the sum high for a day or two, but is not a worsening.
+    if total < settings.threshold or step <= 0:
+        return None
+    since = run[0][0]
+    if len(run) < settings.min_checkins or (judged_day - since).days + 1 < settings.min_span_days:
+        return None
+    last = [score for _, score in run[-3:]]
+    recent = sum(last) / len(last)
+    if not is_clinically_important_rise(usual.level, recent):
+        return None
+    return _Rise(usual=usual, recent=recent, since=since, checkins=len(run))
+
+
+def _worsening(
+    days: Mapping[date, DailyPain], region: Region, judged_day: date, settings: TrendSettings
+) -> AlertCandidate | None:
+    rise = _rise(days, region, judged_day, settings)
+    if rise is None:
+        return None
+    kind = AlertKind.WORSENING_LEG if region is Region.LEG else AlertKind.WORSENING_BACK
+    evidence = WorseningEvidence(
+        region=region,
+        judged_day=judged_day,
+        usual=rise.usual.level,
+        recent=rise.recent,
+        since=rise.since,
+        checkins=rise.checkins,
+    )
     return AlertCandidate(
         kind=kind,
-        severity=int(rise_today + 1e-9),
-        evidence={
-            "region": region.value,
-            "day": today.isoformat(),
-            "rolling_mean": round(today_mean, 2),
-            "baseline": round(today_baseline.mean, 2),
-            "baseline_source": today_baseline.source.value,
-            "rise_points": round(rise_today, 2),
-            "rise_pct": round(rise_pct, 1),
-            "sustained_days": SUSTAINED_DAYS,
-            "mcid_points": MCID_POINTS,
-            "mcid_pct": round(100 * MCID_FRACTION),
-        },
-        episode_key=f"{kind.value}:{today.isoformat()}",
+        # Whole points above usual (2, 3, …): a further point of worsening is raised again.
+        severity=max(int(MCID_POINTS), math.floor(evidence.rise_points + 1e-9)),
+        evidence=evidence,
+        episode_key=f"{kind.value}:{rise.since.isoformat()}",
     )
 
 
-def severe_leg_pain_alert_for(entries: PainEntries, today: date) -> AlertCandidate | None:
-    """Leg pain ≥ 8 on `today`'s check-in (DESIGN.md: its own alert, no trend needed).
-
-    Severity is the score itself, so 9 after 8 is raised again within the episode window.
-    """
-    entry = by_day(entries).get(today)
+def _severe_leg_pain(
+    days: Mapping[date, DailyPain], judged_day: date, settings: TrendSettings
+) -> AlertCandidate | None:
+    entry = days.get(judged_day)
     if entry is None or entry.leg < SEVERE_LEG_PAIN_THRESHOLD:
+        return None
+    usual, _ = _usual_before_test(days, Region.LEG, judged_day)
+    if usual is not None and entry.leg - usual.level < settings.severe_margin - 1e-9:
         return None
     return AlertCandidate(
         kind=AlertKind.SEVERE_LEG_PAIN,
         severity=entry.leg,
-        evidence={"day": today.isoformat(), "leg": entry.leg, "back": entry.back},
-        episode_key=f"{AlertKind.SEVERE_LEG_PAIN.value}:{today.isoformat()}",
+        evidence=SevereLegPainEvidence(
+            day=judged_day,
+            leg=entry.leg,
+            back=entry.back,
+            usual_leg=None if usual is None else usual.level,
+        ),
+        episode_key=f"{AlertKind.SEVERE_LEG_PAIN.value}:{judged_day.isoformat()}",
     )
 
 
-def inactivity_alert_for(
-    last_checkin: date | None,
-    last_exercise_log: date | None,
-    today: date,
-    enrolled_on: date,
-) -> AlertCandidate | None:
-    """No check-in **and** no exercise logged on the 3 local days ending `today`.
+def pain_trend_alerts(
+    history: PainEntries,
+    *,
+    judged_day: date,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
+) -> list[AlertCandidate]:
+    """Worsening leg, worsening back and severe leg pain candidates for `judged_day`.
 
-    Days are counted inclusively of `today`, so the rule is meant to run once the client's day
-    is effectively over (the evening tick). A client who has never done anything counts from
-    `enrolled_on`: enrolled Monday and silent, the alert comes on Wednesday.
+    Only a day with a check-in is judged (at the check-in, or again once the day is over: the
+    same history gives the same candidates and episode keys). Entries after `judged_day` are
+    ignored, so replaying a diary gives what the bot would have said at the time.
+
+    Worsening fires when the CUSUM of the client's standardised excess over their usual level,
+    over the check-ins of the last `TEST_SPAN_DAYS`, reaches the setting's threshold; the rise
+    shows on at least `min_checkins` check-ins spread over `min_span_days` days ending with
+    `judged_day`'s own; and the level now (mean of the last up-to-3 check-ins of the rise) is
+    at least the MCID above usual. One bad day is never enough.
+    """
+    days = {d: e for d, e in by_day(history).items() if d <= judged_day}
+    if judged_day not in days:
+        return []
+    settings = TREND_SETTINGS[sensitivity]
+    found = [
+        _worsening(days, Region.LEG, judged_day, settings),
+        _worsening(days, Region.BACK, judged_day, settings),
+        _severe_leg_pain(days, judged_day, settings),
+    ]
+    return [c for c in found if c is not None]
+
+
+# --- inactivity ---------------------------------------------------------------------------
+
+
+def usual_gap_days(checkin_days: Iterable[date], *, judged_day: date) -> int | None:
+    """The client's usual longest gap between check-ins (days from one to the next), over the
+    `CADENCE_WINDOW_DAYS` ending on `judged_day`: the 90th centile of their gaps. None until
+    `_CADENCE_MIN_GAPS` gaps are known."""
+    first = judged_day - timedelta(days=CADENCE_WINDOW_DAYS - 1)
+    days = sorted({d for d in checkin_days if first <= d <= judged_day})
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(days))
+    if len(gaps) < _CADENCE_MIN_GAPS:
+        return None
+    return gaps[min(len(gaps) - 1, math.ceil(_CADENCE_QUANTILE * len(gaps)) - 1)]
+
+
+def inactivity_alert_for(
+    checkin_days: Iterable[date],
+    *,
+    judged_day: date,
+    enrolled_on: date,
+    last_exercise_log: date | None = None,
+) -> AlertCandidate | None:
+    """No check-in and no exercise logged for longer than this client usually goes quiet.
+
+    `judged_day` is a local day the client has finished; the silent days are those after the
+    last active day up to and including it. The alert needs at least `INACTIVITY_MIN_DAYS` (3)
+    silent days, and more than the client's usual longest gap allows (`usual_gap_days`: a
+    client who checks in every 2-3 days is silent 1-2 days between check-ins as a matter of
+    course). A client who has never done anything counts from `enrolled_on`.
 
     The episode is the silence since the last active day, so `episode_key` stays the same until
     the client does something; severity steps up at 7 and 14 silent days.
     """
+    checkins = list(checkin_days)
+    last_checkin = max(checkins, default=None)
+    # Activity after the judged day (a check-in this morning) has already ended the silence.
     activity = [d for d in (last_checkin, last_exercise_log) if d is not None]
     # The day before enrolment stands in for "last active" so enrolment day itself counts.
     last_active = max([*activity, enrolled_on - timedelta(days=1)])
-    silent_days = (today - last_active).days
-    if silent_days < INACTIVITY_DAYS:
+    silent_days = (judged_day - last_active).days
+    usual_gap = usual_gap_days(checkins, judged_day=judged_day)
+    # A usual gap of g days means g - 1 silent days between check-ins.
+    needed = max(INACTIVITY_MIN_DAYS, usual_gap or 0)
+    if silent_days < needed:
         return None
-    severity = next(level for days, level in _INACTIVITY_SEVERITY_STEPS if silent_days >= days)
+    severity = next((level for days, level in _INACTIVITY_SEVERITY_STEPS if silent_days >= days), 1)
     return AlertCandidate(
         kind=AlertKind.INACTIVITY,
         severity=severity,
-        evidence={
-            "silent_days": silent_days,
-            "last_checkin": last_checkin.isoformat() if last_checkin else "never",
-            "last_exercise_log": last_exercise_log.isoformat() if last_exercise_log else "never",
-        },
+        evidence=InactivityEvidence(
+            silent_days=silent_days,
+            last_checkin=last_checkin,
+            last_exercise_log=last_exercise_log,
+            usual_gap_days=usual_gap,
+        ),
         episode_key=f"{AlertKind.INACTIVITY.value}:{last_active.isoformat()}",
     )
+
+
+# --- adherence ----------------------------------------------------------------------------
 
 
 def low_adherence_alert_for(adherence_pct: float | None, week_start: date) -> AlertCandidate | None:
@@ -211,28 +569,12 @@ def low_adherence_alert_for(adherence_pct: float | None, week_start: date) -> Al
     return AlertCandidate(
         kind=AlertKind.LOW_ADHERENCE,
         severity=2 if adherence_pct < _VERY_LOW_ADHERENCE_PCT else 1,
-        evidence={"week_start": week_start.isoformat(), "adherence_pct": round(adherence_pct, 1)},
+        evidence=LowAdherenceEvidence(week_start=week_start, adherence_pct=adherence_pct),
         episode_key=f"{AlertKind.LOW_ADHERENCE.value}:{week_start.isoformat()}",
     )
 
 
-def red_flag_alert_for(
-    flags: Iterable[str], *, reported_at: datetime, source: str
-) -> AlertCandidate | None:
-    """Any cauda equina red flag (see `bot.domain.red_flags`) is an urgent alert, at once.
-
-    `source` says where it came from ("screen", "free_text"). Red flags are never deduplicated
-    (`should_raise`), so the key is unique to the report.
-    """
-    found = tuple(dict.fromkeys(flags))
-    if not found:
-        return None
-    return AlertCandidate(
-        kind=AlertKind.RED_FLAG,
-        severity=len(found),
-        evidence={"flags": ",".join(found), "source": source},
-        episode_key=f"{AlertKind.RED_FLAG.value}:{reported_at.isoformat()}",
-    )
+# --- the episode rule ---------------------------------------------------------------------
 
 
 def should_raise(candidate: AlertCandidate, previous: PreviousAlert | None, now: datetime) -> bool:

@@ -17,6 +17,7 @@ the same day (a client correcting their check-in), the **last one in the sequenc
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,21 +31,20 @@ PAIN_MAX: Final = 10
 MCID_POINTS: Final = 2.0
 MCID_FRACTION: Final = 0.30
 
-# The rolling window over which a rise must show (DESIGN.md: "sustained over a 3-day rolling
-# mean").
+# The rolling window over which the client-facing summary shows a mean.
 ROLLING_WINDOW_DAYS: Final = 3
-# The baseline window, ending just before the rolling one. DESIGN.md says "the previous 7
-# days" and leaves the operational detail open; 14 days is the tuned choice (see `baseline`):
-# over 20 seeded cohorts (tests/unit/test_alert_evaluation_cohort.py) 7 days gave sensitivity
-# 0.968 (worst seed 0.936) at 0.065 false alerts per stable client-month, 14 days 0.976 (worst
-# 0.950) at 0.044 — a longer baseline is steadier under ±2 daily noise, and a rise building
-# over a week pollutes a smaller share of it.
-BASELINE_WINDOW_DAYS: Final = 14
-# At least 4 check-ins in that window (DESIGN.md's own 7-day span needs a majority, 4 of 7), so
-# one odd day is never the baseline; with fewer, the client's first 3 entries stand in
-# (DESIGN.md: "mean of their first 3 entries").
-BASELINE_MIN_ENTRIES: Final = 4
-FIRST_ENTRIES_FOR_BASELINE: Final = 3
+# A client's usual level is the median of their check-ins over the 4 weeks before the days
+# under test (`usual_level`): 4 weeks hold ~14 check-ins even for a client who checks in every
+# 2 days, and the median ignores the flare days a shorter or mean-based window would absorb.
+USUAL_WINDOW_DAYS: Final = 28
+# With fewer check-ins than this in the window there is no usual level to compare with.
+USUAL_MIN_CHECKINS: Final = 3
+# 1.4826 × MAD estimates the SD of normally distributed data and ignores outliers (Hampel,
+# JASA 1974;69:383-393; Rousseeuw & Croux, JASA 1993;88:1273-1283).
+_MAD_TO_SD: Final = 1.4826
+# The smallest day-to-day noise scale ever assumed: integer answers repeated "same as
+# yesterday" can make a client's MAD 0, and no real diary is that exact.
+NOISE_FLOOR: Final = 0.75
 
 # Week-on-week comparison shown to clients and the therapist: ≥ 2 entries in each week.
 WEEK_MIN_ENTRIES: Final = 2
@@ -64,11 +64,6 @@ class Region(StrEnum):
 
     LEG = "leg"
     BACK = "back"
-
-
-class BaselineSource(StrEnum):
-    RECENT_DAYS = "recent_days"
-    FIRST_3_ENTRIES = "first_3_entries"
 
 
 def validate_pain_score(value: object) -> int:
@@ -122,15 +117,6 @@ class DailyPain:
 
     def score(self, region: Region) -> int:
         return self.leg if region is Region.LEG else self.back
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    """A client's usual pain, against which a rise is judged."""
-
-    mean: float
-    source: BaselineSource
-    entries: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,45 +203,44 @@ def rolling_mean(
     return _mean(scores)
 
 
-def baseline(
+@dataclass(frozen=True, slots=True)
+class UsualLevel:
+    """A client's usual pain in one region, and how much it moves from day to day."""
+
+    level: float
+    """Median score over the window: robust to the flare days that up to half of it may hold."""
+    noise: float
+    """Robust SD of the day-to-day residuals from `level` (1.4826 × MAD), floored at
+    `NOISE_FLOOR`."""
+    checkins: int
+
+
+def usual_level(
     entries: PainEntries,
     *,
     region: Region,
-    day: date,
-) -> Baseline | None:
-    """The client's baseline for judging the 3-day rolling mean that ends on `day`.
+    before: date,
+    window: int = USUAL_WINDOW_DAYS,
+    min_checkins: int = USUAL_MIN_CHECKINS,
+) -> UsualLevel | None:
+    """The client's usual `region` pain over the `window` calendar days ending the day before
+    `before`.
 
-    DESIGN.md: "mean of their first 3 entries, or the previous 7 days". Precisely:
-
-    1. **Recent days**: the mean over the 14 calendar days just before the rolling window,
-       i.e. `day - 16` … `day - 3`, when at least 4 of those days have an entry. (DESIGN.md's
-       7 days widened to 14 after the cohort evaluation: see `BASELINE_WINDOW_DAYS`.) The
-       baseline never overlaps the window it is compared with, so a rise cannot dilute its own
-       baseline.
-    2. Otherwise (a new client, or gaps) the **mean of the client's first 3 entries**, provided
-       all three are dated before the rolling window.
-    3. Otherwise None: there is nothing yet to compare with, so no worsening can be judged.
+    By calendar date, not by count of check-ins, so a client who checks in rarely is judged on
+    the same weeks as one who checks in daily; the days from `before` on (the days under test)
+    are never part of it. None with fewer than `min_checkins` check-ins in the window.
     """
     days = by_day(entries)
-    window_start = day - timedelta(days=ROLLING_WINDOW_DAYS - 1)
-    last = window_start - timedelta(days=1)
-    first = window_start - timedelta(days=BASELINE_WINDOW_DAYS)
-    recent = _scores_between(days, first, last, region)
-    if len(recent) >= BASELINE_MIN_ENTRIES:
-        return Baseline(
-            mean=sum(recent) / len(recent),
-            source=BaselineSource.RECENT_DAYS,
-            entries=len(recent),
-        )
-    earliest = sorted(days)[:FIRST_ENTRIES_FOR_BASELINE]
-    if len(earliest) == FIRST_ENTRIES_FOR_BASELINE and earliest[-1] < window_start:
-        scores = [days[d].score(region) for d in earliest]
-        return Baseline(
-            mean=sum(scores) / len(scores),
-            source=BaselineSource.FIRST_3_ENTRIES,
-            entries=len(scores),
-        )
-    return None
+    scores = _scores_between(
+        days, before - timedelta(days=window), before - timedelta(days=1), region
+    )
+    if len(scores) < max(min_checkins, 1):
+        return None
+    level = statistics.median(scores)
+    mad = statistics.median(abs(score - level) for score in scores)
+    return UsualLevel(
+        level=float(level), noise=max(NOISE_FLOOR, _MAD_TO_SD * mad), checkins=len(scores)
+    )
 
 
 def is_clinically_important_rise(baseline_mean: float, current_mean: float) -> bool:

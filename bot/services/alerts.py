@@ -24,22 +24,21 @@ from bot.db.engine import Database
 from bot.db.models import Alert, Client, ClientStatus, Therapist
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.domain.alerts import (
+    HISTORY_DAYS,
     AlertCandidate,
     AlertKind,
     PreviousAlert,
     inactivity_alert_for,
     low_adherence_alert_for,
-    severe_leg_pain_alert_for,
+    pain_trend_alerts,
     should_raise,
-    worsening_alert_for,
 )
-from bot.domain.pain import FIRST_ENTRIES_FOR_BASELINE, DailyPain, Region
+from bot.domain.pain import DailyPain
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
 
-# Enough history for the worsening rule on today: 3 sustained days, each with a 3-day rolling
-# window and a 7-day baseline before it (bot.domain.pain.baseline).
-PAIN_HISTORY_DAYS = 14
+# The pain history the rules need, ending on the judged day (bot.domain.alerts.HISTORY_DAYS).
+PAIN_HISTORY_DAYS = HISTORY_DAYS
 
 
 @dataclass(frozen=True)
@@ -103,17 +102,15 @@ def _candidates(
     now: datetime,
 ) -> list[AlertCandidate]:
     today = now.astimezone(facts.zone).date()
-    found = [
-        worsening_alert_for(pain, today, Region.LEG),
-        worsening_alert_for(pain, today, Region.BACK),
-        severe_leg_pain_alert_for(pain, today),
-        # Judged on complete days only (the domain rule counts `today` as silent), so the
-        # evaluation may run at any hour: silent Mon-Wed is raised on Thursday.
+    found: list[AlertCandidate | None] = [
+        *pain_trend_alerts(pain, judged_day=today),
+        # Judged on complete days only (the domain rule counts the judged day as silent), so
+        # the evaluation may run at any hour: silent Mon-Wed is raised on Thursday.
         inactivity_alert_for(
-            last_checkin,
-            last_log.astimezone(facts.zone).date() if last_log else None,
-            today - timedelta(days=1),
-            facts.enrolled_on,
+            [p.day for p in pain] + ([last_checkin] if last_checkin else []),
+            judged_day=today - timedelta(days=1),
+            enrolled_on=facts.enrolled_on,
+            last_exercise_log=last_log.astimezone(facts.zone).date() if last_log else None,
         ),
     ]
     last_week = week_start_of(today) - timedelta(weeks=1)
@@ -151,13 +148,10 @@ async def _evaluate(
         )
         for r in rows
     }
-    since = (now - timedelta(days=PAIN_HISTORY_DAYS)).date()
+    # One day more than the history: "today" in the furthest-ahead zone is a day past UTC's.
+    since = (now - timedelta(days=PAIN_HISTORY_DAYS + 1)).date()
     pain: dict[int, dict[date, DailyPain]] = defaultdict(dict)
-    # The first entries come first so recent ones overwrite any overlap (same day, same row).
-    for row in [
-        *await reports.first_pain_rows(session, clients=clients, count=FIRST_ENTRIES_FOR_BASELINE),
-        *await reports.pain_rows(session, clients=clients, since=since),
-    ]:
+    for row in await reports.pain_rows(session, clients=clients, since=since):
         pain[row.client_id][row.day] = DailyPain(day=row.day, leg=row.leg, back=row.back)
     last_checkin = await reports.last_checkin_days(session, clients=clients)
     last_log = await reports.last_exercise_logs(session, clients=clients)
@@ -192,7 +186,7 @@ async def _evaluate(
                 kind=candidate.kind.value,
                 severity=candidate.severity,
                 episode_key=candidate.episode_key,
-                evidence=dict(candidate.evidence),
+                evidence=candidate.evidence.as_json(),
                 created_at=now,
             )
             session.add(alert)

@@ -29,9 +29,7 @@ async def running(
     settings: Settings, db: Database, library: ExerciseLibrary, botapi: BotApiDouble
 ) -> AsyncIterator[RunningApplication]:
     clock = FrozenClock(SLOT)
-    app = build_application(
-        settings, db=db, library=library, clock=clock, scheduler_tick_job=False
-    )
+    app = build_application(settings, db=db, library=library, clock=clock, scheduler_tick_job=False)
     async with running_application(app, botapi) as bot:
         yield bot
 

@@ -38,7 +38,8 @@ async def test_sustained_leg_pain_rise_raises_one_worsening_alert_with_evidence(
         )
 
     assert [n.kind for n in first] == ["worsening_leg"]
-    assert first[0].evidence["rolling_mean"] == 7.0
+    assert first[0].evidence["usual"] == 3.0
+    assert first[0].evidence["recent"] == 7.0
     assert float(first[0].evidence["rise_points"]) >= 2
     assert first[0].therapist_telegram_id == THERAPIST_ID and first[0].client_name == "Alice"
     assert again == []  # the 72 h episode rule

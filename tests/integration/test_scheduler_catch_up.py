@@ -31,9 +31,7 @@ async def test_a_slot_older_than_the_window_is_recorded_missed_and_never_sent(
 
     claims = await claim_due_slots(db, now=SLOT + timedelta(hours=3), policy=POLICY)
 
-    assert [(c.slot, c.status, c.to_send) for c in claims] == [
-        (SLOT, DeliveryStatus.MISSED, False)
-    ]
+    assert [(c.slot, c.status, c.to_send) for c in claims] == [(SLOT, DeliveryStatus.MISSED, False)]
 
 
 async def test_a_long_outage_records_each_skipped_day_and_resumes_at_the_next_slot(

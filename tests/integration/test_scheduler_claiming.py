@@ -58,9 +58,7 @@ async def test_claiming_advances_each_schedule_to_its_next_slot(db: Database) ->
     await _due_schedules(db, 3)
     await claim_due_slots(db, now=NOW, policy=ClaimPolicy())
     async with db.sessions() as session:
-        next_fires = set(
-            (await session.execute(select(Schedule.next_fire_at))).scalars()
-        )
+        next_fires = set((await session.execute(select(Schedule.next_fire_at))).scalars())
     assert next_fires == {NOW + timedelta(days=1)}
 
 

@@ -11,17 +11,16 @@ from bot.domain.pain import (
     ARROW_BETTER,
     ARROW_SAME,
     ARROW_WORSE,
-    Baseline,
-    BaselineSource,
+    NOISE_FLOOR,
     DailyPain,
     PainScore,
     Region,
-    baseline,
     by_day,
     comparison_with_last_week,
     is_clinically_important_rise,
     rolling_mean,
     trend_arrow,
+    usual_level,
     validate_pain_score,
 )
 
@@ -97,33 +96,27 @@ def test_rolling_mean_needs_most_of_the_window() -> None:
         rolling_mean(entries, day(2), window=0)
 
 
-def test_baseline_is_the_fourteen_days_before_the_three_day_window() -> None:
-    # day 0 is too old; days 1-14 at 3 are the baseline; days 15-17 (the window for day 17) at 9
-    entries = series([9] + [3] * 14 + [9] * 3)
-    assert baseline(entries, region=Region.LEG, day=day(17)) == Baseline(
-        mean=3.0, source=BaselineSource.RECENT_DAYS, entries=14
-    )
+def test_usual_level_is_the_median_of_the_four_weeks_before_the_days_under_test() -> None:
+    # day 0 is too old; days 1-28 are the window; the flare days (9) do not move the median
+    entries = series([0] + [3, 4, 3, 9, 3, 2, 9] * 4 + [10] * 3)
+    usual = usual_level(entries, region=Region.LEG, before=day(29))
+    assert usual is not None
+    assert usual.level == 3.0
+    assert usual.checkins == 28
+    # residuals 0,1,0,6,0,1,6: MAD 1, robust SD 1.48
+    assert usual.noise == pytest.approx(1.4826)
 
 
-def test_baseline_needs_four_recent_check_ins_else_uses_the_first_three_entries() -> None:
-    # first entries 2, 3, 4; a long gap; only 3 check-ins in the 14 days before the window
-    legs: list[int | None] = [2, 3, 4] + [None] * 14 + [6, 6, 6] + [8, 8, 8]
-    entries = series(legs)
-    result = baseline(entries, region=Region.LEG, day=day(22))
-    assert result == Baseline(mean=3.0, source=BaselineSource.FIRST_3_ENTRIES, entries=3)
+def test_usual_level_is_by_calendar_date_and_needs_three_check_ins() -> None:
+    entries = series([5, None, None, 6, None, 7, 9, 9])
+    assert usual_level(entries, region=Region.LEG, before=day(5)) is None
+    usual = usual_level(entries, region=Region.LEG, before=day(6))
+    assert usual is not None and usual.level == 6.0
 
 
-def test_a_new_client_has_a_baseline_from_their_first_three_entries() -> None:
-    entries = series([4, 5, 6, 9, 9, 9])
-    result = baseline(entries, region=Region.LEG, day=day(5))
-    assert result is not None
-    assert result.source is BaselineSource.FIRST_3_ENTRIES
-    assert result.mean == pytest.approx(5.0)
-
-
-def test_no_baseline_until_three_entries_precede_the_window() -> None:
-    assert baseline(series([4, 5, 6, 7]), region=Region.LEG, day=day(3)) is None
-    assert baseline([], region=Region.BACK, day=day(3)) is None
+def test_a_client_who_always_answers_the_same_still_has_some_noise() -> None:
+    usual = usual_level(series([4] * 28), region=Region.LEG, before=day(28))
+    assert usual is not None and usual.noise == NOISE_FLOOR
 
 
 @pytest.mark.parametrize(
