@@ -241,6 +241,36 @@ def is_within_quiet_hours(local_time: time, start: time, end: time) -> bool:
     return local_time >= start or local_time < end
 
 
+# A message due inside quiet hours moves to the nearer edge of them: to when they end, or to
+# this long before they start (an evening reminder still leaves time to exercise and wind
+# down before the client's quiet time).
+QUIET_LEAD: Final = timedelta(minutes=30)
+_DAY_MINUTES: Final = 24 * 60
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
+def out_of_quiet_hours(at: time, start: time | None, end: time | None) -> time:
+    """`at` if it is outside quiet hours [start, end), else the nearer edge of them.
+
+    A time nearer the end moves to the end (07:00 with quiet hours 22:00-08:00 → 08:00); one
+    nearer the start moves to `QUIET_LEAD` before it (22:30 → 21:30). No quiet hours (either
+    end None, or start == end) leaves every time as it is. Every scheduled message to a client
+    (exercise reminders, the check-in, the weekly questionnaire) is placed with this rule.
+    """
+    if start is None or end is None or not is_within_quiet_hours(at, start, end):
+        return at
+    since_start = (_minutes(at) - _minutes(start)) % _DAY_MINUTES
+    until_end = (_minutes(end) - _minutes(at)) % _DAY_MINUTES
+    before = (_minutes(start) - int(QUIET_LEAD.total_seconds() // 60)) % _DAY_MINUTES
+    lead = time(before // 60, before % 60)
+    if until_end <= since_start or is_within_quiet_hours(lead, start, end):
+        return end
+    return lead
+
+
 def classify_slot(slot: datetime, now: datetime, catch_up_window: timedelta) -> SlotTiming:
     """How a reminder for `slot` sent at `now` stands.
 

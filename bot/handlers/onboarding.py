@@ -271,9 +271,10 @@ async def _edit_reminder_draft(
         return
     await query.answer()
     if draft.awaiting_custom:
-        await context.bot.send_message(who, t.REMINDER_CUSTOM_PROMPT)
+        prompt = t.REMINDER_CUSTOM_PROMPT if draft.touched else t.REMINDER_CUSTOM_REPLACES
+        await context.bot.send_message(who, prompt)
     else:
-        await edit_query_message(query, *t.reminder_question(draft.times))
+        await edit_query_message(query, *t.reminder_question(draft.times, draft.replaced))
 
 
 async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
@@ -289,7 +290,7 @@ async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
         await query.answer(t.REMINDER_STALE)
         return
     await query.answer()
-    await edit_query_message(query, t.REMINDER_SAVED.format(times=t.format_times(saved.times)))
+    await edit_query_message(query, t.reminders_saved(saved.times, saved.moved))
     if saved.onboarding_next:
         who = await identify(services.db, telegram_id=query.from_user.id, therapist_ids=frozenset())
         if who.client_id is not None:

@@ -26,6 +26,7 @@ from bot.services.client_settings import (
     QUIET_END_PRESETS,
     QUIET_START_PRESETS,
     ClientSettings,
+    MovedTime,
     SettingsError,
     parse_hhmm,
 )
@@ -158,11 +159,14 @@ async def checkin_time(update: Update, context: BotContext) -> None:
             services.db, telegram_id=who, at=at, now=services.now()
         )
     )
-    if settings is None:
+    if settings is None or at is None:
         await query.answer(t.STALE)
         return
     await query.answer()
-    await edit_query_message(query, t.CHECKIN_SET.format(time=t.hhmm(settings.checkin_time)))
+    moved = (
+        () if at == settings.checkin_time else (MovedTime("checkin", at, settings.checkin_time),)
+    )
+    await edit_query_message(query, t.checkin_set(settings.checkin_time, moved))
 
 
 async def quiet_hours(update: Update, context: BotContext) -> None:
@@ -194,7 +198,7 @@ async def _save_quiet_hours(
 ) -> None:
     services = services_of(context)
     try:
-        settings = (
+        change = (
             None
             if window is None
             else await client_settings.change_quiet_hours(
@@ -206,12 +210,15 @@ async def _save_quiet_hours(
             )
         )
     except SettingsError:
-        settings = None
-    if settings is None:
+        change = None
+    if change is None:
         await query.answer(t.STALE)
         return
     await query.answer()
-    await edit_query_message(query, t.quiet_hours_saved(settings.quiet_start, settings.quiet_end))
+    settings = change.settings
+    await edit_query_message(
+        query, t.quiet_hours_saved(settings.quiet_start, settings.quiet_end, change.moved)
+    )
 
 
 async def pause_command(update: Update, context: BotContext) -> None:

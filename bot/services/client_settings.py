@@ -26,6 +26,7 @@ from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, PendingInput
 from bot.domain.red_flags import red_flags_in_text
+from bot.domain.schedule_times import out_of_quiet_hours
 from bot.domain.time_zones import is_time_zone, match_time_zones
 from bot.services import schedules
 
@@ -92,6 +93,32 @@ class ClientSettings:
 
 
 @dataclass(frozen=True)
+class MovedTime:
+    """A time the client chose that falls in their quiet hours, and where it went instead."""
+
+    what: str  # "reminder" or "checkin"
+    asked: time
+    placed: time
+
+
+def _moved(
+    what: str, asked: Sequence[time], start: time | None, end: time | None
+) -> tuple[MovedTime, ...]:
+    return tuple(
+        MovedTime(what, at, placed)
+        for at in sorted(set(asked))
+        if (placed := out_of_quiet_hours(at, start, end)) != at
+    )
+
+
+@dataclass(frozen=True)
+class QuietHoursChange:
+    settings: ClientSettings
+    # Reminder and check-in times that fell inside the new quiet hours and were moved.
+    moved: tuple[MovedTime, ...]
+
+
+@dataclass(frozen=True)
 class ZoneChange:
     settings: ClientSettings
     # True when this choice finished onboarding's time-zone step: reminder times come next.
@@ -103,6 +130,12 @@ class ReminderDraft:
     times: tuple[time, ...]
     awaiting_custom: bool
     onboarding: bool
+    # Times the draft started with that a typed time replaced: still offered as buttons, so
+    # the client can keep them with one tap.
+    replaced: tuple[time, ...] = ()
+    # Whether the client ticked or unticked anything yet: until then a typed time replaces
+    # the ticked ones instead of adding to them.
+    touched: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +147,7 @@ class TypedAnswer:
     onboarding_next: bool = False
     zones: tuple[str, ...] = ()
     draft: ReminderDraft | None = None
+    moved: tuple[MovedTime, ...] = ()
 
 
 def parse_time_of_day(text: str) -> time | None:
@@ -255,30 +289,55 @@ async def change_time_zone(
 # ---------------------------------------------------------------- reminder times
 
 
+def _times_of(raw: object) -> tuple[time, ...]:
+    values = raw if isinstance(raw, list) else []
+    return tuple(sorted({t for t in (parse_time_of_day(str(v)) for v in values) if t is not None}))
+
+
 def _draft_of(row: PendingInput, client: Client) -> ReminderDraft:
-    raw = row.payload.get("times", [])
-    times = sorted({t for t in (parse_time_of_day(str(v)) for v in raw) if t is not None})
     return ReminderDraft(
-        times=tuple(times),
+        times=_times_of(row.payload.get("times", [])),
         awaiting_custom=bool(row.payload.get("custom", False)),
         onboarding=client.onboarding_step == "reminders",
+        replaced=_times_of(row.payload.get("replaced", [])),
+        touched=_draft_touched(row),
     )
 
 
+def _draft_touched(row: PendingInput) -> bool:
+    """Whether the client ticked or unticked anything in this draft (else it still holds
+    the times it started with, which a typed time replaces)."""
+    return bool(row.payload.get("touched", False))
+
+
 async def _save_draft(
-    session: AsyncSession, client: Client, times: Sequence[time], *, custom: bool, now: datetime
+    session: AsyncSession,
+    client: Client,
+    times: Sequence[time],
+    *,
+    custom: bool,
+    now: datetime,
+    touched: bool = False,
+    replaced: Sequence[time] = (),
 ) -> ReminderDraft:
     await set_pending(
         session,
         client.telegram_id,
         PENDING_REMINDER_TIMES,
-        {"times": [format_time(t) for t in sorted(set(times))], "custom": custom},
+        {
+            "times": [format_time(t) for t in sorted(set(times))],
+            "custom": custom,
+            "touched": touched,
+            "replaced": [format_time(t) for t in sorted(set(replaced))],
+        },
         expires_at=now + _ttl(client),
     )
     return ReminderDraft(
         times=tuple(sorted(set(times))),
         awaiting_custom=custom,
         onboarding=client.onboarding_step == "reminders",
+        replaced=tuple(sorted(set(replaced))),
+        touched=touched,
     )
 
 
@@ -317,7 +376,15 @@ async def toggle_reminder_time(
         times = set(draft.times) ^ {at}
         if len(times) > MAX_REMINDER_TIMES:
             raise SettingsError("too_many_times")
-        return await _save_draft(session, client, sorted(times), custom=False, now=now)
+        return await _save_draft(
+            session,
+            client,
+            sorted(times),
+            custom=False,
+            now=now,
+            touched=True,
+            replaced=draft.replaced,
+        )
 
 
 async def ask_custom_reminder_time(
@@ -328,7 +395,15 @@ async def ask_custom_reminder_time(
         if opened is None:
             return None
         client, draft = opened
-        return await _save_draft(session, client, draft.times, custom=True, now=now)
+        return await _save_draft(
+            session,
+            client,
+            draft.times,
+            custom=True,
+            now=now,
+            touched=draft.touched,
+            replaced=draft.replaced,
+        )
 
 
 @dataclass(frozen=True)
@@ -336,6 +411,8 @@ class SavedReminders:
     times: tuple[time, ...]
     # True when this save finished the onboarding step: the red-flag screen comes next.
     onboarding_next: bool
+    # Chosen times that fell inside the client's quiet hours, and where they went.
+    moved: tuple[MovedTime, ...] = ()
 
 
 async def save_reminder_draft(
@@ -356,7 +433,8 @@ async def save_reminder_draft(
         onboarding_next = client.onboarding_step == "reminders"
         if onboarding_next:
             client.onboarding_step = "red_flags"
-        return SavedReminders(times=saved, onboarding_next=onboarding_next)
+        moved = _moved("reminder", draft.times, client.quiet_start, client.quiet_end)
+        return SavedReminders(times=saved, onboarding_next=onboarding_next, moved=moved)
 
 
 # ---------------------------------------------------------------- check-in time, quiet hours
@@ -393,19 +471,27 @@ async def change_checkin_time(
 
 async def change_quiet_hours(
     db: Database, *, telegram_id: int, start: time | None, end: time | None, now: datetime
-) -> ClientSettings | None:
-    """Set both ends (or clear both with None); a one-sided window is refused."""
+) -> QuietHoursChange | None:
+    """Set both ends (or clear both with None); a one-sided window is refused.
+
+    Reminder and check-in times inside the new quiet hours move to the nearer edge of them
+    (`bot.domain.schedule_times.out_of_quiet_hours`), so nothing the bot sends by itself
+    lands in them; the change lists each move for the client to see.
+    """
     if (start is None) != (end is None) or (start is not None and start == end):
         raise SettingsError("quiet_hours_incomplete")
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
         if client is None:
             return None
+        before = await _settings_of(session, client)
         client.quiet_start, client.quiet_end = start, end
         await session.flush()
-        # Rows are re-placed so a dispatcher that honours quiet hours sees them at once.
         await schedules.sync_client_schedules(session, client_id=client.id, now=now)
-        return await _settings_of(session, client)
+        moved = _moved("reminder", before.reminder_times, start, end) + _moved(
+            "checkin", (before.checkin_time,), start, end
+        )
+        return QuietHoursChange(await _settings_of(session, client), moved)
 
 
 # ---------------------------------------------------------------- pause / resume
@@ -479,13 +565,22 @@ async def answer_typed_text(
             if at is None:
                 return TypedAnswer(TypedOutcome.TIME_NOT_UNDERSTOOD)
             settings = await _apply_checkin_time(session, client, at, now)
-            return TypedAnswer(TypedOutcome.CHECKIN_SET, settings=settings)
+            moved = _moved("checkin", (at,), client.quiet_start, client.quiet_end)
+            return TypedAnswer(TypedOutcome.CHECKIN_SET, settings=settings, moved=moved)
         draft = _draft_of(row, client)
         if at is None:
             if draft.awaiting_custom:
                 return TypedAnswer(TypedOutcome.TIME_NOT_UNDERSTOOD, draft=draft)
             return None
-        if at not in draft.times and len(draft.times) >= MAX_REMINDER_TIMES:
-            return TypedAnswer(TypedOutcome.REMINDER_FULL, draft=draft)
-        draft = await _save_draft(session, client, [*draft.times, at], custom=False, now=now)
+        if draft.touched:
+            if at not in draft.times and len(draft.times) >= MAX_REMINDER_TIMES:
+                return TypedAnswer(TypedOutcome.REMINDER_FULL, draft=draft)
+            times, replaced = [*draft.times, at], draft.replaced
+        else:
+            # The client has not picked anything yet: the time they typed is their choice,
+            # not an addition to the defaults. The defaults stay one tap away.
+            times, replaced = [at], tuple(t for t in draft.times if t != at)
+        draft = await _save_draft(
+            session, client, times, custom=False, now=now, touched=True, replaced=replaced
+        )
         return TypedAnswer(TypedOutcome.REMINDER_ADDED, draft=draft)

@@ -37,7 +37,7 @@ from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Client, ClientStatus, Prescription, Schedule, ScheduleKind, Therapist
-from bot.domain.schedule_times import local_day, next_fire_at
+from bot.domain.schedule_times import local_day, next_fire_at, out_of_quiet_hours
 
 __all__ = [
     "ALL_DAYS",
@@ -232,6 +232,7 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
             break
         if extra not in current:
             current.append(extra)
+    current = [_outside_quiet(client, at) for at in current]
     await _place_reminder_rows(session, client, rows, current, now)
 
     checkin = next((r for r in rows if r.kind is ScheduleKind.CHECKIN), None)
@@ -243,6 +244,11 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
         at = parse_times(checkin.local_times)[0]
         rows.append(_new_row(client, ScheduleKind.WEEKLY_SBI, at, SBI_DAYS_MASK, now))
         session.add(rows[-1])
+    for row in rows:
+        if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
+            row.local_times = format_times(
+                [_outside_quiet(client, parse_times(row.local_times)[0])]
+            )
 
     for index, row in enumerate(_active_reminder_rows(rows)):
         mask = 0
@@ -252,6 +258,11 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
         row.days_mask = mask
     _reschedule(client, rows, now)
     await session.flush()
+
+
+def _outside_quiet(client: Client, at: time) -> time:
+    """Where a message at `at` goes so that it never falls in the client's quiet hours."""
+    return out_of_quiet_hours(at, client.quiet_start, client.quiet_end)
 
 
 def _reschedule(client: Client, rows: Sequence[Schedule], now: datetime) -> None:
@@ -273,7 +284,8 @@ def _reschedule(client: Client, rows: Sequence[Schedule], now: datetime) -> None
 async def set_reminder_times(
     session: AsyncSession, *, client_id: int, times: Sequence[time], now: datetime
 ) -> tuple[time, ...]:
-    """Replace the client's reminder times (1-6 distinct times of day); returns them sorted."""
+    """Replace the client's reminder times (1-6 distinct times of day); returns them sorted,
+    as placed: a time inside the client's quiet hours moves to the nearer edge of them."""
     distinct = sorted({t.replace(second=0, microsecond=0, tzinfo=None) for t in times})
     if not 1 <= len(distinct) <= MAX_REMINDER_TIMES:
         raise ScheduleError(f"choose between 1 and {MAX_REMINDER_TIMES} reminder times")
@@ -282,19 +294,22 @@ async def set_reminder_times(
     await _place_reminder_rows(session, client, rows, distinct, now)
     await session.flush()
     await sync_client_schedules(session, client_id=client_id, now=now)
-    return tuple(distinct)
+    # Times inside quiet hours were moved out of them (`out_of_quiet_hours`).
+    return await reminder_times(session, client_id=client_id)
 
 
 async def set_checkin_time(
     session: AsyncSession, *, client_id: int, at: time, now: datetime
 ) -> None:
-    """Move the daily check-in (and the weekly SBI, which follows it) to `at` local time."""
+    """Move the daily check-in (and the weekly SBI, which follows it) to `at` local time,
+    or to the nearer edge of the client's quiet hours when `at` falls inside them."""
     await sync_client_schedules(session, client_id=client_id, now=now)
     rows = await _client_schedules(session, client_id)
+    client = await _client(session, client_id)
+    at = _outside_quiet(client, at.replace(second=0, microsecond=0, tzinfo=None))
     for row in rows:
         if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
-            row.local_times = format_times([at.replace(second=0, microsecond=0, tzinfo=None)])
-    client = await _client(session, client_id)
+            row.local_times = format_times([at])
     _reschedule(client, rows, now)
     await session.flush()
 

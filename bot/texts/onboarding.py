@@ -18,7 +18,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.time_zones import zone_city
 from bot.keyboards import callback, rows
-from bot.services.client_settings import REMINDER_PRESETS
+from bot.services.client_settings import REMINDER_PRESETS, MovedTime
 
 # Bump when the consent wording below changes materially; stored with each client's consent.
 CONSENT_VERSION = "2026-11-v1"
@@ -97,12 +97,22 @@ REMINDER_QUESTION = (
 REMINDER_CHOSEN = "Chosen so far: {times}."
 REMINDER_NONE_CHOSEN = "Nothing chosen yet."
 REMINDER_CUSTOM_PROMPT = "Type the time you'd like, for example 07:45 or 6:30pm."
+REMINDER_CUSTOM_REPLACES = (
+    "Type the time you'd like, for example 07:45 or 6:30pm. It replaces the times ticked now; "
+    "tap any of them again afterwards to keep it too."
+)
 REMINDER_TIME_NOT_UNDERSTOOD = (
     "Sorry, I didn't understand that time. Please type it like 07:45 or 6:30pm."
 )
 REMINDER_FULL = "That's already {count} times a day — untick one first."
 REMINDER_NEED_ONE = "Please choose at least one time."
 REMINDER_SAVED = "Reminders set for {times} every day (your time)."
+QUIET_MOVED_REMINDER = (
+    "Your {asked} reminder would fall in your quiet hours, so it comes at {placed} instead."
+)
+QUIET_MOVED_CHECKIN = (
+    "Your {asked} check-in would fall in your quiet hours, so I'll ask at {placed} instead."
+)
 REMINDER_STALE = "That choice is closed. Use /settings to change your reminder times."
 CUSTOM_BUTTON = "Other time…"
 DONE_BUTTON = "Done"
@@ -163,8 +173,10 @@ def reminder_text(times: Sequence[time]) -> str:
     return f"{REMINDER_QUESTION}\n\n{chosen}"
 
 
-def reminder_keyboard(times: Sequence[time], presets: Sequence[time]) -> InlineKeyboardMarkup:
-    shown = sorted(set(presets) | set(times))
+def reminder_keyboard(
+    times: Sequence[time], presets: Sequence[time], replaced: Sequence[time] = ()
+) -> InlineKeyboardMarkup:
+    shown = sorted(set(presets) | set(times) | set(replaced))
     buttons = [
         (
             (TICK if t in times else "") + f"{t.hour:02d}:{t.minute:02d}",
@@ -176,6 +188,26 @@ def reminder_keyboard(times: Sequence[time], presets: Sequence[time]) -> InlineK
     return rows(buttons, per_row=3)
 
 
-def reminder_question(times: Sequence[time]) -> tuple[str, InlineKeyboardMarkup]:
-    """The reminder-times question with `times` ticked among the presets."""
-    return reminder_text(times), reminder_keyboard(times, REMINDER_PRESETS)
+def reminder_question(
+    times: Sequence[time], replaced: Sequence[time] = ()
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder-times question with `times` ticked among the presets (and the `replaced`
+    times a typed one took the place of, unticked, so the client can keep them)."""
+    return reminder_text(times), reminder_keyboard(times, REMINDER_PRESETS, replaced)
+
+
+def quiet_moves(moved: Sequence[MovedTime]) -> str:
+    """One line per chosen time that fell inside quiet hours, saying where it went."""
+    templates = {"reminder": QUIET_MOVED_REMINDER, "checkin": QUIET_MOVED_CHECKIN}
+    return "\n".join(
+        templates.get(m.what, QUIET_MOVED_REMINDER).format(
+            asked=f"{m.asked.hour:02d}:{m.asked.minute:02d}",
+            placed=f"{m.placed.hour:02d}:{m.placed.minute:02d}",
+        )
+        for m in moved
+    )
+
+
+def reminders_saved(times: Sequence[time], moved: Sequence[MovedTime]) -> str:
+    text = REMINDER_SAVED.format(times=format_times(times))
+    return f"{text}\n{quiet_moves(moved)}" if moved else text

@@ -18,7 +18,12 @@ from datetime import date, datetime, time
 from telegram import InlineKeyboardMarkup
 
 from bot.keyboards import callback, rows
-from bot.services.client_settings import MAX_REMINDER_TIMES, TypedAnswer, TypedOutcome
+from bot.services.client_settings import (
+    MAX_REMINDER_TIMES,
+    MovedTime,
+    TypedAnswer,
+    TypedOutcome,
+)
 from bot.texts import onboarding as to
 from bot.texts.onboarding import format_times
 
@@ -59,10 +64,14 @@ CHECKIN_SET = (
 OTHER_TIME_BUTTON = "Other time…"
 
 QUIET_START_QUESTION = (
-    "Quiet hours: I won't send reminders between these times. When should they start?"
+    "Quiet hours: I won't send reminders or check-ins between these times (any that fall "
+    "inside move to just outside them). When should they start?"
 )
 QUIET_END_QUESTION = "Quiet hours start at {start}. When should they end?"
-QUIET_SET = "Done — quiet hours are {start} to {end} (your time). I'll keep reminders out of them."
+QUIET_SET = (
+    "Done — quiet hours are {start} to {end} (your time). I won't send reminders or "
+    "check-ins in them."
+)
 QUIET_CLEARED = "Done — quiet hours are off."
 QUIET_OFF_BUTTON = "No quiet hours"
 
@@ -157,10 +166,16 @@ def pause_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def quiet_hours_saved(start: time | None, end: time | None) -> str:
+def quiet_hours_saved(start: time | None, end: time | None, moved: Sequence[MovedTime] = ()) -> str:
     if start is None or end is None:
         return QUIET_CLEARED
-    return QUIET_SET.format(start=hhmm(start), end=hhmm(end))
+    text = QUIET_SET.format(start=hhmm(start), end=hhmm(end))
+    return f"{text}\n{to.quiet_moves(moved)}" if moved else text
+
+
+def checkin_set(at: time, moved: Sequence[MovedTime] = ()) -> str:
+    text = CHECKIN_SET.format(time=hhmm(at))
+    return f"{text}\n{to.quiet_moves(moved)}" if moved else text
 
 
 def typed_reply(answer: TypedAnswer, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -174,9 +189,9 @@ def typed_reply(answer: TypedAnswer, now: datetime) -> tuple[str, InlineKeyboard
     if outcome is TypedOutcome.ZONE_UNKNOWN:
         return to.TIME_ZONE_UNKNOWN, None
     if outcome is TypedOutcome.CHECKIN_SET and settings is not None:
-        return CHECKIN_SET.format(time=hhmm(settings.checkin_time)), None
+        return checkin_set(settings.checkin_time, answer.moved), None
     if outcome is TypedOutcome.REMINDER_FULL:
         return to.REMINDER_FULL.format(count=MAX_REMINDER_TIMES), None
     if outcome is TypedOutcome.REMINDER_ADDED and draft is not None:
-        return to.reminder_question(draft.times)
+        return to.reminder_question(draft.times, draft.replaced)
     return to.REMINDER_TIME_NOT_UNDERSTOOD, None

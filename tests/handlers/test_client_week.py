@@ -5,16 +5,24 @@ Each test plays what a client did through the real Application against the Bot A
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
+from bot.app import SCHEDULER_KEY
 from bot.db.engine import Database
+from bot.db.models import Client, Prescription, Schedule, ScheduleKind
+from bot.services.schedules import sync_client_schedules
+from tests.conftest import FrozenClock
 from tests.handlers.client_seed import add_client, pain_rows
+from tests.handlers.journey import latest_with_buttons, onboard, press, say
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
 from tests.support.telegram_payloads import TgUser
 
+MakeUser = Callable[..., TgUser]
 CLIENT = TgUser(id=615_001, first_name="Alice")
 TODAY = date(2026, 6, 1)  # DEFAULT_NOW (09:00 UTC) is 10:00 in London, same day.
 
@@ -68,3 +76,119 @@ async def test_the_sexual_function_question_is_worded_for_every_client(
     question = botapi.last_text(CLIENT.id)
     assert "sexual function or sensation" in question
     assert "erection" not in question.lower()
+
+
+async def prescribe_one_a_day(db: Database, user: TgUser, now: datetime) -> int:
+    """The therapist's prescription (one exercise, once a day), as the prescribe flow saves it."""
+    async with db.sessions.begin() as session:
+        client = (
+            await session.execute(select(Client).where(Client.telegram_id == user.id))
+        ).scalar_one()
+        session.add(
+            Prescription(
+                client_id=client.id,
+                exercise_slug="glute-bridge",
+                dosage="3 × 10 reps",
+                times_per_day=1,
+                active_from=now,
+                created_at=now,
+            )
+        )
+        await session.flush()
+        await sync_client_schedules(session, client_id=client.id, now=now)
+        return client.id
+
+
+async def scheduler_pass(bot: RunningApplication, at: datetime) -> None:
+    scheduler = bot.application.bot_data[SCHEDULER_KEY]
+    await scheduler.run_pass(at)
+    await scheduler.dispatcher.drain()
+    await bot.settle()
+
+
+async def test_a_reminder_inside_new_quiet_hours_moves_out_of_them_and_the_client_is_told(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    therapist: TgUser,
+    make_user: MakeUser,
+    db: Database,
+    clock: FrozenClock,
+) -> None:
+    user = make_user("Quinn")
+    await onboard(bot, botapi, therapist, user)  # reminders 08:00 and 19:00 (the defaults)
+    await prescribe_one_a_day(db, user, clock())
+
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Quiet hours")
+    await press(bot, botapi, user, "21:00")
+    await press(bot, botapi, user, "09:00")
+
+    said = botapi.last_text(user.id)
+    assert "quiet hours are 21:00 to 09:00" in said
+    assert "Your 08:00 reminder would fall in your quiet hours, so it comes at 09:00" in said
+
+    # Tuesday 2 June, London (UTC+1): nothing at 08:00, the reminder at 09:00.
+    mark = botapi.mark()
+    await scheduler_pass(bot, datetime(2026, 6, 2, 7, 0, tzinfo=UTC))
+    assert botapi.calls("sendMessage", chat_id=user.id, after=mark) == []
+    await scheduler_pass(bot, datetime(2026, 6, 2, 8, 0, tzinfo=UTC))
+    [reminder] = botapi.calls("sendMessage", chat_id=user.id, after=mark)
+    assert "Time for your exercises" in (reminder.text or "")
+
+
+async def test_a_reminder_time_chosen_inside_quiet_hours_is_placed_outside_them(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    therapist: TgUser,
+    make_user: MakeUser,
+    db: Database,
+) -> None:
+    user = make_user("Quinn")
+    await onboard(bot, botapi, therapist, user)
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Quiet hours")
+    await press(bot, botapi, user, "23:00")
+    await press(bot, botapi, user, "08:00")
+
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Check-in time")
+    await press(bot, botapi, user, "Other time…")
+    said = await say(bot, botapi, user, "23:15")
+
+    assert "Your 23:15 check-in would fall in your quiet hours, so I'll ask at 22:30" in said
+    async with db.sessions() as session:
+        checkin = (
+            await session.execute(
+                select(Schedule.local_times)
+                .join(Client, Client.id == Schedule.client_id)
+                .where(Client.telegram_id == user.id, Schedule.kind == ScheduleKind.CHECKIN)
+            )
+        ).scalar_one()
+    assert checkin == "22:30"
+
+
+async def test_a_typed_other_time_replaces_the_default_times_unless_the_client_keeps_them(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    therapist: TgUser,
+    make_user: MakeUser,
+) -> None:
+    user = make_user("Olly")
+    await onboard(bot, botapi, therapist, user)  # reminders 08:00 and 19:00 (the defaults)
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Reminder times")
+    await press(bot, botapi, user, "Other time…")
+    assert "replaces the times ticked now" in botapi.last_text(user.id)
+
+    said = await say(bot, botapi, user, "7:15")
+
+    assert "Chosen so far: 07:15." in said
+    labels = [label for label, _ in botapi.callback_buttons(latest_with_buttons(botapi, user.id))]
+    assert "✅ 07:15" in labels and "08:00" in labels and "19:00" in labels
+    await press(bot, botapi, user, "19:00")  # keeping one of the earlier times
+    await press(bot, botapi, user, "Done")
+    assert "Reminders set for 07:15 and 19:00" in botapi.last_text(user.id)

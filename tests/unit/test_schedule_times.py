@@ -21,6 +21,7 @@ from bot.domain.schedule_times import (
     is_within_quiet_hours,
     local_day,
     next_fire_at,
+    out_of_quiet_hours,
     resolve_wall_time,
     slot_is_late,
     slot_is_missed,
@@ -488,3 +489,22 @@ def test_next_fire_around_clock_changes(data: st.DataObject, tz: str) -> None:
     )
     days = data.draw(days_strategy, label="days")
     _check(local_times, days, tz, after)
+
+
+@pytest.mark.parametrize(
+    ("at", "start", "end", "placed"),
+    [
+        (time(7, 0), time(22, 0), time(8, 0), time(8, 0)),  # nearer the end: when they end
+        (time(22, 30), time(22, 0), time(8, 0), time(21, 30)),  # nearer the start: before
+        (time(21, 0), time(21, 0), time(9, 0), time(20, 30)),
+        (time(8, 0), time(22, 0), time(8, 0), time(8, 0)),  # the end itself is not quiet
+        (time(19, 0), time(22, 0), time(8, 0), time(19, 0)),  # outside: unchanged
+        (time(12, 30), time(12, 0), time(14, 0), time(11, 30)),  # a daytime window
+        (time(13, 0), time(12, 0), time(14, 0), time(14, 0)),  # halfway: when they end
+        (time(7, 0), None, None, time(7, 0)),  # no quiet hours
+    ],
+)
+def test_a_time_inside_quiet_hours_moves_to_the_nearer_edge(
+    at: time, start: time | None, end: time | None, placed: time
+) -> None:
+    assert out_of_quiet_hours(at, start, end) == placed
