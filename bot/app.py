@@ -22,6 +22,7 @@ from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
 from bot.handlers.alerts import evaluate_alerts_job
 from bot.handlers.common import SERVICES_KEY
+from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
 from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
@@ -55,6 +56,9 @@ async def set_command_menus(app: BotApplication, therapist_ids: frozenset[int]) 
 # hour does not change what is raised.
 ALERT_EVALUATION_TIME = time(7, 0, tzinfo=UTC)
 ALERT_JOB_NAME = "alert-evaluation"
+# 03:30 UTC: away from the morning reminders and the alert pass; any hour would do.
+PURGE_TIME = time(3, 30, tzinfo=UTC)
+PURGE_JOB_NAME = "purge-expired"
 
 
 def build_scheduler(
@@ -154,5 +158,7 @@ def build_application(
         app.job_queue.run_daily(
             evaluate_alerts_job, time=ALERT_EVALUATION_TIME, name=ALERT_JOB_NAME
         )
+        # Expired invites and pending inputs name people and serve no one: gone daily.
+        app.job_queue.run_daily(purge_job, time=PURGE_TIME, name=PURGE_JOB_NAME)
     handlers.register(app)
     return app

@@ -6,6 +6,8 @@ names the setting and says how to fix it; the CLI prints it and exits with statu
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     catch_up_window_minutes: int = Field(default=120, ge=0)
     follow_up_after_minutes: int = Field(default=180, ge=1)
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    # The key of the keyed hash that replaces an erased client's Telegram id in the audit
+    # trail (docs/privacy.md). Unset: derived from TELEGRAM_BOT_TOKEN.
+    pseudonym_key: SecretStr | None = None
 
     @field_validator("therapist_ids", mode="before")
     @classmethod
@@ -127,6 +132,16 @@ class Settings(BaseSettings):
                 "then put TELEGRAM_BOT_TOKEN=<token> in .env (see .env.example)."
             )
         return self.telegram_bot_token.get_secret_value()
+
+    def audit_pseudonym_key(self) -> bytes:
+        """The secret for erased clients' audit pseudonyms: kept outside the database, so a
+        copy of the database alone cannot turn a pseudonym back into a Telegram id."""
+        if self.pseudonym_key is not None:
+            secret = self.pseudonym_key.get_secret_value()
+        else:
+            secret = self.token()
+        # A key of its own, never the token itself (domain separation).
+        return hmac.new(secret.encode(), b"audit-pseudonym-key-v1", hashlib.sha256).digest()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -108,9 +108,7 @@ class MigratedTemplates:
     async def postgres(self, url: str) -> None:
         target = make_url(url)
         template = f"{target.database}_template"
-        admin = create_async_engine(
-            target.set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
+        admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
         try:
             if self._postgres_template is None:
                 async with admin.connect() as connection:

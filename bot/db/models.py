@@ -291,15 +291,22 @@ class Alert(Base):
 
 
 class Audit(Base):
-    """Who saw, exported or deleted what. Ids and actions only: no health data, no names."""
+    """Who saw, exported or deleted what. Ids and actions only: no health data, no names.
+
+    When a client is erased, their Telegram id (as actor) and client id (as subject) are
+    replaced by one keyed-hash pseudonym (docs/privacy.md): the trail still shows what
+    happened to that one person, but no longer who they were.
+    """
 
     __tablename__ = "audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_pseudonym: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     # Not a foreign key: the line must outlive the client's erasure.
     subject_client_id: Mapped[int | None] = mapped_column(Integer)
+    subject_pseudonym: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime]
 

@@ -84,7 +84,11 @@ async def delete_pressed(update: Update, context: BotContext) -> None:
         None
         if client_id is None
         else await privacy.erase_client(
-            services.db, telegram_id=query.from_user.id, client_id=client_id, now=services.now()
+            services.db,
+            telegram_id=query.from_user.id,
+            client_id=client_id,
+            now=services.now(),
+            pseudonym_key=services.settings.audit_pseudonym_key(),
         )
     )
     if erased is None:
@@ -103,6 +107,17 @@ async def delete_pressed(update: Update, context: BotContext) -> None:
             log.warning(
                 "therapist not told of an erasure", extra={"error_type": type(exc).__name__}
             )
+
+
+async def purge_job(context: BotContext) -> None:
+    """Daily: unused invites and pending inputs past their expiry are deleted (they name
+    people and serve no one any more). Counts only in the log."""
+    services = services_of(context)
+    purged = await privacy.purge_expired(services.db, now=services.now())
+    log.info(
+        "expired rows purged",
+        extra={"invites": purged.invites, "pending_inputs": purged.pending_inputs},
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

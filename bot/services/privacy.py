@@ -4,12 +4,17 @@ Export gathers every row that names the client into one JSON document and one CS
 per field: table, row id, field, value — opens in any spreadsheet). Erasure deletes the client
 row; the schema's ON DELETE CASCADE removes their prescriptions, schedules (and deliveries),
 exercise logs, pain entries, questionnaires, red-flag events, alerts and relayed messages.
-The invite that named them is deleted too. Only an audit line with ids and the action stays.
+The invites that named them and every pending input about them (their own, a therapist's
+unfinished prescription draft or message to them) go too. The audit trail stays, with a keyed
+hash in place of their ids (`audit_pseudonym`). `purge_expired` removes, daily, what has
+outlived its use: unused invites past expiry and expired pending inputs (docs/privacy.md).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -21,6 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from bot.db import retention
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
@@ -60,6 +66,20 @@ class ErasedClient:
     client_id: int
     client_name: str
     therapist_telegram_id: int | None
+
+
+@dataclass(frozen=True)
+class Purged:
+    invites: int
+    pending_inputs: int
+
+
+def audit_pseudonym(telegram_id: int, key: bytes) -> str:
+    """The erased client's stand-in in the audit trail: HMAC-SHA256 of their Telegram id under
+    a key kept outside the database (128 bits shown). A plain hash would not do: Telegram ids
+    are ~10^10 numbers, so a copy of the database could reverse one by trying them all."""
+    digest = hmac.new(key, f"telegram:{telegram_id}".encode(), hashlib.sha256).hexdigest()
+    return f"p1:{digest[:32]}"
 
 
 def _plain(value: Any) -> Any:
@@ -131,6 +151,7 @@ async def export_client_data(
             "forwarded_questions": await _rows(
                 session, ForwardedQuestion, ForwardedQuestion.client_id == client.id
             ),
+            "invites": await _rows(session, Invite, Invite.client_id == client.id),
             "unfinished_answers": await _rows(
                 session, PendingInput, PendingInput.telegram_id == telegram_id
             ),
@@ -160,9 +181,11 @@ async def export_client_data(
 
 
 async def erase_client(
-    db: Database, *, telegram_id: int, client_id: int, now: datetime
+    db: Database, *, telegram_id: int, client_id: int, now: datetime, pseudonym_key: bytes
 ) -> ErasedClient | None:
-    """Delete the client and all their data; None unless `client_id` is the presser's own."""
+    """Delete the client and all their data; None unless `client_id` is the presser's own.
+
+    What stays is the audit trail, with `audit_pseudonym` in place of their ids."""
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
         if client is None or client.id != client_id:
@@ -174,18 +197,32 @@ async def erase_client(
                 select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
             ),
         )
+        pseudonym = audit_pseudonym(telegram_id, pseudonym_key)
         await schedules.stop_client_schedules(session, client_id=client.id, now=now)
         await _delete_all(session, client, telegram_id)
+        await retention.pseudonymise_audit(
+            session, telegram_id=telegram_id, client_id=client.id, pseudonym=pseudonym
+        )
         session.add(
             Audit(
-                actor_telegram_id=telegram_id,
+                actor_pseudonym=pseudonym,
                 action=AUDIT_DELETE,
-                subject_client_id=erased.client_id,
+                subject_pseudonym=pseudonym,
                 detail="",
                 at=now,
             )
         )
         return erased
+
+
+async def purge_expired(db: Database, *, now: datetime) -> Purged:
+    """Remove what has outlived its use and still names people: unused invites past their
+    expiry and pending inputs past theirs. Run daily (`bot.handlers.privacy.purge_job`)."""
+    async with db.sessions.begin() as session:
+        return Purged(
+            invites=await retention.delete_expired_invites(session, now=now),
+            pending_inputs=await retention.delete_expired_pending_inputs(session, now=now),
+        )
 
 
 async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -> None:
@@ -203,10 +240,20 @@ async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -
         delete(MessageRelay).where(MessageRelay.client_id == client.id),
         delete(ForwardedQuestion).where(ForwardedQuestion.client_id == client.id),
         delete(Prescription).where(Prescription.client_id == client.id),
-        # The invite row carries the name the therapist typed for this person.
-        delete(Invite).where(Invite.client_id == client.id),
-        delete(PendingInput).where(PendingInput.telegram_id == telegram_id),
     )
     for statement in statements:
         await session.execute(statement)
+    # Invite rows carry the name the therapist typed for this person.
+    used_name = await session.scalar(
+        select(Invite.client_name).where(Invite.client_id == client.id)
+    )
+    await retention.delete_invites_of(
+        session,
+        client_id=client.id,
+        therapist_id=client.therapist_id,
+        names=[client.display_name, *([used_name] if used_name else [])],
+    )
+    await retention.delete_pending_inputs_naming(
+        session, client_id=client.id, telegram_id=telegram_id
+    )
     await session.execute(delete(Client).where(Client.id == client.id))

@@ -233,9 +233,12 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
     )
     for table in erased_tables:
         assert left[table] == 0, table
-    assert [(a.action, a.subject_client_id, a.detail) for a in audit] == [
-        ("client_erased", client_id, "")
+    # Ids and action only, the erased client as a pseudonym (no id to link back to them).
+    assert [(a.action, a.subject_client_id, a.actor_telegram_id, a.detail) for a in audit] == [
+        ("client_erased", None, None, "")
     ]
+    assert audit[0].subject_pseudonym == audit[0].actor_pseudonym
+    assert (audit[0].subject_pseudonym or "").startswith("p1:")
     assert botapi.my_commands({"type": "chat", "chat_id": user.id}) == []
 
     # They are a stranger now: the bot says so and stores nothing.

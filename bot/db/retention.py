@@ -1,0 +1,82 @@
+"""Rows that must not outlive their purpose: what erasure and the daily purge remove.
+
+`pending_input` rows (a draft, "type your message", a note being typed) and unused invites
+name people; they are only needed for a short while. These statements find and remove them,
+and turn an erased client's audit lines into pseudonymous ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Audit, Invite, PendingInput
+
+
+async def delete_pending_inputs_naming(
+    session: AsyncSession, *, client_id: int, telegram_id: int
+) -> int:
+    """The client's own pending input and anyone else's that is about them (a therapist's
+    unfinished prescription draft or message to them): payloads carry `client_id`."""
+    result = await session.execute(
+        delete(PendingInput).where(
+            or_(
+                PendingInput.telegram_id == telegram_id,
+                PendingInput.payload["client_id"].as_integer() == client_id,
+            )
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_invites_of(
+    session: AsyncSession, *, client_id: int, therapist_id: int, names: Iterable[str]
+) -> int:
+    """The invite the client used, and the therapist's unused invites in the same name (a
+    second link sent to the same person) — the invite rows are what carry their name."""
+    wanted = {" ".join(name.split()).casefold() for name in names}
+    unused = await session.execute(
+        select(Invite.id, Invite.client_name).where(
+            Invite.therapist_id == therapist_id, Invite.used_at.is_(None)
+        )
+    )
+    # Compared in Python: SQLite's lower() folds ASCII only, and names are often not ASCII.
+    ids = [row.id for row in unused if " ".join(row.client_name.split()).casefold() in wanted]
+    result = await session.execute(
+        delete(Invite).where(or_(Invite.client_id == client_id, Invite.id.in_(ids)))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def pseudonymise_audit(
+    session: AsyncSession, *, telegram_id: int, client_id: int, pseudonym: str
+) -> None:
+    """The erased client's audit lines keep `pseudonym` instead of their Telegram id (as
+    actor) and client id (as subject; ids can be reused by the next client on SQLite)."""
+    await session.execute(
+        update(Audit)
+        .where(Audit.actor_telegram_id == telegram_id)
+        .values(actor_telegram_id=None, actor_pseudonym=pseudonym)
+    )
+    await session.execute(
+        update(Audit)
+        .where(Audit.subject_client_id == client_id)
+        .values(subject_client_id=None, subject_pseudonym=pseudonym)
+    )
+
+
+async def delete_expired_invites(session: AsyncSession, *, now: datetime) -> int:
+    """Invites never used and past their expiry: nobody can use them, yet they carry a name."""
+    result = await session.execute(
+        delete(Invite).where(Invite.used_at.is_(None), Invite.expires_at <= now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_expired_pending_inputs(session: AsyncSession, *, now: datetime) -> int:
+    """Pending inputs past their expiry are ignored when read; this removes them."""
+    result = await session.execute(delete(PendingInput).where(PendingInput.expires_at <= now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
