@@ -229,6 +229,28 @@ def local_day(now: datetime, tz: str | ZoneInfo) -> date:
     return now.astimezone(zone(tz)).date()
 
 
+def end_of_local_day(day: date, tz: str | ZoneInfo) -> datetime:
+    """The first instant (UTC) of the local day after `day`: where `day` ends for the client."""
+    return resolve_wall_time(datetime.combine(day + timedelta(days=1), time(0, 0)), zone(tz))
+
+
+def answered_prompt_next_fire(
+    next_fire: datetime | None, answered_through: date | None, tz: str | ZoneInfo
+) -> datetime | None:
+    """When a daily or weekly prompt should next fire, given the client already answered it.
+
+    `answered_through` is the last local day the client's answer covers (today for a pain
+    check-in done early; the week's Sunday for the weekly questionnaire). A fire on or before
+    that day would ask the same question twice: the answer is the moment after which the next
+    fire is searched. Returns None when `next_fire` can stay as it is.
+    """
+    if next_fire is None or answered_through is None:
+        return None
+    if local_day(next_fire, tz) > answered_through:
+        return None
+    return end_of_local_day(answered_through, tz) - timedelta(microseconds=1)
+
+
 def is_within_quiet_hours(local_time: time, start: time, end: time) -> bool:
     """True when `local_time` is in [start, end); the range may wrap midnight (22:00-07:00).
 

@@ -26,6 +26,7 @@ from bot.domain.pain import (
     validate_pain_score,
 )
 from bot.services.alerts import AlertNotice, evaluate_client_alerts
+from bot.services.schedules import skip_answered_prompts
 
 PAIN_NOTE = "pain_note"
 # A note belongs with the check-in it follows; after this the next text means something else.
@@ -142,6 +143,7 @@ async def record_pain_entry(
         await session.flush()
         if status is not CheckinStatus.UNCHANGED:
             await _expect_note(session, telegram_id, entry.id, now)
+            await skip_answered_prompts(session, client_id=client.id, now=now)
         comparison = await _comparison(session, client.id, today)
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:

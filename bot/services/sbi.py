@@ -20,6 +20,7 @@ from bot.db.models import OutcomeMeasure
 from bot.domain.adherence import week_start_of
 from bot.domain.sbi import SBI_KEYS, SbiChange, sbi_change, sbi_total
 from bot.services.checkin import local_day
+from bot.services.schedules import skip_answered_prompts
 
 SBI_INSTRUMENT = "SBI"
 
@@ -84,5 +85,7 @@ async def record_sbi(
         else:
             current.items, current.total, current.recorded_at = items, total, now
             status = SbiStatus.UPDATED
+        if status is not SbiStatus.UNCHANGED:
+            await skip_answered_prompts(session, client_id=client.id, now=now)
         change = sbi_change(previous.total, total) if previous is not None else None
         return SbiResult(status, total, client_id=client.id, week_start=week, change=change)

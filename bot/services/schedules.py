@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,8 +36,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Client, ClientStatus, Prescription, Schedule, ScheduleKind, Therapist
-from bot.domain.schedule_times import local_day, next_fire_at, out_of_quiet_hours
+from bot.db.models import (
+    Client,
+    ClientStatus,
+    OutcomeMeasure,
+    PainEntry,
+    Prescription,
+    Schedule,
+    ScheduleKind,
+    Therapist,
+)
+from bot.domain.adherence import week_start_of
+from bot.domain.schedule_times import (
+    answered_prompt_next_fire,
+    local_day,
+    next_fire_at,
+    out_of_quiet_hours,
+)
 
 __all__ = [
     "ALL_DAYS",
@@ -65,6 +80,7 @@ __all__ = [
     "set_checkin_time",
     "set_client_timezone",
     "set_reminder_times",
+    "skip_answered_prompts",
     "stop_client_schedules",
     "sync_client_schedules",
 ]
@@ -257,6 +273,7 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
                 mask |= prescription.days_mask
         row.days_mask = mask
     _reschedule(client, rows, now)
+    await _skip_answered(session, client, rows, now)
     await session.flush()
 
 
@@ -279,6 +296,62 @@ def _reschedule(client: Client, rows: Sequence[Schedule], now: datetime) -> None
             )
         else:
             row.next_fire_at = None
+
+
+async def _skip_answered(
+    session: AsyncSession, client: Client, rows: Sequence[Schedule], now: datetime
+) -> None:
+    """Move past any check-in or weekly prompt the client has already answered.
+
+    A check-in done before its time (/pain at 17:30) means today's 20:00 prompt would ask the
+    same question again; the weekly questionnaire done any day of the local Monday-Sunday
+    week means that Sunday's prompt would too.
+    """
+    prompts = [
+        r
+        for r in rows
+        if r.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI) and r.next_fire_at is not None
+    ]
+    if not prompts:
+        return
+    today = local_day(now, client.timezone)
+    week = week_start_of(today)
+    checked_in = (
+        await session.execute(
+            select(PainEntry.id).where(PainEntry.client_id == client.id, PainEntry.day == today)
+        )
+    ).first() is not None
+    weekly_done = (
+        await session.execute(
+            select(OutcomeMeasure.id).where(
+                OutcomeMeasure.client_id == client.id, OutcomeMeasure.period_start == week
+            )
+        )
+    ).first() is not None
+    for row in prompts:
+        if row.kind is ScheduleKind.CHECKIN:
+            answered = today if checked_in else None
+        else:
+            answered = week + timedelta(days=6) if weekly_done else None
+        after = answered_prompt_next_fire(row.next_fire_at, answered, row.timezone)
+        if after is not None:
+            row.next_fire_at = first_fire_after(
+                local_times=row.local_times,
+                days_mask=row.days_mask,
+                timezone=row.timezone,
+                after=after,
+            )
+            row.updated_at = now
+
+
+async def skip_answered_prompts(session: AsyncSession, *, client_id: int, now: datetime) -> None:
+    """The client just answered a check-in or the weekly questionnaire: the prompt for the
+    same day (or week) is not sent (see `_skip_answered`)."""
+    client = await _client(session, client_id)
+    if client.status is not ClientStatus.ACTIVE:
+        return
+    await _skip_answered(session, client, await _client_schedules(session, client_id), now)
+    await session.flush()
 
 
 async def set_reminder_times(
@@ -311,6 +384,7 @@ async def set_checkin_time(
         if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
             row.local_times = format_times([at])
     _reschedule(client, rows, now)
+    await _skip_answered(session, client, rows, now)
     await session.flush()
 
 
@@ -320,7 +394,9 @@ async def set_client_timezone(
     """The client moved: every schedule keeps its wall-clock times in the new zone."""
     client = await _client(session, client_id)
     client.timezone = _zone(tz)
-    _reschedule(client, await _client_schedules(session, client_id), now)
+    rows = await _client_schedules(session, client_id)
+    _reschedule(client, rows, now)
+    await _skip_answered(session, client, rows, now)
     await session.flush()
 
 

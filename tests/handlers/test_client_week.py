@@ -18,6 +18,7 @@ from bot.services.schedules import sync_client_schedules
 from tests.conftest import FrozenClock
 from tests.handlers.client_seed import add_client, pain_rows
 from tests.handlers.journey import latest_with_buttons, onboard, press, say
+from tests.scheduling import add_client as add_scheduled_client
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
 from tests.support.telegram_payloads import TgUser
@@ -192,3 +193,59 @@ async def test_a_typed_other_time_replaces_the_default_times_unless_the_client_k
     await press(bot, botapi, user, "19:00")  # keeping one of the earlier times
     await press(bot, botapi, user, "Done")
     assert "Reminders set for 07:15 and 19:00" in botapi.last_text(user.id)
+
+
+PLANNER = TgUser(id=615_010, first_name="Pat")
+
+
+async def scheduled_client(db: Database, user: TgUser, now: datetime) -> int:
+    """A client with the default check-in (20:00) and Sunday questionnaire schedules."""
+    return await add_scheduled_client(db, now=now, telegram_id=user.id)
+
+
+def sent_to(botapi: BotApiDouble, user: TgUser, mark: int) -> list[str]:
+    return [c.text or "" for c in botapi.calls("sendMessage", chat_id=user.id, after=mark)]
+
+
+async def test_a_check_in_done_early_means_no_evening_prompt_that_day(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, clock: FrozenClock
+) -> None:
+    botapi.add_user(PLANNER)
+    clock.set(datetime(2026, 6, 1, 16, 30, tzinfo=UTC))  # Monday 17:30 in London
+    await scheduled_client(db, PLANNER, clock())
+    mark = botapi.mark()
+    botapi.send_command(PLANNER, "pain")
+    prompt = await botapi.wait_for("sendMessage", chat_id=PLANNER.id, after=mark)
+    for label in ("6", "3"):
+        botapi.press_button(PLANNER, prompt, label)
+        await bot.settle()
+
+    mark = botapi.mark()
+    await scheduler_pass(bot, datetime(2026, 6, 1, 19, 0, tzinfo=UTC))  # 20:00 London
+    assert sent_to(botapi, PLANNER, mark) == []
+
+    await scheduler_pass(bot, datetime(2026, 6, 2, 19, 0, tzinfo=UTC))  # the next evening
+    [asked] = sent_to(botapi, PLANNER, mark)
+    assert "How bad is the pain in your leg today?" in asked
+
+
+async def test_the_weekly_questionnaire_done_during_the_week_is_not_asked_again_on_sunday(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, clock: FrozenClock
+) -> None:
+    botapi.add_user(PLANNER)
+    clock.set(datetime(2026, 6, 7, 9, 0, tzinfo=UTC))  # Sunday 10:00 in London
+    await scheduled_client(db, PLANNER, clock())
+    mark = botapi.mark()
+    botapi.send_command(PLANNER, "weekly")
+    prompt = await botapi.wait_for("sendMessage", chat_id=PLANNER.id, after=mark)
+    for score in ("4", "3", "2", "5"):
+        botapi.press_button(PLANNER, prompt, score)
+        await bot.settle()
+
+    mark = botapi.mark()
+    await scheduler_pass(bot, datetime(2026, 6, 7, 19, 0, tzinfo=UTC))  # Sunday 20:00
+    asked = sent_to(botapi, PLANNER, mark)
+    assert len(asked) == 1 and "How bad is the pain in your leg today?" in asked[0]
+
+    await scheduler_pass(bot, datetime(2026, 6, 14, 19, 0, tzinfo=UTC))  # next Sunday
+    assert any("Your weekly check" in text for text in sent_to(botapi, PLANNER, mark))
