@@ -87,6 +87,15 @@ class ExerciseOutcome(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class LegResponse(enum.StrEnum):
+    """The answer to "How was your leg afterwards?" (bot.domain.exercise_response)."""
+
+    EASED = "eased"
+    SAME = "same"
+    WORSE = "worse"
+    SPREAD = "spread"
+
+
 class Therapist(Base):
     __tablename__ = "therapist"
 
@@ -226,6 +235,30 @@ class ExerciseLog(Base):
     outcome: Mapped[ExerciseOutcome] = mapped_column(_enum(ExerciseOutcome, "exercise_outcome"))
     skip_reason: Mapped[str | None] = mapped_column(String(32))
     logged_at: Mapped[datetime]
+
+
+class ExerciseResponse(Base):
+    """How one exercise went in one session: the client's answer about that exercise.
+
+    One row per client, exercise and slot (a multi-exercise reminder is one row per exercise):
+    the outcome and skip reason they tapped on the reminder and, when asked and answered, how
+    their leg was afterwards. The rules in bot.domain.exercise_response read these rows.
+    """
+
+    __tablename__ = "exercise_response"
+    __table_args__ = (UniqueConstraint("client_id", "exercise_slug", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    exercise_slug: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id", ondelete="SET NULL"))
+    slot: Mapped[datetime]
+    outcome: Mapped[ExerciseOutcome | None] = mapped_column(
+        _enum(ExerciseOutcome, "exercise_outcome")
+    )
+    skip_reason: Mapped[str | None] = mapped_column(String(32))
+    leg_response: Mapped[LegResponse | None] = mapped_column(_enum(LegResponse, "leg_response"))
+    recorded_at: Mapped[datetime]
 
 
 class PainEntry(Base):

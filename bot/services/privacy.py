@@ -3,7 +3,7 @@
 Export gathers every row that names the client into one JSON document and one CSV (one line
 per field: table, row id, field, value — opens in any spreadsheet). Erasure deletes the client
 row; the schema's ON DELETE CASCADE removes their prescriptions, schedules (and deliveries),
-exercise logs, pain entries, questionnaires, red-flag events, alerts and relayed messages.
+exercise logs and per-exercise responses, pain entries, questionnaires, red-flag events, alerts and relayed messages.
 The invites that named them and every pending input about them (their own, a therapist's
 unfinished prescription draft or message to them) go too. The audit trail stays, with a keyed
 hash in place of their ids (`audit_pseudonym`). `purge_expired` removes, daily, what has
@@ -47,6 +47,7 @@ from bot.db.models import (
     Therapist,
 )
 from bot.services import schedules
+from bot.services.exercise_response import client_export_section
 
 AUDIT_EXPORT = "client_export"
 AUDIT_DELETE = "client_erased"
@@ -137,6 +138,7 @@ async def export_client_data(
                 session, Delivery, Delivery.schedule_id.in_(schedule_ids)
             ),
             "exercise_logs": await _rows(session, ExerciseLog, ExerciseLog.client_id == client.id),
+            "exercise_responses": await client_export_section(session, client_id=client.id),
             "pain_entries": await _rows(session, PainEntry, PainEntry.client_id == client.id),
             "questionnaires": await _rows(
                 session, OutcomeMeasure, OutcomeMeasure.client_id == client.id

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import exercise_responses
 from bot.db.dialect import insert_for
 from bot.db.engine import Database
 from bot.db.models import (
@@ -107,6 +108,12 @@ async def record_exercise_outcome(
                 set_={"outcome": outcome, "skip_reason": skip_reason, "logged_at": now},
             )
         )
+        # The same answer, per exercise the reminder named, in the exercise response record.
+        reminder = await exercise_responses.reminder_session(session, delivery_id=delivery_id)
+        if reminder is not None:
+            await exercise_responses.record_outcome(
+                session, reminder=reminder, outcome=outcome, skip_reason=skip_reason, now=now
+            )
         return PressResult(PressVerdict.RECORDED, delivery_id, outcome, skip_reason)
 
 

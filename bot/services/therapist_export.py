@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 
-from bot.db import reports
+from bot.db import exercise_responses, reports
 from bot.db.engine import Database
 from bot.db.models import Client, OutcomeMeasure
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
+from bot.services.exercise_response import therapist_export_records
 
 COLUMNS = (
     "client_id",
@@ -41,6 +42,10 @@ COLUMNS = (
     "alert_severity",
     "alert_evidence",
     "acknowledged_at",
+    "exercise",
+    "outcome",
+    "skip_reason",
+    "leg_response",
 )
 EPOCH = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
 
@@ -83,6 +88,7 @@ async def _export(
             )
         ).all()
         alerts = await reports.alerts_of(session, clients=clients)
+        responses = await exercise_responses.responses_of(session, clients=clients)
         await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
@@ -153,6 +159,9 @@ async def _export(
                     ),
                 }
             )
+        own = [r for r in responses if r.client_id == person.id]
+        for record in therapist_export_records(own, zone=zones[person.id]):
+            writer.writerow({**base, **record})
     # UTF-8 with BOM: Excel then reads names and "×" correctly.
     return [(p.id, p.display_name) for p in people], buffer.getvalue().encode("utf-8-sig")
 

@@ -1,0 +1,210 @@
+"""The per-exercise response record: reads and writes of `exercise_response`.
+
+One row per client, exercise and slot. A reminder names every exercise due at that time of day
+(scheduler/messages.py builds its text the same way): the client's active exercise-reminder
+schedules in order of their time are the 1st, 2nd, 3rd session of the day, and a prescription
+of N times a day is in the first N sessions, on the days of its mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import insert_for
+from bot.db.models import (
+    Client,
+    ClientStatus,
+    Delivery,
+    ExerciseOutcome,
+    ExerciseResponse,
+    LegResponse,
+    Prescription,
+    Schedule,
+    ScheduleKind,
+)
+from bot.domain.schedule_times import local_day
+
+ClientIds = Select[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSession:
+    """One exercise reminder as the client saw it: whose, when, and the exercises it named."""
+
+    delivery_id: int
+    client_id: int
+    client_telegram_id: int
+    slot: datetime
+    exercise_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    client_id: int
+    exercise_slug: str
+    slot: datetime
+    outcome: ExerciseOutcome | None
+    skip_reason: str | None
+    leg_response: LegResponse | None
+    recorded_at: datetime
+
+
+async def reminder_session(session: AsyncSession, *, delivery_id: int) -> ReminderSession | None:
+    """The exercise reminder with this delivery id, if it exists and its client is not erased."""
+    row = (
+        await session.execute(
+            select(
+                Delivery.slot,
+                Schedule.id,
+                Schedule.client_id,
+                Schedule.timezone,
+                Client.telegram_id,
+                Client.status,
+            )
+            .join(Schedule, Schedule.id == Delivery.schedule_id)
+            .join(Client, Client.id == Schedule.client_id)
+            .where(Delivery.id == delivery_id, Schedule.kind == ScheduleKind.EXERCISE_REMINDER)
+        )
+    ).one_or_none()
+    if row is None or row.client_id is None or row.status is ClientStatus.DELETED:
+        return None
+    sessions = (
+        await session.execute(
+            select(Schedule.local_times, Schedule.id).where(
+                Schedule.client_id == row.client_id,
+                Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+                Schedule.active.is_(True),
+            )
+        )
+    ).all()
+    order = [schedule_id for _, schedule_id in sorted((t, i) for t, i in sessions)]
+    slugs: tuple[str, ...] = ()
+    if row.id in order:
+        index = order.index(row.id)
+        weekday = local_day(row.slot, row.timezone).weekday()
+        prescriptions = (
+            await session.execute(
+                select(Prescription.exercise_slug)
+                .where(
+                    Prescription.client_id == row.client_id,
+                    Prescription.times_per_day > index,
+                    Prescription.days_mask.op("&")(1 << weekday) != 0,
+                    Prescription.active_from <= row.slot,
+                    or_(Prescription.active_to.is_(None), Prescription.active_to > row.slot),
+                )
+                .order_by(Prescription.id)
+            )
+        ).scalars()
+        slugs = tuple(dict.fromkeys(prescriptions))
+    return ReminderSession(
+        delivery_id=delivery_id,
+        client_id=row.client_id,
+        client_telegram_id=row.telegram_id,
+        slot=row.slot,
+        exercise_slugs=slugs,
+    )
+
+
+async def record_outcome(
+    session: AsyncSession,
+    *,
+    reminder: ReminderSession,
+    outcome: ExerciseOutcome,
+    skip_reason: str | None,
+    now: datetime,
+) -> None:
+    """The reminder's Done / Partly / Skip (and why) for every exercise it named.
+
+    A leg answer already given stays: changing Done to Partly does not undo "Eased".
+    """
+    for slug in reminder.exercise_slugs:
+        await _upsert(
+            session,
+            reminder=reminder,
+            exercise_slug=slug,
+            values={"outcome": outcome, "skip_reason": skip_reason},
+            now=now,
+        )
+
+
+async def record_leg_response(
+    session: AsyncSession,
+    *,
+    reminder: ReminderSession,
+    exercise_slugs: Sequence[str],
+    leg_response: LegResponse,
+    now: datetime,
+) -> None:
+    """How the leg was after these exercises of the reminder (the latest answer wins)."""
+    for slug in exercise_slugs:
+        await _upsert(
+            session,
+            reminder=reminder,
+            exercise_slug=slug,
+            values={"leg_response": leg_response},
+            now=now,
+        )
+
+
+async def _upsert(
+    session: AsyncSession,
+    *,
+    reminder: ReminderSession,
+    exercise_slug: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> None:
+    row = {
+        "client_id": reminder.client_id,
+        "exercise_slug": exercise_slug,
+        "delivery_id": reminder.delivery_id,
+        "slot": reminder.slot,
+        "recorded_at": now,
+        **values,
+    }
+    statement = insert_for(session, ExerciseResponse).values(row)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id", "exercise_slug", "slot"],
+            set_={**values, "recorded_at": now},
+        )
+    )
+
+
+async def responses_of(
+    session: AsyncSession, *, clients: ClientIds, since: datetime | None = None
+) -> list[ResponseRow]:
+    """Every response of `clients` (slots from `since` when given), oldest first, one query."""
+    query = select(
+        ExerciseResponse.client_id,
+        ExerciseResponse.exercise_slug,
+        ExerciseResponse.slot,
+        ExerciseResponse.outcome,
+        ExerciseResponse.skip_reason,
+        ExerciseResponse.leg_response,
+        ExerciseResponse.recorded_at,
+    ).where(ExerciseResponse.client_id.in_(clients))
+    if since is not None:
+        query = query.where(ExerciseResponse.slot >= since)
+    rows = await session.execute(
+        query.order_by(
+            ExerciseResponse.client_id, ExerciseResponse.slot, ExerciseResponse.exercise_slug
+        )
+    )
+    return [ResponseRow(*row) for row in rows]
+
+
+async def rows_of_client(session: AsyncSession, *, client_id: int) -> list[ExerciseResponse]:
+    """The client's whole record, for their own export."""
+    rows = await session.execute(
+        select(ExerciseResponse)
+        .where(ExerciseResponse.client_id == client_id)
+        .order_by(ExerciseResponse.id)
+    )
+    return list(rows.scalars())
