@@ -3,7 +3,8 @@
 Export gathers every row that names the client into one JSON document and one CSV (one line
 per field: table, row id, field, value — opens in any spreadsheet). Erasure deletes the client
 row; the schema's ON DELETE CASCADE removes their prescriptions, schedules (and deliveries),
-exercise logs and per-exercise responses, pain entries, questionnaires, red-flag events, alerts and relayed messages.
+exercise logs and per-exercise responses, pain entries, questionnaires, red-flag events,
+alerts and relayed messages.
 The invites that named them and every pending input about them (their own, a therapist's
 unfinished prescription draft or message to them) go too. The audit trail stays, with a keyed
 hash in place of their ids (`audit_pseudonym`). `purge_expired` removes, daily, what has
