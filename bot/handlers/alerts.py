@@ -11,10 +11,12 @@ from collections.abc import Sequence
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.therapist import ALERTS, AcknowledgeAlert
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import therapist_command, therapist_press
+from bot.handlers.therapist_access import therapist_command
 from bot.services.alerts import (
     AckOutcome,
     AlertNotice,
@@ -66,14 +68,14 @@ async def alerts_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.alert_message(notice), reply_markup=t.alert_keyboard(notice))
 
 
-async def acknowledge_button(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=t.ALERT_GONE)
-    if press is None:
-        return
-    query, therapist, alert_id = press
+async def acknowledge_button(press: Press[AcknowledgeAlert], context: BotContext) -> None:
+    query = press.query
     services = services_of(context)
     result = await acknowledge_alert(
-        services.db, therapist_telegram_id=therapist, alert_id=alert_id, now=services.now()
+        services.db,
+        therapist_telegram_id=press.user_id,
+        alert_id=press.button.alert_id,
+        now=services.now(),
     )
     if result.outcome is AckOutcome.NOT_FOUND or result.notice is None:
         await query.answer(t.ALERT_GONE, show_alert=True)
@@ -90,4 +92,4 @@ async def acknowledge_button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("alerts", alerts_command, filters=private))
-    app.add_handler(CallbackQueryHandler(acknowledge_button, pattern=r"^alert:ack:"))
+    app.add_handler(ButtonHandler(ALERTS, Audience.THERAPIST, acknowledge_button))

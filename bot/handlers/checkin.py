@@ -1,28 +1,25 @@
 """Daily pain check-in: /pain, the leg → back buttons, the optional note (issue 5, part 2).
 
-State rides in the callback data (bot.texts.checkin documents it), so two taps finish a
-check-in and a restart loses nothing; the data is re-validated on every press and the entry is
-always the presser's own (the service looks the client up by the presser's Telegram id).
+State rides in the callback data (bot.buttons.checkin), so two taps finish a check-in and a
+restart loses nothing; the press guard lets only the client's own presses through, and the
+entry is always the presser's own (the service looks the client up by their Telegram id).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.domain.pain import PAIN_MAX, PAIN_MIN, WeekComparison
+from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
+from bot.domain.pain import WeekComparison
 from bot.handlers.alerts import send_alert_notices
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
 from bot.services.checkin import (
     CheckinResult,
@@ -38,41 +35,6 @@ from bot.texts import checkin as t
 # Runs after the red-flag guard (bot.handlers.red_flags.GUARD_GROUP) and before the default
 # group, so a typed note is taken here and never reaches the free-text fallback.
 NOTE_GROUP = -1
-
-_PRESS = re.compile(
-    r"^pain:(?:(?P<action>leg):(?P<leg>\d{1,2})|(?P<action2>back|upd):(?P<leg2>\d{1,2}):"
-    r"(?P<back>\d{1,2})|(?P<action3>keep|skip))(?::(?P<day>\d{8}))?$"
-)
-
-
-@dataclass(frozen=True)
-class PainPress:
-    action: str
-    leg: int | None
-    back: int | None
-    day: date | None
-
-
-def parse_pain_press(data: str | None) -> PainPress | None:
-    """The press, or None for malformed data or scores outside 0-10 (forged or corrupted)."""
-    match = _PRESS.match(data or "")
-    if match is None:
-        return None
-    action = match["action"] or match["action2"] or match["action3"]
-    leg_text, back_text = match["leg"] or match["leg2"], match["back"]
-    leg = int(leg_text) if leg_text else None
-    back = int(back_text) if back_text else None
-    if any(v is not None and not PAIN_MIN <= v <= PAIN_MAX for v in (leg, back)):
-        return None
-    day = None
-    if match["day"]:
-        try:
-            day = datetime.strptime(match["day"], "%Y%m%d").date()  # noqa: DTZ007 - a date only
-        except ValueError:
-            return None
-    if action == "upd" and day is None:
-        return None
-    return PainPress(action, leg, back, day)
 
 
 def comparison_text(comparison: WeekComparison | None) -> str:
@@ -104,44 +66,38 @@ async def pain_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def pain_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    press = parse_pain_press(query.data)
-    if press is None:
-        await query.answer(t.BAD_SCORE, show_alert=True)
-        return
+async def pain_button(press: Press[PainButton], context: BotContext) -> None:
+    query, button, user_id = press.query, press.button, press.user_id
     services = services_of(context)
-    if press.action == "leg" and press.leg is not None:
-        today = await checkin_day(services.db, telegram_id=user.id, now=services.now())
+    if isinstance(button, LegPain):
+        today = await checkin_day(services.db, telegram_id=user_id, now=services.now())
         if today is None:
             await query.answer(t.CLIENTS_ONLY, show_alert=True)
-        elif press.day is not None and press.day != today:
-            await _stale(update)
+        elif button.day is not None and button.day != today:
+            await _stale(query)
         else:
             await query.answer()
-            await edit_query_message(query, *t.back_pain_prompt(press.leg, press.day))
-    elif press.action in ("back", "upd") and press.leg is not None and press.back is not None:
+            await edit_query_message(query, *t.back_pain_prompt(button.leg, button.day))
+    elif isinstance(button, BackPain | UpdateEntry):
         result = await record_pain_entry(
             services.db,
-            telegram_id=user.id,
-            leg=press.leg,
-            back=press.back,
-            for_day=press.day,
-            confirm_update=press.action == "upd",
+            telegram_id=user_id,
+            leg=button.leg,
+            back=button.back,
+            for_day=button.day,
+            confirm_update=isinstance(button, UpdateEntry),
             now=services.now(),
         )
-        await _render_result(update, result)
-    elif press.action == "keep":
+        await _render_result(query, result)
+    elif isinstance(button, KeepEntry):
         await query.answer()
         await edit_query_message(query, t.KEPT)
     else:
-        skipped = await skip_pain_note(services.db, telegram_id=user.id)
+        skipped = await skip_pain_note(services.db, telegram_id=user_id)
         await query.answer()
         await edit_query_message(query, _without_note_invite(query.message), None)
         if skipped:  # once, however many times Skip was tapped
-            await context.bot.send_message(user.id, t.NOTE_SKIPPED)
+            await context.bot.send_message(user_id, t.NOTE_SKIPPED)
 
 
 def _without_note_invite(message: object) -> str:
@@ -149,21 +105,17 @@ def _without_note_invite(message: object) -> str:
     return text.replace("\n\n" + t.NOTE_INVITE, "") or t.NOTE_SKIPPED
 
 
-async def _stale(update: Update) -> None:
-    query = update.callback_query
-    assert query is not None
+async def _stale(query: CallbackQuery) -> None:
     await query.answer(t.STALE_CHECKIN, show_alert=True)
     await edit_query_message(query, t.STALE_CHECKIN)
 
 
-async def _render_result(update: Update, result: CheckinResult) -> None:
-    query = update.callback_query
-    assert query is not None
+async def _render_result(query: CallbackQuery, result: CheckinResult) -> None:
     scores = {"leg": result.leg, "back": result.back}
     if result.status is CheckinStatus.NOT_A_CLIENT:
         await query.answer(t.CLIENTS_ONLY, show_alert=True)
     elif result.status is CheckinStatus.STALE:
-        await _stale(update)
+        await _stale(query)
     elif result.status is CheckinStatus.UNCHANGED:
         # A double tap or a repeated press: already stored, nothing written twice.
         await query.answer(t.ALREADY_SAVED.format(**scores))
@@ -206,7 +158,7 @@ async def pain_note_text(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("pain", pain_command, filters=private))
-    app.add_handler(CallbackQueryHandler(pain_button, pattern=r"^pain:"))
+    app.add_handler(ButtonHandler(PAIN, Audience.CLIENT, pain_button))
     app.add_handler(
         MessageHandler(
             private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Bot, InputFile, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.therapist import OPEN_CLIENT, PAUSE_CLIENT, ClientChart, OpenClient, PauseClient
 from bot.charts import pain_chart_png
 from bot.content import ExerciseLibrary
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_markup, services_of
-from bot.handlers.therapist_access import (
-    client_named_by,
-    therapist_command,
-    therapist_press,
-)
+from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.clients import (
     ClientCard,
     PauseChange,
@@ -72,7 +70,7 @@ async def client_command(update: Update, context: BotContext) -> None:
     command = await therapist_command(update, context)
     if command is None:
         return
-    client_id = await client_named_by(command, context, usage=t.CLIENT_USAGE, action="open")
+    client_id = await client_named_by(command, context, usage=t.CLIENT_USAGE, button=OpenClient)
     if client_id is None:
         return
     message, therapist = command
@@ -86,36 +84,33 @@ async def client_command(update: Update, context: BotContext) -> None:
     await send_client_card(context.bot, message.chat_id, card, services.library)
 
 
-async def pressed_client_card(update: Update, context: BotContext) -> tuple[int, ClientCard] | None:
-    """The therapist and the card of the client their button names, the press answered; None
-    once it was answered otherwise (not a therapist, or not their client)."""
-    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
-    if press is None:
-        return None
-    query, therapist, client_id = press
+async def pressed_client_card(
+    press: Press[OpenClient] | Press[ClientChart], context: BotContext
+) -> ClientCard | None:
+    """The card of the client the therapist's button names, the press answered; None once it
+    was answered otherwise (the client has left since)."""
     services = services_of(context)
     card = await client_card(
-        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=press.button.client_id,
+        now=services.now(),
     )
     if card is None:
-        await query.answer(t.CLIENT_GONE, show_alert=True)
+        await press.query.answer(t.CLIENT_GONE, show_alert=True)
         return None
-    await query.answer()
-    return therapist, card
+    await press.query.answer()
+    return card
 
 
-async def open_client(update: Update, context: BotContext) -> None:
-    pressed = await pressed_client_card(update, context)
-    if pressed is not None:
-        therapist, card = pressed
-        await send_client_card(context.bot, therapist, card, services_of(context).library)
+async def open_client(press: Press[OpenClient], context: BotContext) -> None:
+    card = await pressed_client_card(press, context)
+    if card is not None:
+        await send_client_card(context.bot, press.user_id, card, services_of(context).library)
 
 
-async def pause_client(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
-    if press is None:
-        return
-    query, therapist, client_id = press
+async def pause_client(press: Press[PauseClient], context: BotContext) -> None:
+    query, therapist, client_id = press.query, press.user_id, press.button.client_id
     services = services_of(context)
     result = await toggle_pause(
         services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
@@ -145,5 +140,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("clients", clients_command, filters=private))
     app.add_handler(CommandHandler("client", client_command, filters=private))
-    app.add_handler(CallbackQueryHandler(open_client, pattern=r"^client:open:"))
-    app.add_handler(CallbackQueryHandler(pause_client, pattern=r"^client:pause:"))
+    app.add_handler(ButtonHandler(OPEN_CLIENT, Audience.THERAPIST, open_client))
+    app.add_handler(ButtonHandler(PAUSE_CLIENT, Audience.THERAPIST, pause_client))

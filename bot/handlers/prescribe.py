@@ -1,4 +1,5 @@
-"""/prescribe <client> and the prescription buttons (rx:<step>:<client_id>[:arg]).
+"""/prescribe <client> and the prescription buttons (bot.buttons.therapist: one typed button
+per action, each naming the client, which the press guard has checked is the therapist's).
 
 Steps: pick exercises → dosage → times a day and days → confirm. The draft is in the database
 (bot.services.prescriptions), so every button works after a restart; the client id in each
@@ -9,17 +10,34 @@ stopping) updates the client's reminder schedules at once and tells the client w
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.therapist import (
+    PRESCRIBE_CLIENT,
+    PRESCRIPTION,
+    CancelDraft,
+    ChooseDays,
+    ChooseTimesPerDay,
+    ChooseVariant,
+    ConfirmDraft,
+    DraftStep,
+    PrescribeClient,
+    PrescriptionButton,
+    ShowStep,
+    StopConfirmed,
+    StopPrescription,
+    ToggleExercise,
+)
 from bot.content import ExerciseLibrary
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import title_lookup
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import client_named_by, therapist_command, therapist_press
+from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.prescriptions import (
-    Days,
     Draft,
     PrescriptionChange,
     Variant,
@@ -34,9 +52,6 @@ from bot.services.prescriptions import (
 from bot.texts import therapist as t
 
 log = logging.getLogger(__name__)
-
-_VARIANTS = {v.value[0]: v for v in Variant}
-_STEPS = ("pick", "dose", "when", "review")
 
 
 def _dosage_options(
@@ -53,13 +68,15 @@ def _dosage_options(
     ]
 
 
-def _screen(step: str, draft: Draft, library: ExerciseLibrary) -> tuple[str, InlineKeyboardMarkup]:
-    if step == "dose":
+def _screen(
+    step: DraftStep, draft: Draft, library: ExerciseLibrary
+) -> tuple[str, InlineKeyboardMarkup]:
+    if step is DraftStep.DOSE:
         options = _dosage_options(draft, library)
         return t.dosage_message(draft, options), t.dosage_keyboard(draft, options)
-    if step == "when":
+    if step is DraftStep.WHEN:
         return t.schedule_message(draft), t.schedule_keyboard(draft)
-    if step == "review":
+    if step is DraftStep.REVIEW:
         lines = [
             (title, dict(variants)[draft.variants.get(slug, Variant.DEFAULT)])
             for slug, title, variants in _dosage_options(draft, library)
@@ -94,14 +111,16 @@ async def _first_screen(
     )
     if draft is None:
         return None
-    return _screen("pick", draft, services.library)
+    return _screen(DraftStep.PICK, draft, services.library)
 
 
 async def prescribe_command(update: Update, context: BotContext) -> None:
     command = await therapist_command(update, context)
     if command is None:
         return
-    client_id = await client_named_by(command, context, usage=t.PRESCRIBE_USAGE, action="rx")
+    client_id = await client_named_by(
+        command, context, usage=t.PRESCRIBE_USAGE, button=PrescribeClient
+    )
     if client_id is None:
         return
     message, therapist = command
@@ -113,105 +132,118 @@ async def prescribe_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def prescribe_from_card(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
-    if press is None:
-        return
-    query, therapist, client_id = press
-    screen = await _first_screen(context, therapist, client_id)
+async def prescribe_from_card(press: Press[PrescribeClient], context: BotContext) -> None:
+    screen = await _first_screen(context, press.user_id, press.button.client_id)
     if screen is None:
-        await query.answer(t.CLIENT_GONE, show_alert=True)
+        await press.query.answer(t.CLIENT_GONE, show_alert=True)
         return
-    await query.answer()
+    await press.query.answer()
     text, markup = screen
-    await context.bot.send_message(therapist, text, reply_markup=markup)
+    await context.bot.send_message(press.user_id, text, reply_markup=markup)
 
 
-async def prescription_button(update: Update, context: BotContext) -> None:
-    """Every rx:… button: change the draft, move between steps, confirm, stop or cancel."""
-    press = await therapist_press(update, context, gone=t.DRAFT_GONE)
-    if press is None:
-        return
-    query, therapist, client_id = press
+async def prescription_button(press: Press[PrescriptionButton], context: BotContext) -> None:
+    """Every prescription button: change the draft, move between steps, confirm, stop, cancel."""
+    query, button, therapist = press.query, press.button, press.user_id
     services = services_of(context)
-    parts = (query.data or "").split(":")
-    action, arg = parts[1], parts[3] if len(parts) > 3 else ""
-    common = {
-        "db": services.db,
-        "therapist_telegram_id": therapist,
-        "client_id": client_id,
-        "now": services.now(),
-    }
-    if action == "x":
+    if isinstance(button, CancelDraft):
         await cancel_draft(services.db, therapist_telegram_id=therapist, now=services.now())
         await query.answer()
         await edit_query_message(query, t.CANCELLED)
-        return
-    if action in ("stop", "stopok"):
-        await _stop(update, context, therapist, client_id, confirmed=action == "stopok")
-        return
-    if action == "ok":
-        change = await confirm_draft(library=services.library, **common)  # type: ignore[arg-type]
-        if change is None:
-            await query.answer(t.DRAFT_GONE, show_alert=True)
-            return
-        await query.answer()
-        told = await _tell_client(context.bot, change, services.library)
-        template = t.SAVED_FOR_THERAPIST if change.anything_changed else t.SAVED_NOTHING_CHANGED
-        text = template.format(name=change.client_name)
-        if not told:
-            text += "\n" + t.RELAY_FAILED.format(name=change.client_name)
-        await edit_query_message(query, text)
-        return
-    draft: Draft | None
-    step = "pick"
-    if action == "t":
-        draft = await edit_draft(library=services.library, toggle=arg, **common)  # type: ignore[arg-type]
-    elif action == "d" and len(parts) > 4 and parts[4] in _VARIANTS:
-        draft = await edit_draft(
-            library=services.library,
-            variant=(arg, _VARIANTS[parts[4]]),
-            **common,  # type: ignore[arg-type]
-        )
-        step = "dose"
-    elif action == "n" and arg.isdigit():
-        draft = await edit_draft(library=services.library, times_per_day=int(arg), **common)  # type: ignore[arg-type]
-        step = "when"
-    elif action == "w" and arg in {d.value for d in Days}:
-        draft = await edit_draft(library=services.library, days=Days(arg), **common)  # type: ignore[arg-type]
-        step = "when"
-    elif action in _STEPS:
-        draft = await current_draft(**common)  # type: ignore[arg-type]
-        step = action
+    elif isinstance(button, StopPrescription):
+        await _ask_to_stop(press, context, button.client_id)
+    elif isinstance(button, StopConfirmed):
+        await _stop(press, context, button.client_id)
+    elif isinstance(button, ConfirmDraft):
+        await _confirm(press, context, button.client_id)
     else:
-        draft = None
+        await _edit(press, context, button)
+
+
+async def _edit(
+    press: Press[PrescriptionButton],
+    context: BotContext,
+    button: ShowStep | ToggleExercise | ChooseVariant | ChooseTimesPerDay | ChooseDays,
+) -> None:
+    """One change to the draft (or a move to another step), then that step's screen again."""
+    query = press.query
+    services = services_of(context)
+    library = services.library
+    edit = partial(
+        edit_draft,
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=button.client_id,
+        library=library,
+        now=services.now(),
+    )
+    draft: Draft | None
+    if isinstance(button, ToggleExercise):
+        step, draft = DraftStep.PICK, await edit(toggle=button.slug)
+    elif isinstance(button, ChooseVariant):
+        step, draft = DraftStep.DOSE, await edit(variant=(button.slug, button.variant))
+    elif isinstance(button, ChooseTimesPerDay):
+        step, draft = DraftStep.WHEN, await edit(times_per_day=button.times)
+    elif isinstance(button, ChooseDays):
+        step, draft = DraftStep.WHEN, await edit(days=button.days)
+    else:
+        step = button.step
+        draft = await current_draft(
+            services.db,
+            therapist_telegram_id=press.user_id,
+            client_id=button.client_id,
+            now=services.now(),
+        )
     if draft is None:
         await query.answer(t.DRAFT_GONE, show_alert=True)
         return
-    if step != "pick" and not draft.selected:
+    if step is not DraftStep.PICK and not draft.selected:
         await query.answer(t.NOTHING_SELECTED, show_alert=True)
-        step = "pick"
+        step = DraftStep.PICK
     else:
         await query.answer()
-    await edit_query_message(query, *_screen(step, draft, services.library))
+    await edit_query_message(query, *_screen(step, draft, library))
 
 
-async def _stop(
-    update: Update, context: BotContext, therapist: int, client_id: int, *, confirmed: bool
-) -> None:
-    query = update.callback_query
-    assert query is not None
+async def _confirm(press: Press[PrescriptionButton], context: BotContext, client_id: int) -> None:
+    query = press.query
     services = services_of(context)
-    if not confirmed:
-        await query.answer()
-        draft = await current_draft(
-            services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
-        )
-        name = draft.client_name if draft else ""
-        await edit_query_message(
-            query, t.STOP_CONFIRM.format(name=name), t.stop_keyboard(client_id)
-        )
+    change = await confirm_draft(
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=client_id,
+        library=services.library,
+        now=services.now(),
+    )
+    if change is None:
+        await query.answer(t.DRAFT_GONE, show_alert=True)
         return
+    await query.answer()
+    told = await _tell_client(context.bot, change, services.library)
+    template = t.SAVED_FOR_THERAPIST if change.anything_changed else t.SAVED_NOTHING_CHANGED
+    text = template.format(name=change.client_name)
+    if not told:
+        text += "\n" + t.RELAY_FAILED.format(name=change.client_name)
+    await edit_query_message(query, text)
+
+
+async def _ask_to_stop(
+    press: Press[PrescriptionButton], context: BotContext, client_id: int
+) -> None:
+    services = services_of(context)
+    await press.query.answer()
+    draft = await current_draft(
+        services.db, therapist_telegram_id=press.user_id, client_id=client_id, now=services.now()
+    )
+    name = draft.client_name if draft else ""
+    await edit_query_message(
+        press.query, t.STOP_CONFIRM.format(name=name), t.stop_keyboard(client_id)
+    )
+
+
+async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id: int) -> None:
+    query, therapist = press.query, press.user_id
+    services = services_of(context)
     change = await stop_prescription(
         services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
     )
@@ -230,5 +262,5 @@ async def _stop(
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("prescribe", prescribe_command, filters=private))
-    app.add_handler(CallbackQueryHandler(prescribe_from_card, pattern=r"^client:rx:"))
-    app.add_handler(CallbackQueryHandler(prescription_button, pattern=r"^rx:"))
+    app.add_handler(ButtonHandler(PRESCRIBE_CLIENT, Audience.THERAPIST, prescribe_from_card))
+    app.add_handler(ButtonHandler(PRESCRIPTION, Audience.THERAPIST, prescription_button))

@@ -16,15 +16,15 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     MessageHandler,
     filters,
 )
 
+from bot.buttons.therapist import MESSAGE_CLIENT, RELAY, CancelRelay, MessageClient
 from bot.domain.red_flags import red_flags_in_text
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
-from bot.handlers.therapist_access import therapist_press
-from bot.keyboards import callback, rows
+from bot.keyboards import rows
 from bot.services.relay import (
     Direction,
     RelayTarget,
@@ -45,14 +45,14 @@ RELAY_GROUP = -4
 CANCEL_BUTTON = "✖️ Cancel"
 
 
-async def message_client_button(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=t.RELAY_NOT_POSSIBLE)
-    if press is None:
-        return
-    query, therapist, client_id = press
+async def message_client_button(press: Press[MessageClient], context: BotContext) -> None:
+    query, therapist = press.query, press.user_id
     services = services_of(context)
     target = await open_relay_to_client(
-        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=press.button.client_id,
+        now=services.now(),
     )
     if target is None:
         await query.answer(t.RELAY_NOT_POSSIBLE, show_alert=True)
@@ -61,17 +61,14 @@ async def message_client_button(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         therapist,
         t.RELAY_PROMPT.format(name=target.client_name),
-        reply_markup=rows([(CANCEL_BUTTON, callback("relay", "cancel"))]),
+        reply_markup=rows([(CANCEL_BUTTON, CancelRelay().pack())]),
     )
 
 
-async def cancel_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    await cancel_relay(services_of(context).db, telegram_id=user.id)
-    await query.answer()
-    await edit_query_message(query, t.RELAY_CANCELLED)
+async def cancel_button(press: Press[CancelRelay], context: BotContext) -> None:
+    await cancel_relay(services_of(context).db, telegram_id=press.user_id)
+    await press.query.answer()
+    await edit_query_message(press.query, t.RELAY_CANCELLED)
 
 
 async def _deliver(
@@ -140,8 +137,8 @@ async def relay_text(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(message_client_button, pattern=r"^client:msg:"))
-    app.add_handler(CallbackQueryHandler(cancel_button, pattern=r"^relay:cancel$"))
+    app.add_handler(ButtonHandler(MESSAGE_CLIENT, Audience.THERAPIST, message_client_button))
+    app.add_handler(ButtonHandler(RELAY, Audience.THERAPIST, cancel_button))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

@@ -1,17 +1,17 @@
 """Presses on exercise reminders: Done / Partly / Skip (+ reason) / Snooze 30 min.
 
-Callback data `rem:<action>:<delivery id>[:<reason>]` (see bot/texts/reminders.py); "How to"
-buttons carry `ex:show:<slug>` and belong to the exercise library's handler.
+Callback data: bot.buttons.reminders (the press guard has already checked that the delivery is
+the presser's); "How to" buttons belong to the exercise library's handler.
 """
 
 from __future__ import annotations
 
-import re
-
-from telegram import CallbackQuery, Message, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram import CallbackQuery, Message
+from telegram.ext import Application
 
 from bot import texts as common_texts
+from bot.buttons.reminders import REMINDERS, ReminderAnswer, ReminderButton, SkipReasonPress
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
 from bot.services.reminders import (
     ExerciseOutcome,
@@ -22,36 +22,41 @@ from bot.services.reminders import (
 )
 from bot.texts import reminders as texts
 
-PATTERN = re.compile(r"^rem:(done|partly|skip|snooze|why):(\d{1,18})(?::([a-z]{1,16}))?$")
 OUTCOMES = {
-    "done": ExerciseOutcome.DONE,
-    "partly": ExerciseOutcome.PARTLY,
-    "skip": ExerciseOutcome.SKIPPED,
-    "why": ExerciseOutcome.SKIPPED,
+    ReminderAnswer.DONE: ExerciseOutcome.DONE,
+    ReminderAnswer.PARTLY: ExerciseOutcome.PARTLY,
+    ReminderAnswer.SKIP: ExerciseOutcome.SKIPPED,
 }
 
 
-async def on_reminder_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    match = PATTERN.fullmatch(query.data or "")
-    if match is None:
-        await query.answer(texts.UNKNOWN_REMINDER, show_alert=True)
-        return
-    action, delivery_id, reason = match.group(1), int(match.group(2)), match.group(3)
+async def on_reminder_button(press: Press[ReminderButton], context: BotContext) -> None:
+    query, button = press.query, press.button
     services = services_of(context)
-    if action == "snooze":
-        result = await snooze_reminder(
-            services.db, telegram_id=user.id, delivery_id=delivery_id, now=services.now()
-        )
-    else:
+    asks_reason = False
+    if isinstance(button, SkipReasonPress):
         result = await record_exercise_outcome(
             services.db,
-            telegram_id=user.id,
-            delivery_id=delivery_id,
-            outcome=OUTCOMES[action],
-            skip_reason=reason if action == "why" else None,
+            telegram_id=press.user_id,
+            delivery_id=button.delivery_id,
+            outcome=ExerciseOutcome.SKIPPED,
+            skip_reason=button.reason.value,
+            now=services.now(),
+        )
+    elif button.answer is ReminderAnswer.SNOOZE:
+        result = await snooze_reminder(
+            services.db,
+            telegram_id=press.user_id,
+            delivery_id=button.delivery_id,
+            now=services.now(),
+        )
+    else:
+        asks_reason = button.answer is ReminderAnswer.SKIP
+        result = await record_exercise_outcome(
+            services.db,
+            telegram_id=press.user_id,
+            delivery_id=button.delivery_id,
+            outcome=OUTCOMES[button.answer],
+            skip_reason=None,
             now=services.now(),
         )
     await _answer(query, result)
@@ -59,7 +64,7 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
     if result.verdict in (PressVerdict.RECORDED, PressVerdict.SNOOZED) and isinstance(
         message, Message
     ):
-        await _show(query, message, result, asks_reason=action == "skip")
+        await _show(query, message, result, asks_reason=asks_reason)
 
 
 async def _answer(query: CallbackQuery, result: PressResult) -> None:
@@ -98,4 +103,4 @@ async def _show(
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_reminder_button, pattern=r"^rem:"))
+    app.add_handler(ButtonHandler(REMINDERS, Audience.CLIENT, on_reminder_button))

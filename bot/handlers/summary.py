@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Bot, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.therapist import SUMMARY, ClientChart
 from bot.charts import summary_overview_png
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import pressed_client_card, send_pain_chart
 from bot.handlers.common import BotContext, services_of
 from bot.handlers.therapist_access import therapist_command
@@ -41,14 +43,13 @@ async def summary_command(update: Update, context: BotContext) -> None:
     await send_weekly_summary(context.bot, message.chat_id, summary)
 
 
-async def client_chart_button(update: Update, context: BotContext) -> None:
-    pressed = await pressed_client_card(update, context)
-    if pressed is not None:
-        therapist, card = pressed
-        await send_pain_chart(context.bot, therapist, card)
+async def client_chart_button(press: Press[ClientChart], context: BotContext) -> None:
+    card = await pressed_client_card(press, context)
+    if card is not None:
+        await send_pain_chart(context.bot, press.user_id, card)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("summary", summary_command, filters=private))
-    app.add_handler(CallbackQueryHandler(client_chart_button, pattern=r"^summary:chart:"))
+    app.add_handler(ButtonHandler(SUMMARY, Audience.THERAPIST, client_chart_button))

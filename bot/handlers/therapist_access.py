@@ -1,16 +1,18 @@
 """The door to every therapist feature: only users in THERAPIST_IDS get through.
 
 A client or a stranger gets the same answer as for any command they cannot use (nothing about
-the feature or anyone's data leaks); a button press is always answered. Past the door: which
-client a therapist's command or button names (the services re-check that it is theirs).
+the feature or anyone's data leaks). Past the door: which client a therapist's command names
+(the services re-check that it is theirs). Buttons go through bot.handlers.buttons.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Message, Update
 
+from bot.buttons.therapist import ClientButton
 from bot.handlers.common import BotContext, identify_user, refusal_for, services_of
 from bot.services.clients import find_clients, register_therapist
 from bot.services.identity import Role
@@ -42,23 +44,9 @@ async def therapist_id_or_refuse(update: Update, context: BotContext) -> int | N
     return None
 
 
-def int_arg(data: str | None, index: int) -> int | None:
-    """The `index`-th ":"-separated part of callback data as an int; None if malformed."""
-    parts = (data or "").split(":")
-    if len(parts) <= index or not parts[index].isdigit():
-        return None
-    return int(parts[index])
-
-
 class TherapistCommand(NamedTuple):
     message: Message
     therapist: int
-
-
-class TherapistPress(NamedTuple):
-    query: CallbackQuery
-    therapist: int
-    record_id: int
 
 
 async def therapist_command(update: Update, context: BotContext) -> TherapistCommand | None:
@@ -70,30 +58,15 @@ async def therapist_command(update: Update, context: BotContext) -> TherapistCom
     return TherapistCommand(message, therapist)
 
 
-async def therapist_press(
-    update: Update, context: BotContext, *, gone: str
-) -> TherapistPress | None:
-    """A therapist's press on a button whose data names a record (`area:action:<id>`).
-
-    None once the press is answered: refused for a client or stranger, or `gone` shown when the
-    data carries no id (callback data is never trusted; the service checks the record is theirs).
-    """
-    therapist = await therapist_id_or_refuse(update, context)
-    query = update.callback_query
-    if therapist is None or query is None:
-        return None
-    record_id = int_arg(query.data, 2)
-    if record_id is None:
-        await query.answer(gone, show_alert=True)
-        return None
-    return TherapistPress(query, therapist, record_id)
-
-
 async def client_named_by(
-    command: TherapistCommand, context: BotContext, *, usage: str, action: str
+    command: TherapistCommand,
+    context: BotContext,
+    *,
+    usage: str,
+    button: Callable[[int], ClientButton],
 ) -> int | None:
     """The id of the one client the command's argument names; None after replying with how to
-    use the command, or with the matching clients as `client:<action>:<id>` buttons."""
+    use the command, or with the matching clients as `button` buttons."""
     message, therapist = command
     query = " ".join(context.args or []).strip()
     if not query:
@@ -104,7 +77,7 @@ async def client_named_by(
     if len(matches) != 1:
         text = t.CLIENT_WHICH if matches else t.CLIENT_NOT_FOUND
         await message.reply_text(
-            text.format(query=query), reply_markup=t.choose_client_keyboard(matches, action)
+            text.format(query=query), reply_markup=t.choose_client_keyboard(matches, button)
         )
         return None
     return matches[0][0]

@@ -7,10 +7,12 @@ registered for the therapist ids only, so a client's /export reaches theirs.
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.therapist import EXPORT_CLIENT, ExportClient
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import SERVICES_KEY, BotContext, services_of
-from bot.handlers.therapist_access import therapist_command, therapist_press
+from bot.handlers.therapist_access import therapist_command
 from bot.services.container import ServiceContainer
 from bot.services.therapist_export import export_all_clients, export_one_client
 from bot.texts import therapist as t
@@ -32,11 +34,8 @@ async def export_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def export_client_button(update: Update, context: BotContext) -> None:
-    press = await therapist_press(update, context, gone=t.CLIENT_GONE)
-    if press is None:
-        return
-    query, therapist, client_id = press
+async def export_client_button(press: Press[ExportClient], context: BotContext) -> None:
+    query, therapist, client_id = press.query, press.user_id, press.button.client_id
     services = services_of(context)
     export = await export_one_client(
         services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
@@ -59,4 +58,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE & therapists)
     )
-    app.add_handler(CallbackQueryHandler(export_client_button, pattern=r"^client:export:"))
+    app.add_handler(ButtonHandler(EXPORT_CLIENT, Audience.THERAPIST, export_client_button))

@@ -7,7 +7,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import callback, rows
+from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
+from bot.keyboards import rows
 from bot.services.alerts import AlertNotice
 
 ACK_BUTTON = "✅ Acknowledge"
@@ -76,11 +77,11 @@ def alert_message(notice: AlertNotice) -> str:
 
 def alert_keyboard(notice: AlertNotice) -> InlineKeyboardMarkup:
     buttons = [
-        (OPEN_CLIENT_BUTTON, callback("client", "open", notice.client_id)),
-        (MESSAGE_CLIENT_BUTTON, callback("client", "msg", notice.client_id)),
+        (OPEN_CLIENT_BUTTON, OpenClient(notice.client_id).pack()),
+        (MESSAGE_CLIENT_BUTTON, MessageClient(notice.client_id).pack()),
     ]
     if notice.acknowledged_at is None:
-        buttons.insert(0, (ACK_BUTTON, callback("alert", "ack", notice.alert_id)))
+        buttons.insert(0, (ACK_BUTTON, AcknowledgeAlert(notice.alert_id).pack()))
     return rows(buttons, per_row=1)
 
 

@@ -1,23 +1,18 @@
 """Daily pain check-in: every string and keyboard the client sees (issue 5, part 2).
 
 `leg_pain_prompt()` is also the scheduler's check-in message: keep its name and shape stable.
-
-Callback data (never trusted; re-validated by `bot.handlers.checkin`):
-
-* ``pain:leg:<leg>[:<yyyymmdd>]`` — first tap, leg pain 0-10 for the local day given (or today);
-* ``pain:back:<leg>:<back>[:<yyyymmdd>]`` — second tap; the state rides in the data, so two
-  taps finish a check-in without any server-side conversation state;
-* ``pain:upd:<leg>:<back>:<yyyymmdd>`` / ``pain:keep:<yyyymmdd>`` — replace or keep today's entry;
-* ``pain:skip`` — no note this time.
+Callback data: bot.buttons.checkin.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import callback, rows
+from bot.buttons.checkin import BackPain, KeepEntry, LegPain, SkipNote, UpdateEntry
+from bot.keyboards import rows
 
 # Re-exported so the scheduler's composer finds both scheduled prompts in one place.
 from bot.texts.weekly import sbi_prompt
@@ -75,15 +70,8 @@ COMPARISON_SAME = "Your {region} pain this week is about the same as last week (
 REGION_NAMES = {"leg": "leg", "back": "back"}
 
 
-def _day_code(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def pain_scale_keyboard(prefix: tuple[str | int, ...], day: date | None) -> InlineKeyboardMarkup:
-    suffix: tuple[str, ...] = (_day_code(day),) if day is not None else ()
-    return rows(
-        ((str(score), callback(*prefix, score, *suffix)) for score in PAIN_SCALE), per_row=6
-    )
+def _scale(button: Callable[[int], LegPain | BackPain]) -> InlineKeyboardMarkup:
+    return rows(((str(score), button(score).pack()) for score in PAIN_SCALE), per_row=6)
 
 
 def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
@@ -93,22 +81,22 @@ def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]
     date); a press on a day-stamped prompt after that day has passed is refused as stale.
     Without `day` the answer counts for the day it is given.
     """
-    return LEG_PAIN_QUESTION, pain_scale_keyboard(("pain", "leg"), day)
+    return LEG_PAIN_QUESTION, _scale(lambda leg: LegPain(leg, day))
 
 
 def back_pain_prompt(leg: int, day: date | None) -> tuple[str, InlineKeyboardMarkup]:
-    return BACK_PAIN_QUESTION.format(leg=leg), pain_scale_keyboard(("pain", "back", leg), day)
+    return BACK_PAIN_QUESTION.format(leg=leg), _scale(lambda back: BackPain(leg, back, day))
 
 
 def update_keyboard(leg: int, back: int, day: date) -> InlineKeyboardMarkup:
     return rows(
         [
-            (UPDATE_BUTTON, callback("pain", "upd", leg, back, _day_code(day))),
-            (KEEP_BUTTON, callback("pain", "keep", _day_code(day))),
+            (UPDATE_BUTTON, UpdateEntry(leg, back, day).pack()),
+            (KEEP_BUTTON, KeepEntry(day).pack()),
         ],
         per_row=1,
     )
 
 
 def note_keyboard() -> InlineKeyboardMarkup:
-    return rows([(SKIP_BUTTON, callback("pain", "skip"))], per_row=1)
+    return rows([(SKIP_BUTTON, SkipNote().pack())], per_row=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
 from bot.keyboards import callback, rows
 
 YES_BUTTON = "Yes"
@@ -81,9 +82,9 @@ def question_prompt(
 def therapist_keyboard(alert_id: int, client_id: int) -> InlineKeyboardMarkup:
     return rows(
         [
-            (ACK_BUTTON, callback("alert", "ack", alert_id)),
-            (OPEN_CLIENT_BUTTON, callback("client", "open", client_id)),
-            (MESSAGE_CLIENT_BUTTON, callback("client", "msg", client_id)),
+            (ACK_BUTTON, AcknowledgeAlert(alert_id).pack()),
+            (OPEN_CLIENT_BUTTON, OpenClient(client_id).pack()),
+            (MESSAGE_CLIENT_BUTTON, MessageClient(client_id).pack()),
         ],
         per_row=1,
     )

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback
+from bot.buttons import CALLBACK_DATA_MAX_BYTES
+from bot.buttons.exercises import EXERCISES, ShowExercise
+from bot.buttons.reminders import ReminderAnswer, ReminderPress, SkipReason, SkipReasonPress
 
 SNOOZE_MINUTES = 30
 
@@ -35,11 +37,11 @@ SKIP_BUTTON = "⏭ Skip"
 SNOOZE_BUTTON = f"⏰ Snooze {SNOOZE_MINUTES} min"
 HOW_TO_BUTTON = "How to: {title}"
 
-SKIP_REASONS: dict[str, str] = {
-    "pain": "Too painful",
-    "time": "No time",
-    "forgot": "Forgot",
-    "other": "Other",
+SKIP_REASONS: dict[SkipReason, str] = {
+    SkipReason.PAIN: "Too painful",
+    SkipReason.TIME: "No time",
+    SkipReason.FORGOT: "Forgot",
+    SkipReason.OTHER: "Other",
 }
 WHY_SKIPPED = "Why did you skip this time?"
 
@@ -90,8 +92,8 @@ def reminder_text(
 def outcome_line(outcome: str, skip_reason: str | None) -> str:
     if outcome in OUTCOMES:
         return OUTCOMES[outcome]
-    if skip_reason in SKIP_REASONS:
-        line = OUTCOME_SKIPPED_BECAUSE.format(reason=SKIP_REASONS[skip_reason].lower())
+    if skip_reason is not None and skip_reason in SKIP_REASONS:
+        line = OUTCOME_SKIPPED_BECAUSE.format(reason=SKIP_REASONS[SkipReason(skip_reason)].lower())
         return f"{line}\n{PAIN_SKIP_ADVICE}" if skip_reason == "pain" else line
     return OUTCOME_SKIPPED
 
@@ -103,7 +105,10 @@ def with_outcome(text: str, outcome: str, skip_reason: str | None) -> str:
 def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardButton]]:
     buttons = []
     for item in items:
-        data = f"ex:show:{item.slug}"
+        try:
+            data = ShowExercise(item.slug).pack()
+        except ValueError:  # a slug the button cannot carry: no "How to" for it
+            continue
         if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES:
             label = HOW_TO_BUTTON.format(title=item.title)
             buttons.append([InlineKeyboardButton(label, callback_data=data)])
@@ -116,18 +121,24 @@ def reminder_keyboard(
     """Done / Partly / Skip, Snooze 30 min, then one "How to" per exercise."""
     grid = [
         [
-            InlineKeyboardButton(DONE_BUTTON, callback_data=callback("rem", "done", delivery_id)),
             InlineKeyboardButton(
-                PARTLY_BUTTON, callback_data=callback("rem", "partly", delivery_id)
+                DONE_BUTTON, callback_data=ReminderPress(ReminderAnswer.DONE, delivery_id).pack()
             ),
-            InlineKeyboardButton(SKIP_BUTTON, callback_data=callback("rem", "skip", delivery_id)),
+            InlineKeyboardButton(
+                PARTLY_BUTTON,
+                callback_data=ReminderPress(ReminderAnswer.PARTLY, delivery_id).pack(),
+            ),
+            InlineKeyboardButton(
+                SKIP_BUTTON, callback_data=ReminderPress(ReminderAnswer.SKIP, delivery_id).pack()
+            ),
         ]
     ]
     if snooze:
         grid.append(
             [
                 InlineKeyboardButton(
-                    SNOOZE_BUTTON, callback_data=callback("rem", "snooze", delivery_id)
+                    SNOOZE_BUTTON,
+                    callback_data=ReminderPress(ReminderAnswer.SNOOZE, delivery_id).pack(),
                 )
             ]
         )
@@ -139,7 +150,7 @@ def skip_reason_keyboard(
     delivery_id: int, how_to: Sequence[InlineKeyboardButton] = ()
 ) -> InlineKeyboardMarkup:
     grid = [
-        [InlineKeyboardButton(label, callback_data=callback("rem", "why", delivery_id, key))]
+        [InlineKeyboardButton(label, callback_data=SkipReasonPress(delivery_id, key).pack())]
         for key, label in SKIP_REASONS.items()
     ]
     grid.extend([button] for button in how_to)
@@ -154,7 +165,7 @@ def how_to_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardBu
         button
         for row in markup.inline_keyboard
         for button in row
-        if isinstance(button.callback_data, str) and button.callback_data.startswith("ex:show:")
+        if EXERCISES.parse(button.callback_data) is not None
     ]
 
 

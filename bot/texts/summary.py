@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.therapist import ClientChart
 from bot.domain.summary import AttentionReason
-from bot.keyboards import callback, rows
+from bot.keyboards import rows
 from bot.services.summary import ClientSummary, WeeklySummary
 
 ALERT_LABELS: dict[str, str] = {
@@ -135,7 +136,7 @@ def summary_chart_keyboard(summary: WeeklySummary) -> InlineKeyboardMarkup:
     buttons = [
         (
             CLIENT_CHART_BUTTON.format(name=row.name[:CHART_BUTTON_NAME_CHARS]),
-            callback("summary", "chart", row.client_id),
+            ClientChart(row.client_id).pack(),
         )
         for row in summary.rows[:CHART_BUTTONS]
     ]

@@ -7,7 +7,26 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.keyboards import callback, rows
+from bot.buttons.therapist import (
+    PAUSE_CLIENT,
+    CancelDraft,
+    ChooseDays,
+    ChooseTimesPerDay,
+    ChooseVariant,
+    ClientButton,
+    ConfirmDraft,
+    DraftStep,
+    ExportClient,
+    MessageClient,
+    OpenClient,
+    PauseClient,
+    PrescribeClient,
+    ShowStep,
+    StopConfirmed,
+    StopPrescription,
+    ToggleExercise,
+)
+from bot.keyboards import rows
 from bot.services.clients import ClientCard, ClientLine
 from bot.services.prescriptions import (
     MAX_TIMES_PER_DAY,
@@ -78,9 +97,7 @@ def clients_message(lines: Sequence[ClientLine]) -> str:
 def clients_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
     if not items:
         return None
-    return rows(
-        [(button_label(name), callback("client", "open", cid)) for cid, name in items], per_row=2
-    )
+    return rows([(button_label(name), OpenClient(cid).pack()) for cid, name in items], per_row=2)
 
 
 def days_label(mask: int) -> str:
@@ -140,10 +157,10 @@ def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
     pause = RESUME_BUTTON if card.status == "paused" else PAUSE_BUTTON
     return rows(
         [
-            (PRESCRIBE_BUTTON, callback("client", "rx", card.client_id)),
-            (pause, callback("client", "pause", card.client_id)),
-            (MESSAGE_BUTTON, callback("client", "msg", card.client_id)),
-            (EXPORT_BUTTON, callback("client", "export", card.client_id)),
+            (PRESCRIBE_BUTTON, PrescribeClient(card.client_id).pack()),
+            (pause, PauseClient(card.client_id).pack()),
+            (MESSAGE_BUTTON, MessageClient(card.client_id).pack()),
+            (EXPORT_BUTTON, ExportClient(card.client_id).pack()),
         ],
         per_row=2,
     )
@@ -158,8 +175,7 @@ def card_keyboard_after_pause(
         [
             [
                 InlineKeyboardButton(label, callback_data=button.callback_data)
-                if isinstance(button.callback_data, str)
-                and button.callback_data.startswith("client:pause:")
+                if PAUSE_CLIENT.parse(button.callback_data) is not None
                 else button
                 for button in row
             ]
@@ -231,28 +247,28 @@ def pick_keyboard(
     draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]]]
 ) -> InlineKeyboardMarkup:
     buttons = [
-        (f"{_tick(slug in draft.selected)} {title}", callback("rx", "t", draft.client_id, slug))
+        (f"{_tick(slug in draft.selected)} {title}", ToggleExercise(draft.client_id, slug).pack())
         for slug, title, _ in exercises
     ]
     markup = rows(buttons, per_row=2)
     extra = [
-        InlineKeyboardButton(CANCEL_BUTTON, callback_data=callback("rx", "x", draft.client_id)),
-        InlineKeyboardButton(NEXT_BUTTON, callback_data=callback("rx", "dose", draft.client_id)),
+        InlineKeyboardButton(CANCEL_BUTTON, callback_data=CancelDraft(draft.client_id).pack()),
+        InlineKeyboardButton(
+            NEXT_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()
+        ),
     ]
     stop = [
-        InlineKeyboardButton(STOP_BUTTON, callback_data=callback("rx", "stop", draft.client_id))
+        InlineKeyboardButton(STOP_BUTTON, callback_data=StopPrescription(draft.client_id).pack())
     ]
     return InlineKeyboardMarkup([*markup.inline_keyboard, extra, stop])
 
 
 def choose_client_keyboard(
-    items: Sequence[tuple[int, str]], action: str
+    items: Sequence[tuple[int, str]], button: Callable[[int], ClientButton]
 ) -> InlineKeyboardMarkup | None:
     if not items:
         return None
-    return rows(
-        [(button_label(name), callback("client", action, cid)) for cid, name in items], per_row=2
-    )
+    return rows([(button_label(name), button(cid).pack()) for cid, name in items], per_row=2)
 
 
 def dosage_message(
@@ -280,7 +296,7 @@ def dosage_keyboard(
             [
                 InlineKeyboardButton(
                     f"{'● ' if v is chosen else ''}{number}. {VARIANT_LABELS[v]}",
-                    callback_data=callback("rx", "d", draft.client_id, slug, v.value[0]),
+                    callback_data=ChooseVariant(draft.client_id, slug, v).pack(),
                 )
                 for v, _ in variants
             ]
@@ -288,10 +304,10 @@ def dosage_keyboard(
     grid.append(
         [
             InlineKeyboardButton(
-                BACK_BUTTON, callback_data=callback("rx", "pick", draft.client_id)
+                BACK_BUTTON, callback_data=ShowStep(DraftStep.PICK, draft.client_id).pack()
             ),
             InlineKeyboardButton(
-                NEXT_BUTTON, callback_data=callback("rx", "when", draft.client_id)
+                NEXT_BUTTON, callback_data=ShowStep(DraftStep.WHEN, draft.client_id).pack()
             ),
         ]
     )
@@ -308,20 +324,24 @@ def schedule_keyboard(draft: Draft) -> InlineKeyboardMarkup:
     times = [
         InlineKeyboardButton(
             f"{'● ' if n == draft.times_per_day else ''}{n}× a day",
-            callback_data=callback("rx", "n", draft.client_id, n),
+            callback_data=ChooseTimesPerDay(draft.client_id, n).pack(),
         )
         for n in range(1, MAX_TIMES_PER_DAY + 1)
     ]
     days = [
         InlineKeyboardButton(
             f"{'● ' if d is draft.days else ''}{DAYS_LABELS[d]}",
-            callback_data=callback("rx", "w", draft.client_id, d.value),
+            callback_data=ChooseDays(draft.client_id, d).pack(),
         )
         for d in Days
     ]
     nav = [
-        InlineKeyboardButton(BACK_BUTTON, callback_data=callback("rx", "dose", draft.client_id)),
-        InlineKeyboardButton(NEXT_BUTTON, callback_data=callback("rx", "review", draft.client_id)),
+        InlineKeyboardButton(
+            BACK_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()
+        ),
+        InlineKeyboardButton(
+            NEXT_BUTTON, callback_data=ShowStep(DraftStep.REVIEW, draft.client_id).pack()
+        ),
     ]
     return InlineKeyboardMarkup([times, days, nav])
 
@@ -344,10 +364,10 @@ def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
         [
             (
                 button_label(CONFIRM_BUTTON.format(name=draft.client_name)),
-                callback("rx", "ok", draft.client_id),
+                ConfirmDraft(draft.client_id).pack(),
             ),
-            (BACK_BUTTON, callback("rx", "when", draft.client_id)),
-            (CANCEL_BUTTON, callback("rx", "x", draft.client_id)),
+            (BACK_BUTTON, ShowStep(DraftStep.WHEN, draft.client_id).pack()),
+            (CANCEL_BUTTON, CancelDraft(draft.client_id).pack()),
         ],
         per_row=1,
     )
@@ -356,8 +376,8 @@ def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
 def stop_keyboard(client_id: int) -> InlineKeyboardMarkup:
     return rows(
         [
-            (STOP_YES, callback("rx", "stopok", client_id)),
-            (CANCEL_BUTTON, callback("rx", "x", client_id)),
+            (STOP_YES, StopConfirmed(client_id).pack()),
+            (CANCEL_BUTTON, CancelDraft(client_id).pack()),
         ],
         per_row=2,
     )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot import texts
 from bot.db.engine import Database
 from tests.conftest import FrozenClock
 from tests.handlers.client_seed import add_client, add_pain_entries, pain_rows
@@ -188,7 +189,7 @@ async def test_forged_or_out_of_range_scores_get_a_clear_answer_and_store_nothin
     prompt = await start_checkin(bot, botapi)
     query_id = botapi.forge_press(CLIENT, data, prompt.message_id or 0)
     await bot.settle()
-    assert "didn't understand" in answer_text(botapi, query_id)
+    assert answer_text(botapi, query_id) == texts.STALE_BUTTON
     assert await pain_rows(db, client_id) == []
 
 
@@ -201,7 +202,7 @@ async def test_someone_who_is_not_a_client_cannot_check_in(
 
     query_id = botapi.forge_press(STRANGER, "pain:back:5:5", 1)
     await bot.settle()
-    assert "for clients" in answer_text(botapi, query_id)
+    assert answer_text(botapi, query_id) == texts.NOT_YOURS
     assert await pain_rows(db, client_id) == []
 
 

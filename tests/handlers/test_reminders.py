@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import texts
 from bot.app import SCHEDULER_KEY, TICK_JOB_NAME, build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary
@@ -161,7 +162,7 @@ async def test_a_forged_reminder_id_gets_a_clear_answer_and_changes_nothing(
     await running.settle()
 
     assert await _logs(db) == []
-    assert "can't find that reminder" in running.double.callback_answer(query_id)["text"]
+    assert running.double.callback_answer(query_id)["text"] == texts.STALE_BUTTON
 
 
 async def test_someone_elses_reminder_button_is_refused(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import texts
 from bot.db.engine import Database
 from bot.db.models import Alert
 from tests.conftest import DEFAULT_NOW, FrozenClock
@@ -154,7 +155,7 @@ async def test_a_therapist_cannot_message_someone_elses_client(
     other = await add_client(db, BOB, name="Bob Elsewhere", therapist_telegram_id=999_999)
     query_id = botapi.forge_press(therapist, f"client:msg:{other}", message_id=1)
     await bot.settle()
-    assert "can't message" in str(botapi.callback_answer(query_id).get("text"))
+    assert botapi.callback_answer(query_id).get("text") == texts.STALE_BUTTON
     mark = botapi.mark()
     botapi.send_text(therapist, "hello")
     await bot.settle()

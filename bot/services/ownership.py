@@ -1,0 +1,26 @@
+"""Does a button's record belong to the person pressing it (or to their client)?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.db import ownership
+from bot.db.engine import Database
+from bot.services.identity import Identity, Role
+
+
+async def owns_records(db: Database, *, who: Identity, records: Sequence[tuple[str, int]]) -> bool:
+    """A client owns records about themselves; a therapist those about their live clients;
+    a stranger nothing. No records: nothing to own, so True."""
+    if not records:
+        return True
+    async with db.sessions() as session:
+        if who.role is Role.THERAPIST:
+            return await ownership.records_of_therapist(
+                session, therapist_telegram_id=who.telegram_id, records=records
+            )
+        if who.role is Role.CLIENT and who.client_id is not None:
+            return await ownership.records_of_client(
+                session, client_id=who.client_id, records=records
+            )
+    return False
