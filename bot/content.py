@@ -112,6 +112,9 @@ VARIANT_FIELDS = frozenset({"name", "how"})
 VARIANT_NAME_MAX = 40
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# The longest button naming an exercise (a dosage choice: client id, slug and variant) must fit
+# Telegram's 64 bytes of callback data.
+SLUG_MAX_CHARS = 40
 STEP_PATTERN = re.compile(r"(\d+)\.\s+(\S.*)")
 FRONT_MATTER_FENCE = "---"
 
@@ -340,6 +343,8 @@ def _read_exercise(path: Path, problems: _Collector) -> tuple[Exercise | None, _
     if slug is not None:
         if not SLUG_PATTERN.fullmatch(slug):
             problems.add("slug", f"{slug!r} must be lower-case words joined by hyphens")
+        elif len(slug) > SLUG_MAX_CHARS:
+            problems.add("slug", f"{slug!r} is longer than {SLUG_MAX_CHARS} characters")
         if slug != path.stem:
             problems.add("slug", f"{slug!r} does not match the file name {path.name!r}")
     if purpose is not None and "\n" in purpose.strip():

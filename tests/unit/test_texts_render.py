@@ -31,6 +31,8 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import bot.texts
+from bot.buttons import Button
+from bot.buttons.therapist import OpenClient
 from bot.content import ExerciseLibrary, load_library
 from tests.conftest import CONTENT_DIR, REPO_ROOT
 
@@ -80,7 +82,10 @@ def value_for(hint: Any, name: str = "") -> Any:
     if origin in (tuple,) and len(args) == 2 and args[1] is Ellipsis:
         return tuple(value_for(args[0], name) for _ in range(2))
     if origin is tuple:
-        return tuple(value_for(a, name) for a in args)
+        values = [value_for(a, name) for a in args]
+        if name in ("exercises", "options") and args[0] is str:  # (slug, title, ...)
+            values[0] = EXERCISE.slug
+        return tuple(values)
     if origin in (list, Sequence, typing.Sequence, frozenset, set) or (
         origin is not None and getattr(origin, "__name__", "") in ("Sequence", "Collection")
     ):
@@ -89,6 +94,8 @@ def value_for(hint: Any, name: str = "") -> Any:
     if origin is dict or hint is dict:
         return {}
     if origin is not None and getattr(origin, "__name__", "") == "Callable":
+        if _makes_buttons(args[-1]):
+            return OpenClient
         return lambda *values: str(values[0]).replace("-", " ").capitalize()
     if inspect.isclass(hint) and issubclass(hint, enum.Enum):
         return next(iter(hint))
@@ -107,6 +114,12 @@ def value_for(hint: Any, name: str = "") -> Any:
         }
         return hint(**values)
     raise UnbuildableError(f"no value for {hint!r} ({name})")
+
+
+def _makes_buttons(hint: Any) -> bool:
+    """A callable returning callback data (`client_named_by`'s button), not text."""
+    members = typing.get_args(hint) or (hint,)
+    return all(inspect.isclass(m) and issubclass(m, Button) for m in members)
 
 
 def _string_for(name: str) -> str:
