@@ -75,9 +75,9 @@ async def client_named_by(
     services = services_of(context)
     matches = await find_clients(services.db, therapist_telegram_id=therapist, query=query)
     if len(matches) != 1:
-        text = t.CLIENT_WHICH if matches else t.CLIENT_NOT_FOUND
         await message.reply_text(
-            text.format(query=query), reply_markup=t.choose_client_keyboard(matches, button)
+            t.no_single_client(query, several=bool(matches)),
+            reply_markup=t.choose_client_keyboard(matches, button),
         )
         return None
     return matches[0][0]

@@ -15,7 +15,14 @@ from telegram import InlineKeyboardMarkup
 
 from bot.content import Exercise
 from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback, rows
-from bot.texts.limits import CAPTION_LIMIT, MESSAGE_TEXT_LIMIT, split_message, telegram_length, trim
+from bot.texts.limits import (
+    CAPTION_LIMIT,
+    MESSAGE_TEXT_LIMIT,
+    button_label,
+    split_message,
+    telegram_length,
+    trim,
+)
 
 CLIENT_MENU = "Your exercises — tap one to see how to do it:"
 CLIENT_MENU_NOTHING_PRESCRIBED = (
@@ -50,7 +57,7 @@ NOT_SURE_ALREADY_FORWARDED = (
 NOT_SURE = "I'm not sure which exercise you mean."
 YOUR_EXERCISES = "Here are your exercises — tap one to see how to do it:"
 NOTHING_PRESCRIBED_YET = "You have no exercises prescribed yet; /exercises shows the whole library."
-FORWARDED_QUESTION = (
+_FORWARDED_QUESTION = (
     "❓ {name} asked something about their exercises that I couldn't match to the library:\n\n"
     "{text}\n\n"
     "Reply to this message to answer {name}. If it names an exercise in their own words, "
@@ -100,7 +107,7 @@ def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> Inli
     """One button per exercise, opening its view."""
     return rows(
         (
-            (exercise.title, callback("ex", "show", exercise.slug))
+            (button_label(exercise.title), callback("ex", "show", exercise.slug))
             for exercise in exercises
             if len(f"ex:show:{exercise.slug}".encode()) <= CALLBACK_DATA_MAX_BYTES
         ),
@@ -135,5 +142,5 @@ def unmatched_message(
 
 def forwarded_question(name: str, text: str) -> str:
     # The question is the client's own words: cut, never refused, if it is very long.
-    room = MESSAGE_TEXT_LIMIT - telegram_length(FORWARDED_QUESTION.format(name=name, text=""))
-    return FORWARDED_QUESTION.format(name=name, text=trim(text, max(room, 1)))
+    room = MESSAGE_TEXT_LIMIT - telegram_length(_FORWARDED_QUESTION.format(name=name, text=""))
+    return _FORWARDED_QUESTION.format(name=name, text=trim(text, max(room, 1)))

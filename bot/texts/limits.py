@@ -21,9 +21,9 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT_BYTES = 64
 # https://core.telegram.org/bots/api#answercallbackquery: text "0-200 characters".
 CALLBACK_ANSWER_LIMIT = 200
-# Telegram documents no limit for a button's label, but a phone shows about 20-30 characters
-# of a button in a row of two before cutting it; anything longer only pushes the keyboard wider.
-BUTTON_TEXT_LIMIT = 32
+# Telegram documents no limit for a button's label, but a phone shows about 40 characters of a
+# full-width button before cutting it mid-word; anything longer is lost on screen anyway.
+BUTTON_TEXT_LIMIT = 40
 
 ELLIPSIS = "…"
 

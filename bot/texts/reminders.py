@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.buttons import CALLBACK_DATA_MAX_BYTES
 from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.buttons.reminders import ReminderAnswer, ReminderPress, SkipReason, SkipReasonPress
+from bot.texts.limits import button_label
 
 SNOOZE_MINUTES = 30
 
@@ -110,7 +111,7 @@ def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardBu
         except ValueError:  # a slug the button cannot carry: no "How to" for it
             continue
         if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES:
-            label = HOW_TO_BUTTON.format(title=item.title)
+            label = button_label(HOW_TO_BUTTON.format(title=item.title))
             buttons.append([InlineKeyboardButton(label, callback_data=data)])
     return buttons
 

@@ -37,7 +37,7 @@ from bot.services.prescriptions import (
     Variant,
 )
 from bot.texts.alerts import title_for
-from bot.texts.limits import button_label, split_message
+from bot.texts.limits import button_label, split_message, trim
 
 TitleOf = Callable[[str], str]
 
@@ -48,8 +48,8 @@ THERAPIST_ONLY_BUTTON = "That button is for the therapist only."
 NO_CLIENTS = "You have no clients yet. Invite one with /invite <name>."
 CLIENTS_HEADER = "Your clients ({count}) — those needing attention first:"
 CLIENT_USAGE = "Which client? Send /client <name>, e.g. /client Sam."
-CLIENT_NOT_FOUND = "No client of yours matches “{query}”. /clients lists them all."
-CLIENT_WHICH = "Several clients match “{query}” — which one?"
+_CLIENT_NOT_FOUND = "No client of yours matches “{query}”. /clients lists them all."
+_CLIENT_WHICH = "Several clients match “{query}” — which one?"
 CLIENT_GONE = "That client is not one of yours (or has left)."
 STATUS_LABELS = {"active": "active", "paused": "paused", "blocked": "blocked the bot"}
 PAIN_CHART_TITLE = "{name}: daily pain, last 4 weeks"
@@ -74,6 +74,16 @@ def _pct(value: float | None) -> str:
 
 def _day(value: date | None) -> str:
     return "never" if value is None else f"{value:%a %d %b}"
+
+
+# What the therapist typed after /client is echoed back only this far (it can be 4,000 chars).
+QUERY_ECHO_CHARS = 60
+
+
+def no_single_client(query: str, *, several: bool) -> str:
+    """The answer when /client or /prescribe <query> names no client, or several."""
+    template = _CLIENT_WHICH if several else _CLIENT_NOT_FOUND
+    return template.format(query=trim(query, QUERY_ECHO_CHARS))
 
 
 def client_line(line: ClientLine) -> str:
