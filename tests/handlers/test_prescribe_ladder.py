@@ -38,7 +38,7 @@ async def _prescribe_bridge(
         await _press(bot, botapi, therapist, flow, "Glute bridge")
     await _press(bot, botapi, therapist, flow, "Next")
     if step is not None:
-        await _press(bot, botapi, therapist, flow, f"Glute bridge: {step}")
+        await _press(bot, botapi, therapist, flow, f"1. {step}")
     return flow
 
 
