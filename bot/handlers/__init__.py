@@ -19,6 +19,7 @@ from bot.handlers import (
     relay,
     reminders,
     settings,
+    short_replies,
     start,
     summary,
     therapist_export,
@@ -47,6 +48,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     summary.register(app)
     relay.register(app)
     privacy.register(app)
+    # "done" (today's open reminder), "thanks", "ok": whole short replies only, before the
+    # exercise-question reader would call them unmatched questions.
+    short_replies.register(app)
     # Issue 4: /exercises, "How to" buttons, and a client's typed exercise questions — the
     # last text reader before the fallback, so it never takes a relay, a note or a red flag.
     exercises.register(app)

@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
 from bot.domain.pain import WeekComparison
+from bot.domain.short_replies import short_reply
 from bot.handlers.alerts import send_alert_notices
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
@@ -140,6 +141,8 @@ async def pain_note_text(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not message.text:
         return
+    if short_reply(message.text) is not None:
+        return  # "thanks" / "ok" / "done" answer the bot; they are not the day's note
     services = services_of(context)
     result = await add_pain_note(
         services.db, telegram_id=user.id, text=message.text, now=services.now()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import exercise_responses
@@ -20,6 +21,7 @@ from bot.db.models import (
     Client,
     ClientStatus,
     Delivery,
+    DeliveryStatus,
     ExerciseLog,
     ExerciseOutcome,
     Schedule,
@@ -32,7 +34,9 @@ __all__ = [
     "ExerciseOutcome",
     "PressResult",
     "PressVerdict",
+    "TypedDone",
     "record_exercise_outcome",
+    "record_typed_done",
     "snooze_reminder",
 ]
 
@@ -131,3 +135,62 @@ async def snooze_reminder(
             update(Delivery).where(Delivery.id == delivery_id).values(snoozed_until=now + SNOOZE)
         )
         return PressResult(PressVerdict.SNOOZED, delivery_id)
+
+
+@dataclass(frozen=True)
+class TypedDone:
+    """A client typed "done": which reminder it answered (its local time), if any."""
+
+    is_client: bool
+    recorded_at_slot: time | None = None
+
+
+async def record_typed_done(db: Database, *, telegram_id: int, now: datetime) -> TypedDone:
+    """Mark today's latest unanswered exercise reminder done, as the Done button would.
+
+    Only a reminder sent today (the client's local day) and not answered yet counts: "done"
+    typed the next morning is not taken as yesterday's exercises.
+    """
+    async with db.sessions() as session:
+        client = (
+            await session.execute(
+                select(Client.id, Client.timezone).where(
+                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
+                )
+            )
+        ).one_or_none()
+        if client is None:
+            return TypedDone(is_client=False)
+        zone = ZoneInfo(client.timezone)
+        today = now.astimezone(zone).date()
+        candidates = (
+            await session.execute(
+                select(Delivery.id, Delivery.slot)
+                .join(Schedule, Schedule.id == Delivery.schedule_id)
+                .where(
+                    Schedule.client_id == client.id,
+                    Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+                    Delivery.status == DeliveryStatus.SENT,
+                    # A local day is at most ~26 h long: older slots are never "today".
+                    Delivery.slot > now - timedelta(hours=26),
+                    Delivery.slot <= now,
+                    ~exists().where(ExerciseLog.delivery_id == Delivery.id),
+                )
+                .order_by(Delivery.slot.desc())
+            )
+        ).all()
+    open_today = [row for row in candidates if row.slot.astimezone(zone).date() == today]
+    if not open_today:
+        return TypedDone(is_client=True)
+    delivery_id, slot = open_today[0].id, open_today[0].slot
+    result = await record_exercise_outcome(
+        db,
+        telegram_id=telegram_id,
+        delivery_id=delivery_id,
+        outcome=ExerciseOutcome.DONE,
+        skip_reason=None,
+        now=now,
+    )
+    if result.verdict is not PressVerdict.RECORDED:
+        return TypedDone(is_client=True)
+    return TypedDone(is_client=True, recorded_at_slot=slot.astimezone(zone).time())

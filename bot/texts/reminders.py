@@ -188,3 +188,12 @@ def skip_reason_text(reminder: str) -> str:
 def reminder_body(text: str) -> str:
     """The reminder as first sent, without any outcome line added since."""
     return text.split("\n\n", 1)[0]
+
+# Typed short replies (bot.domain.short_replies): "done" answers today's open reminder.
+TYPED_DONE = "✅ Great — I've marked your {time} exercises as done. Every session counts."
+TYPED_DONE_NOTHING_OPEN = (
+    "Thanks! No exercise reminder is waiting for an answer right now, so there's nothing to "
+    "mark — I'll send the next one at its time."
+)
+THANKS_REPLY = "You're welcome! 😊 I'm here whenever you need me — /help shows what I can do."
+OK_REPLY = "👍"

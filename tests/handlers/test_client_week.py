@@ -6,14 +6,21 @@ Each test plays what a client did through the real Application against the Bot A
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import SCHEDULER_KEY
 from bot.db.engine import Database
-from bot.db.models import Client, Prescription, Schedule, ScheduleKind
+from bot.db.models import (
+    Client,
+    ExerciseLog,
+    ExerciseOutcome,
+    Prescription,
+    Schedule,
+    ScheduleKind,
+)
 from bot.services.schedules import sync_client_schedules
 from tests.conftest import FrozenClock
 from tests.handlers.client_seed import add_client, pain_rows
@@ -249,3 +256,51 @@ async def test_the_weekly_questionnaire_done_during_the_week_is_not_asked_again_
 
     await scheduler_pass(bot, datetime(2026, 6, 14, 19, 0, tzinfo=UTC))  # next Sunday
     assert any("Your weekly check" in text for text in sent_to(botapi, PLANNER, mark))
+
+
+DOER = TgUser(id=615_020, first_name="Dee")
+
+
+async def outcomes(db: Database) -> list[ExerciseOutcome]:
+    async with db.sessions() as session:
+        return list((await session.execute(select(ExerciseLog.outcome))).scalars())
+
+
+async def test_typing_done_answers_todays_open_reminder(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, clock: FrozenClock
+) -> None:
+    botapi.add_user(DOER)
+    slot = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 09:00 London
+    await add_scheduled_client(db, now=slot - timedelta(hours=1), telegram_id=DOER.id)
+    await scheduler_pass(bot, slot)
+    clock.set(slot + timedelta(minutes=40))
+
+    said = await say(bot, botapi, DOER, "Done!")
+
+    assert "marked your 09:00 exercises as done" in said
+    assert "not sure what you mean" not in said
+    assert await outcomes(db) == [ExerciseOutcome.DONE]
+
+
+async def test_done_with_nothing_open_thanks_and_ok_get_a_sensible_answer(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
+) -> None:
+    replies = [await say(bot, botapi, CLIENT, text) for text in ("done", "thanks!", "ok")]
+
+    assert "No exercise reminder is waiting" in replies[0]
+    assert replies[1].startswith("You're welcome")
+    assert replies[2] == "👍"
+    assert all("not sure what you mean" not in reply for reply in replies)
+    assert await outcomes(db) == []
+
+
+async def test_thanks_after_a_check_in_is_not_saved_as_the_days_note(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
+) -> None:
+    prompt = await command(bot, botapi, "pain")
+    await tap(bot, botapi, prompt, "4")
+    await tap(bot, botapi, prompt, "2")
+
+    assert (await say(bot, botapi, CLIENT, "thank you")).startswith("You're welcome")
+    assert "added your note" in await say(bot, botapi, CLIENT, "Walking helped today")
+    assert await pain_rows(db, client_id) == [(TODAY, 4, 2, "Walking helped today")]
