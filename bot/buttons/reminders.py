@@ -1,5 +1,7 @@
 """Exercise reminders: ``rem:<done|partly|skip|snooze>:<delivery>``,
-``rem:why:<delivery>:<reason>`` (the reason after Skip)."""
+``rem:why:<delivery>:<reason>`` (the reason after Skip), ``rem:leg:<delivery>:<answer>`` ("How
+was your leg afterwards?") and ``rem:which:<delivery>[:<slug>]`` (which exercise it was after
+Worse for several; no slug: not sure)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bot.buttons import Area, Button
-from bot.buttons.fields import DeliveryId
+from bot.buttons.fields import DeliveryId, Slug
 
 
 class ReminderAnswer(enum.StrEnum):
@@ -39,5 +41,30 @@ class SkipReasonPress(Button):
     reason: SkipReason
 
 
-ReminderButton = ReminderPress | SkipReasonPress
-REMINDERS: Area[ReminderButton] = Area("rem", ReminderPress, SkipReasonPress)
+class LegAnswer(enum.StrEnum):
+    """The answers to "How was your leg afterwards?" (db.models.LegResponse)."""
+
+    EASED = "eased"
+    SAME = "same"
+    WORSE = "worse"
+    SPREAD = "spread"
+
+
+@dataclass(frozen=True)
+class LegAnswerPress(Button):
+    tag: ClassVar[str] = "rem:leg"
+    delivery_id: DeliveryId
+    answer: LegAnswer
+
+
+@dataclass(frozen=True)
+class WhichExercisePress(Button):
+    tag: ClassVar[str] = "rem:which"
+    delivery_id: DeliveryId
+    slug: Slug | None = None
+
+
+ReminderButton = ReminderPress | SkipReasonPress | LegAnswerPress | WhichExercisePress
+REMINDERS: Area[ReminderButton] = Area(
+    "rem", ReminderPress, SkipReasonPress, LegAnswerPress, WhichExercisePress
+)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import insert_for
@@ -208,3 +208,93 @@ async def rows_of_client(session: AsyncSession, *, client_id: int) -> list[Exerc
         .order_by(ExerciseResponse.id)
     )
     return list(rows.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class LegQuestionState:
+    """What decides whether to ask about one exercise after this session."""
+
+    exercise_slug: str
+    # When the current prescription row began: prescribing or a dosage change starts a new row.
+    prescribed_at: datetime
+    last_answered_at: datetime | None
+
+
+async def leg_question_state(
+    session: AsyncSession, *, reminder: ReminderSession
+) -> list[LegQuestionState]:
+    """For each exercise the reminder named: since when it is prescribed as it is, and when the
+    client last answered the leg question about it before this session."""
+    if not reminder.exercise_slugs:
+        return []
+    prescribed: dict[str, datetime] = dict(
+        (
+            await session.execute(
+                select(Prescription.exercise_slug, func.max(Prescription.active_from))
+                .where(
+                    Prescription.client_id == reminder.client_id,
+                    Prescription.exercise_slug.in_(reminder.exercise_slugs),
+                    Prescription.active_from <= reminder.slot,
+                    or_(Prescription.active_to.is_(None), Prescription.active_to > reminder.slot),
+                )
+                .group_by(Prescription.exercise_slug)
+            )
+        ).all()
+    )
+    answered: dict[str, datetime] = dict(
+        (
+            await session.execute(
+                select(ExerciseResponse.exercise_slug, func.max(ExerciseResponse.slot))
+                .where(
+                    ExerciseResponse.client_id == reminder.client_id,
+                    ExerciseResponse.exercise_slug.in_(reminder.exercise_slugs),
+                    ExerciseResponse.leg_response.is_not(None),
+                    ExerciseResponse.slot < reminder.slot,
+                )
+                .group_by(ExerciseResponse.exercise_slug)
+            )
+        ).all()
+    )
+    return [
+        LegQuestionState(slug, prescribed[slug], answered.get(slug))
+        for slug in reminder.exercise_slugs
+        if slug in prescribed
+    ]
+
+
+async def session_answer(
+    session: AsyncSession, *, reminder: ReminderSession
+) -> tuple[ExerciseOutcome | None, str | None]:
+    """The Done / Partly / Skip (and why) recorded for this reminder's session."""
+    row = (
+        await session.execute(
+            select(ExerciseResponse.outcome, ExerciseResponse.skip_reason)
+            .where(
+                ExerciseResponse.client_id == reminder.client_id,
+                ExerciseResponse.slot == reminder.slot,
+                ExerciseResponse.exercise_slug.in_(reminder.exercise_slugs),
+                ExerciseResponse.outcome.is_not(None),
+            )
+            .limit(1)
+        )
+    ).one_or_none()
+    return (row.outcome, row.skip_reason) if row is not None else (None, None)
+
+
+async def clear_leg_response(
+    session: AsyncSession,
+    *,
+    reminder: ReminderSession,
+    exercise_slugs: Sequence[str],
+    now: datetime,
+) -> None:
+    """Forget the leg answer for these exercises of the session (the client named another)."""
+    await session.execute(
+        update(ExerciseResponse)
+        .where(
+            ExerciseResponse.client_id == reminder.client_id,
+            ExerciseResponse.slot == reminder.slot,
+            ExerciseResponse.exercise_slug.in_(exercise_slugs),
+        )
+        .values(leg_response=None, recorded_at=now)
+    )

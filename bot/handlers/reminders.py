@@ -1,4 +1,5 @@
-"""Presses on exercise reminders: Done / Partly / Skip (+ reason) / Snooze 30 min.
+"""Presses on exercise reminders: Done / Partly / Skip (+ reason) / Snooze 30 min, and the
+optional "How was your leg afterwards?" (+ which exercise, after Worse for several).
 
 Callback data: bot.buttons.reminders (the press guard has already checked that the delivery is
 the presser's); "How to" buttons belong to the exercise library's handler.
@@ -10,9 +11,24 @@ from telegram import CallbackQuery, Message
 from telegram.ext import Application
 
 from bot import texts as common_texts
-from bot.buttons.reminders import REMINDERS, ReminderAnswer, ReminderButton, SkipReasonPress
+from bot.buttons.reminders import (
+    REMINDERS,
+    LegAnswerPress,
+    ReminderAnswer,
+    ReminderButton,
+    SkipReasonPress,
+    WhichExercisePress,
+)
+from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.services.exercise_response import (
+    AnswerResult,
+    AnswerVerdict,
+    LegResponse,
+    name_worse_exercise,
+    record_leg_answer,
+)
 from bot.services.reminders import (
     ExerciseOutcome,
     PressResult,
@@ -32,6 +48,9 @@ OUTCOMES = {
 async def on_reminder_button(press: Press[ReminderButton], context: BotContext) -> None:
     query, button = press.query, press.button
     services = services_of(context)
+    if isinstance(button, LegAnswerPress | WhichExercisePress):
+        await _on_leg_answer(press, button, context)
+        return
     asks_reason = False
     if isinstance(button, SkipReasonPress):
         result = await record_exercise_outcome(
@@ -94,12 +113,87 @@ async def _show(
     elif asks_reason:
         text = texts.skip_reason_text(body)
         markup = texts.skip_reason_keyboard(result.delivery_id, how_to)
+    elif result.ask_leg:
+        outcome = result.outcome.value if result.outcome is not None else ""
+        text = texts.with_outcome_and(body, outcome, result.skip_reason, texts.LEG_QUESTION)
+        markup = texts.leg_question_keyboard(result.delivery_id, how_to)
     else:
         outcome = result.outcome.value if result.outcome is not None else ""
         text = texts.with_outcome(body, outcome, result.skip_reason)
         markup = texts.answered_keyboard(result.delivery_id, how_to)
     if text != body or markup != message.reply_markup:
         await edit_query_message(query, text, markup)
+
+
+async def _on_leg_answer(
+    press: Press[ReminderButton],
+    button: LegAnswerPress | WhichExercisePress,
+    context: BotContext,
+) -> None:
+    """Eased / Same / Worse / Spread for the session, or which exercise it was after Worse."""
+    services = services_of(context)
+    if isinstance(button, LegAnswerPress):
+        result = await record_leg_answer(
+            services.db,
+            telegram_id=press.user_id,
+            delivery_id=button.delivery_id,
+            leg_response=LegResponse(button.answer.value),
+            exercise_slug=None,
+            now=services.now(),
+        )
+    else:
+        result = await name_worse_exercise(
+            services.db,
+            telegram_id=press.user_id,
+            delivery_id=button.delivery_id,
+            exercise_slug=button.slug,
+            now=services.now(),
+        )
+    query = press.query
+    answer = {
+        AnswerVerdict.RECORDED: texts.ANSWER_SAVED,
+        AnswerVerdict.NOT_YOURS: common_texts.NOT_YOURS,
+        AnswerVerdict.UNKNOWN: texts.UNKNOWN_REMINDER,
+    }[result.verdict]
+    await query.answer(answer, show_alert=result.verdict is not AnswerVerdict.RECORDED)
+    message = query.message
+    if result.verdict is AnswerVerdict.RECORDED and isinstance(message, Message):
+        await _show_leg_answer(query, message, button.delivery_id, result, services.library)
+
+
+async def _show_leg_answer(
+    query: CallbackQuery,
+    message: Message,
+    delivery_id: int,
+    result: AnswerResult,
+    library: ExerciseLibrary,
+) -> None:
+    how_to = texts.how_to_buttons(message.reply_markup)
+    body = message.text or ""
+    outcome = result.outcome.value if result.outcome is not None else ""
+    if result.leg_response is None:
+        named = result.exercise_slugs
+        noted = (
+            texts.WHICH_NOTED.format(title=_title(library, named[0]))
+            if len(named) == 1
+            else texts.WHICH_NOT_SURE_NOTED
+        )
+        markup = texts.answered_keyboard(delivery_id, how_to)
+    elif result.ask_which:
+        noted = f"{texts.LEG_NOTED[result.leg_response.value]}\n{texts.WHICH_WORSE}"
+        exercises = [(slug, _title(library, slug)) for slug in result.exercise_slugs]
+        markup = texts.which_keyboard(delivery_id, exercises, how_to)
+    else:
+        noted = texts.LEG_NOTED[result.leg_response.value]
+        markup = texts.answered_keyboard(delivery_id, how_to)
+    text = texts.with_outcome_and(body, outcome, result.skip_reason, noted)
+    if text != body or markup != message.reply_markup:
+        await edit_query_message(query, text, markup)
+
+
+def _title(library: ExerciseLibrary, slug: str) -> str:
+    exercise = library.get(slug)
+    return exercise.title if exercise is not None else slug
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ from bot.db.models import (
     Schedule,
     ScheduleKind,
 )
+from bot.services.exercise_response import leg_question_due
 
 __all__ = [
     "SKIP_REASONS",
@@ -57,6 +58,8 @@ class PressResult:
     delivery_id: int
     outcome: ExerciseOutcome | None = None
     skip_reason: str | None = None
+    # Offer "How was your leg afterwards?" (after Done or Partly, on the asking schedule).
+    ask_leg: bool = False
 
 
 async def _owned_delivery(
@@ -114,11 +117,15 @@ async def record_exercise_outcome(
         )
         # The same answer, per exercise the reminder named, in the exercise response record.
         reminder = await exercise_responses.reminder_session(session, delivery_id=delivery_id)
+        ask_leg = False
         if reminder is not None:
             await exercise_responses.record_outcome(
                 session, reminder=reminder, outcome=outcome, skip_reason=skip_reason, now=now
             )
-        return PressResult(PressVerdict.RECORDED, delivery_id, outcome, skip_reason)
+            ask_leg = outcome is not ExerciseOutcome.SKIPPED and await leg_question_due(
+                session, reminder=reminder
+            )
+        return PressResult(PressVerdict.RECORDED, delivery_id, outcome, skip_reason, ask_leg)
 
 
 async def snooze_reminder(

@@ -6,6 +6,10 @@ pressing client's):
 * ``rem:done:<delivery>`` / ``rem:partly:<delivery>`` / ``rem:skip:<delivery>``
 * ``rem:why:<delivery>:<pain|time|forgot|other>`` — the reason after Skip
 * ``rem:snooze:<delivery>`` — send this reminder again in 30 minutes
+* ``rem:leg:<delivery>:<eased|same|worse|spread>`` — "How was your leg afterwards?", offered
+  after Done or Partly (for every exercise the reminder named)
+* ``rem:which:<delivery>[:<slug>]`` — after Worse for several exercises: which one (no slug:
+  not sure)
 * ``ex:show:<slug>`` — "How to", handled by the exercise library (`bot.handlers.exercises`)
 """
 
@@ -18,7 +22,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import CALLBACK_DATA_MAX_BYTES
 from bot.buttons.exercises import EXERCISES, ShowExercise
-from bot.buttons.reminders import ReminderAnswer, ReminderPress, SkipReason, SkipReasonPress
+from bot.buttons.reminders import (
+    LegAnswer,
+    LegAnswerPress,
+    ReminderAnswer,
+    ReminderPress,
+    SkipReason,
+    SkipReasonPress,
+    WhichExercisePress,
+)
 from bot.texts.limits import button_label
 
 SNOOZE_MINUTES = 30
@@ -55,6 +67,28 @@ PAIN_SKIP_ADVICE = (
     "If you have new numbness, weakness or problems with bladder or bowels, get help urgently."
 )
 SNOOZED = f"⏰ OK, I'll remind you again in {SNOOZE_MINUTES} minutes."
+
+# Optional: answering costs one tap, ignoring it costs nothing.
+LEG_QUESTION = "How was your leg afterwards? (optional — one tap helps your therapist)"
+LEG_BUTTONS: dict[LegAnswer, str] = {
+    LegAnswer.EASED: "😌 Eased",
+    LegAnswer.SAME: "➖ Same",
+    LegAnswer.WORSE: "😣 Worse",
+    LegAnswer.SPREAD: "⬇️ Spread further down the leg",
+}
+LEG_NOTED: dict[str, str] = {
+    "eased": "Leg eased afterwards — noted. That's a good sign.",
+    "same": "Leg the same afterwards — noted.",
+    "worse": "Leg worse afterwards — noted for your therapist.",
+    "spread": (
+        "Pain spread further down the leg — noted for your therapist. If it happens again, "
+        "stop that exercise until you have spoken to them."
+    ),
+}
+WHICH_WORSE = "Which exercise was it?"
+WHICH_NOT_SURE = "Not sure"
+WHICH_NOTED = "Noted: {title}."
+WHICH_NOT_SURE_NOTED = "Noted for all of this session's exercises."
 
 ANSWER_SAVED = "Saved"
 ANSWER_SNOOZED = f"Snoozed for {SNOOZE_MINUTES} minutes"
@@ -179,6 +213,51 @@ def answered_keyboard(
     )
     grid.extend([button] for button in how_to)
     return InlineKeyboardMarkup(grid)
+
+
+def leg_question_keyboard(
+    delivery_id: int, how_to: Sequence[InlineKeyboardButton]
+) -> InlineKeyboardMarkup:
+    """The answered reminder with "How was your leg afterwards?" under its outcome."""
+    leg = [
+        InlineKeyboardButton(label, callback_data=LegAnswerPress(delivery_id, answer).pack())
+        for answer, label in LEG_BUTTONS.items()
+    ]
+    grid: list[Sequence[InlineKeyboardButton]] = list(
+        reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
+    )
+    grid += [leg[:3], leg[3:]]
+    grid.extend([button] for button in how_to)
+    return InlineKeyboardMarkup(grid)
+
+
+def which_keyboard(
+    delivery_id: int,
+    exercises: Sequence[tuple[str, str]],
+    how_to: Sequence[InlineKeyboardButton],
+) -> InlineKeyboardMarkup:
+    """One button per exercise of the session (slug, title), then Not sure."""
+    grid: list[Sequence[InlineKeyboardButton]] = list(
+        reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
+    )
+    grid += [
+        [
+            InlineKeyboardButton(
+                button_label(title), callback_data=WhichExercisePress(delivery_id, slug).pack()
+            )
+        ]
+        for slug, title in exercises
+    ]
+    grid.append(
+        [InlineKeyboardButton(WHICH_NOT_SURE, callback_data=WhichExercisePress(delivery_id).pack())]
+    )
+    grid.extend([button] for button in how_to)
+    return InlineKeyboardMarkup(grid)
+
+
+def with_outcome_and(text: str, outcome: str, skip_reason: str | None, more: str) -> str:
+    """The reminder, its outcome line, then one more paragraph (a question or a thank-you)."""
+    return f"{with_outcome(text, outcome, skip_reason)}\n\n{more}"
 
 
 def skip_reason_text(reminder: str) -> str:
