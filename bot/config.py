@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     practice_name: str = "your therapist"
     database_url: str = "sqlite+aiosqlite:///data/bot.db"
     default_timezone: str = "Europe/London"
+    # The therapist's own zone for every time they read (alerts, the card, the Monday 08:00
+    # summary); unset, DEFAULT_TIMEZONE.
+    therapist_timezone: str | None = None
     emergency_advice: str = DEFAULT_EMERGENCY_ADVICE
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
         return value
 
+    @field_validator("therapist_timezone")
+    @classmethod
+    def _check_therapist_zone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return cls._check_zone(value.strip())
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -119,6 +129,11 @@ class Settings(BaseSettings):
         if ":" not in token or not token.split(":", 1)[0].isdigit():
             raise ValueError("does not look like a token from @BotFather (digits:letters)")
         return SecretStr(token)
+
+    @property
+    def therapist_zone(self) -> str:
+        """THERAPIST_TIMEZONE, else DEFAULT_TIMEZONE."""
+        return self.therapist_timezone or self.default_timezone
 
     @property
     def is_sqlite(self) -> bool:

@@ -28,7 +28,7 @@ async def run_summary(settings: Settings, at: datetime, therapist: int | None) -
                 db,
                 therapist_telegram_id=telegram_id,
                 now=at,
-                default_timezone=settings.default_timezone,
+                default_timezone=settings.therapist_zone,
             )
             for telegram_id in therapists
         ]

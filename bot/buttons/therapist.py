@@ -43,7 +43,20 @@ class ExportClient(Button):
     client_id: ClientId
 
 
-ClientButton = OpenClient | PauseClient | PrescribeClient | MessageClient | ExportClient
+@dataclass(frozen=True)
+class NotesPage(Button):
+    """A page of a client's check-in notes (the card's "All notes", Previous / Next, and the
+    client buttons /notes offers when a name matches several)."""
+
+    tag: ClassVar[str] = "notes:page"
+    client_id: ClientId
+    page: Annotated[int, Digits(0, 9999)] = 0
+
+
+NOTES: Area[NotesPage] = Area("notes", NotesPage)
+
+
+ClientButton = OpenClient | PauseClient | PrescribeClient | MessageClient | ExportClient | NotesPage
 OPEN_CLIENT: Area[OpenClient] = Area("client:open", OpenClient)
 PAUSE_CLIENT: Area[PauseClient] = Area("client:pause", PauseClient)
 PRESCRIBE_CLIENT: Area[PrescribeClient] = Area("client:rx", PrescribeClient)
@@ -171,3 +184,55 @@ class CancelRelay(Button):
 
 
 RELAY: Area[CancelRelay] = Area("relay", CancelRelay)
+
+
+@dataclass(frozen=True)
+class ClientsPage(Button):
+    """Previous / Next under /clients."""
+
+    tag: ClassVar[str] = "clients:page"
+    page: Annotated[int, Digits(0, 999)]
+
+
+CLIENTS: Area[ClientsPage] = Area("clients", ClientsPage)
+
+
+# Bit i ticks the i-th reminder time offered (bot.services.clients.ClientTimes); at most 16.
+TimesMask = Annotated[int, Digits(0, 2**16 - 1)]
+CheckinChoice = Annotated[int, Digits(0, 15)]
+
+
+@dataclass(frozen=True)
+class OpenTimes(Button):
+    """The card's ⏰ Times: show the client's reminder and check-in times to change."""
+
+    tag: ClassVar[str] = "ct:open"
+    client_id: ClientId
+
+
+@dataclass(frozen=True)
+class EditTimes(Button):
+    """A tick on a reminder time or a check-in time: the draft travels in the data."""
+
+    tag: ClassVar[str] = "ct:t"
+    client_id: ClientId
+    mask: TimesMask
+    checkin: CheckinChoice
+
+
+@dataclass(frozen=True)
+class SaveTimes(Button):
+    tag: ClassVar[str] = "ct:ok"
+    client_id: ClientId
+    mask: TimesMask
+    checkin: CheckinChoice
+
+
+@dataclass(frozen=True)
+class CancelTimes(Button):
+    tag: ClassVar[str] = "ct:x"
+    client_id: ClientId
+
+
+TimesButton = OpenTimes | EditTimes | SaveTimes | CancelTimes
+TIMES: Area[TimesButton] = Area("ct", OpenTimes, EditTimes, SaveTimes, CancelTimes)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -21,6 +21,7 @@ from bot.db.models import (
     ExerciseLog,
     ExerciseOutcome,
     PainEntry,
+    Prescription,
     Schedule,
     ScheduleKind,
 )
@@ -194,3 +195,55 @@ async def alerts_of(
         query = query.where(Alert.created_at >= since)
     rows = await session.execute(query.order_by(Alert.created_at.desc(), Alert.id.desc()))
     return [_alert_row(a) for a in rows.scalars()]
+
+
+async def skip_reasons(
+    session: AsyncSession, *, clients: ClientIds, start: datetime, end: datetime
+) -> list[tuple[int, str, int]]:
+    """(client id, skip reason, how many times) for exercise slots in [start, end) skipped with
+    a reason ("pain", "time", …), for the therapist's card and summary."""
+    rows = await session.execute(
+        select(ExerciseLog.client_id, ExerciseLog.skip_reason, func.count())
+        .where(
+            ExerciseLog.client_id.in_(clients),
+            ExerciseLog.outcome == ExerciseOutcome.SKIPPED,
+            ExerciseLog.skip_reason.is_not(None),
+            ExerciseLog.slot >= start,
+            ExerciseLog.slot < end,
+        )
+        .group_by(ExerciseLog.client_id, ExerciseLog.skip_reason)
+    )
+    return [(client_id, reason, count) for client_id, reason, count in rows if reason]
+
+
+async def clients_with_prescription(
+    session: AsyncSession, *, clients: ClientIds, now: datetime
+) -> set[int]:
+    """Those of `clients` with at least one prescription line not ended by `now`."""
+    rows = await session.execute(
+        select(Prescription.client_id)
+        .where(
+            Prescription.client_id.in_(clients),
+            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
+        )
+        .distinct()
+    )
+    return set(rows.scalars())
+
+
+async def notes_of(
+    session: AsyncSession, *, client_id: int, offset: int, limit: int
+) -> tuple[list[PainRow], int]:
+    """One page of a client's check-in notes, newest first, and how many there are in all."""
+    has_note = (
+        (PainEntry.client_id == client_id) & PainEntry.note.is_not(None) & (PainEntry.note != "")
+    )
+    total = await session.scalar(select(func.count()).select_from(PainEntry).where(has_note))
+    rows = await session.execute(
+        select(PainEntry.client_id, PainEntry.day, PainEntry.leg, PainEntry.back, PainEntry.note)
+        .where(has_note)
+        .order_by(PainEntry.day.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [PainRow(c, d, leg, back, note) for c, d, leg, back, note in rows], int(total or 0)

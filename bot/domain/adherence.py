@@ -78,3 +78,10 @@ def weekly_adherence(
             raise ValueError(f"a week starts on a Monday; {start.isoformat()} is not one")
         result[start] = adherence_pct(by_week.get(start, ()))
     return result
+
+
+def settled_slots(slots: Iterable[SlotOutcome], today: date) -> list[SlotOutcome]:
+    """The slots that count towards adherence as of `today`: every slot of a finished day, and
+    today's slots the client has already answered. A reminder still open today is not yet a
+    miss, so "this week so far" on Monday morning is "nothing due yet", not 0 %."""
+    return [slot for slot in slots if slot.day < today or slot.outcome is not None]

@@ -1,49 +1,28 @@
-"""Rows of the therapist's weekly summary: what changed, and who needs looking at first.
+"""Rows of the therapist's weekly summary: each client's week beside the week before.
 
-Pure: the service gathers each client's week into a `ClientWeek`; `summary_rows` returns the
-rows in the order the therapist should read them — red flags, then worsening, then low
-adherence, then the rest, each group by name.
+Pure: the service gathers each client's week into a `ClientWeek` and ranks the clients with
+`bot.domain.triage.triage` — the one ranking /clients and the card use too — and
+`summary_rows` pairs the two, in triage order. Who needs attention is triage's answer, never
+re-decided here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Final
 
-from bot.domain.alerts import LOW_ADHERENCE_PCT, AlertKind
-from bot.domain.pain import is_clinically_important_rise, trend_arrow
-
-
-class AttentionReason(StrEnum):
-    """Why a row is flagged, most urgent first (the order is the sort order)."""
-
-    RED_FLAG = "red_flag"
-    WORSENING = "worsening"
-    LOW_ADHERENCE = "low_adherence"
-    INACTIVE = "inactive"
-    UNREACHABLE = "unreachable"
-
-
-_PRIORITY: Final = {reason: rank for rank, reason in enumerate(AttentionReason)}
-_NO_ATTENTION_RANK: Final = len(_PRIORITY)
-
-_WORSENING_KINDS: Final = frozenset(
-    {AlertKind.WORSENING_LEG, AlertKind.WORSENING_BACK, AlertKind.SEVERE_LEG_PAIN}
-)
-# A client who has blocked the bot cannot be reminded of anything (DESIGN.md: the therapist is
-# told once); the summary keeps showing it until the therapist acts.
-BLOCKED_STATUS: Final = "blocked"
+from bot.domain.pain import trend_arrow
+from bot.domain.triage import Need, Triage
 
 
 @dataclass(frozen=True, slots=True)
 class ClientWeek:
-    """One client's figures for this week and the week before, as plain data.
+    """One client's figures for the summary's week and the week before, as plain data.
 
-    Adherence in % (`bot.domain.adherence`), leg pain as the week's mean NRS, SBI as the
-    week's total; None where there is nothing to show. `alert_kinds` are the kinds raised this
-    week (`AlertKind` values).
+    Adherence in % (`bot.domain.adherence`: done + half partly ÷ prescribed slots), pain as
+    the week's mean NRS, SBI as the week's total; None where there is nothing to show.
+    `alert_kinds` are the kinds raised in the week (first raised first); `skip_reasons` the
+    reasons given for skipped exercises in the week with how often, most frequent first.
     """
 
     client_id: int
@@ -53,10 +32,12 @@ class ClientWeek:
     adherence_last_week: float | None
     leg_pain_this_week: float | None
     leg_pain_last_week: float | None
-    sbi_this_week: int | None
-    sbi_last_week: int | None
-    alerts_count: int = 0
-    alert_kinds: frozenset[str] = frozenset()
+    back_pain_this_week: float | None = None
+    back_pain_last_week: float | None = None
+    sbi_this_week: int | None = None
+    sbi_last_week: int | None = None
+    alert_kinds: tuple[str, ...] = ()
+    skip_reasons: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,28 +45,34 @@ class SummaryRow:
     client_id: int
     name: str
     status: str
+    triage: Triage
     adherence_pct: float | None
-    # Percentage points; positive = did more of the prescription than last week.
+    # Percentage points; positive = did more of the prescription than the week before.
     adherence_change: float | None
     leg_pain: float | None
-    # NRS points; positive = more pain than last week.
+    # NRS points; positive = more pain than the week before.
     leg_pain_change: float | None
     # "↑" worse, "↓" better, "→" about the same (`pain.trend_arrow`); None without both weeks.
     leg_pain_trend: str | None
+    back_pain: float | None
+    back_pain_change: float | None
     sbi: int | None
-    # SBI points; positive = more bothered than last week.
+    # SBI points; positive = more bothered than the week before.
     sbi_change: int | None
-    alerts_count: int
-    reasons: tuple[AttentionReason, ...]
+    alert_kinds: tuple[str, ...]
+    skip_reasons: tuple[tuple[str, int], ...]
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.reasons)
+        return self.triage.needs_attention
 
     @property
-    def sort_key(self) -> tuple[int, str, int]:
-        rank = _PRIORITY[self.reasons[0]] if self.reasons else _NO_ATTENTION_RANK
-        return (rank, self.name.casefold(), self.client_id)
+    def awaiting_prescription(self) -> bool:
+        return Need.AWAITING_PRESCRIPTION in self.triage.needs
+
+    @property
+    def alerts_count(self) -> int:
+        return len(self.alert_kinds)
 
 
 def _difference(current: float | None, previous: float | None) -> float | None:
@@ -94,65 +81,35 @@ def _difference(current: float | None, previous: float | None) -> float | None:
     return current - previous
 
 
-def attention_reasons(client: ClientWeek) -> tuple[AttentionReason, ...]:
-    """Every reason `client` needs the therapist's eye this week, most urgent first.
-
-    * red flag: any red-flag alert this week;
-    * worsening: a worsening or severe-pain alert this week, or the week's mean leg pain up by
-      the MCID over last week's (≥ 2 points and ≥ 30 %, `pain.is_clinically_important_rise`);
-    * low adherence: under 50 % of the prescription done (DESIGN.md), or such an alert;
-    * inactive: an inactivity alert (no check-in or exercise for 3 days);
-    * unreachable: the client blocked the bot.
-    """
-    kinds = client.alert_kinds
-    reasons: list[AttentionReason] = []
-    if AlertKind.RED_FLAG in kinds:
-        reasons.append(AttentionReason.RED_FLAG)
-    leg_rose = (
-        client.leg_pain_this_week is not None
-        and client.leg_pain_last_week is not None
-        and is_clinically_important_rise(client.leg_pain_last_week, client.leg_pain_this_week)
-    )
-    if leg_rose or kinds & _WORSENING_KINDS:
-        reasons.append(AttentionReason.WORSENING)
-    low = client.adherence_this_week is not None and client.adherence_this_week < LOW_ADHERENCE_PCT
-    if low or AlertKind.LOW_ADHERENCE in kinds:
-        reasons.append(AttentionReason.LOW_ADHERENCE)
-    if AlertKind.INACTIVITY in kinds:
-        reasons.append(AttentionReason.INACTIVE)
-    if client.status == BLOCKED_STATUS:
-        reasons.append(AttentionReason.UNREACHABLE)
-    return tuple(reasons)
-
-
-def summary_row(client: ClientWeek) -> SummaryRow:
-    leg_change = _difference(client.leg_pain_this_week, client.leg_pain_last_week)
-    sbi_change = (
-        None
-        if client.sbi_this_week is None or client.sbi_last_week is None
-        else client.sbi_this_week - client.sbi_last_week
-    )
+def summary_row(client: ClientWeek, placed: Triage) -> SummaryRow:
     return SummaryRow(
         client_id=client.client_id,
         name=client.name,
         status=client.status,
+        triage=placed,
         adherence_pct=client.adherence_this_week,
         adherence_change=_difference(client.adherence_this_week, client.adherence_last_week),
         leg_pain=client.leg_pain_this_week,
-        leg_pain_change=leg_change,
+        leg_pain_change=_difference(client.leg_pain_this_week, client.leg_pain_last_week),
         leg_pain_trend=(
             None
             if client.leg_pain_this_week is None or client.leg_pain_last_week is None
             else trend_arrow(client.leg_pain_last_week, client.leg_pain_this_week)
         ),
+        back_pain=client.back_pain_this_week,
+        back_pain_change=_difference(client.back_pain_this_week, client.back_pain_last_week),
         sbi=client.sbi_this_week,
-        sbi_change=sbi_change,
-        alerts_count=client.alerts_count,
-        reasons=attention_reasons(client),
+        sbi_change=(
+            None
+            if client.sbi_this_week is None or client.sbi_last_week is None
+            else client.sbi_this_week - client.sbi_last_week
+        ),
+        alert_kinds=client.alert_kinds,
+        skip_reasons=client.skip_reasons,
     )
 
 
-def summary_rows(clients: Iterable[ClientWeek]) -> tuple[SummaryRow, ...]:
-    """One row per client, those needing attention first (red flags, worsening, low
-    adherence, …), then by name."""
-    return tuple(sorted((summary_row(c) for c in clients), key=lambda row: row.sort_key))
+def summary_rows(weeks: Iterable[ClientWeek], ranked: Sequence[Triage]) -> tuple[SummaryRow, ...]:
+    """One row per ranked client, in triage order (those needing attention first)."""
+    by_id = {week.client_id: week for week in weeks}
+    return tuple(summary_row(by_id[t.client_id], t) for t in ranked if t.client_id in by_id)

@@ -83,8 +83,10 @@ async def acknowledge_button(press: Press[AcknowledgeAlert], context: BotContext
     acknowledged = result.outcome is AckOutcome.ACKNOWLEDGED
     await query.answer(t.ACKNOWLEDGED if acknowledged else t.ALREADY_ACKNOWLEDGED)
     # Keep the original wording (red-flag alerts are composed elsewhere); add the footer.
-    original = getattr(query.message, "text", None) or t.alert_message(result.notice)
-    footer = t.ACKNOWLEDGED_FOOTER.format(at=result.notice.acknowledged_at)
+    zone = services.settings.therapist_zone
+    original = getattr(query.message, "text", None) or t.alert_message(result.notice, zone)
+    acknowledged_at = result.notice.acknowledged_at or services.now()
+    footer = t.acknowledged_footer(acknowledged_at, zone)
     text = original if footer.strip() in original else original + footer
     await edit_query_message(query, text, t.alert_keyboard(result.notice))
 

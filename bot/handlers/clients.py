@@ -1,26 +1,49 @@
-"""/clients, /client <name>, and the client card's buttons (open, pause/resume)."""
+"""/clients (paged), /client <name>, /notes <name>, and the client card's buttons (open,
+pause/resume, times, all notes)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.buttons.therapist import OPEN_CLIENT, PAUSE_CLIENT, ClientChart, OpenClient, PauseClient
-from bot.charts import pain_chart_png
+from bot.buttons.therapist import (
+    CLIENTS,
+    NOTES,
+    OPEN_CLIENT,
+    PAUSE_CLIENT,
+    TIMES,
+    CancelTimes,
+    ClientChart,
+    ClientsPage,
+    EditTimes,
+    NotesPage,
+    OpenClient,
+    OpenTimes,
+    PauseClient,
+    TimesButton,
+)
+from bot.charts import PainChartData, pain_chart_png
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_markup, services_of
+from bot.handlers.common import BotContext, edit_query_markup, edit_query_message, services_of
 from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.clients import (
+    MAX_REMINDER_TIMES,
     ClientCard,
     PauseChange,
+    change_client_times,
     client_card,
+    client_notes,
+    client_times,
     list_clients,
     toggle_pause,
 )
 from bot.texts import therapist as t
+from bot.texts import triage as tt
 
 
 def title_lookup(library: ExerciseLibrary) -> t.TitleOf:
@@ -31,22 +54,39 @@ def title_lookup(library: ExerciseLibrary) -> t.TitleOf:
     return title_of
 
 
+def pain_chart_data(card: ClientCard) -> PainChartData:
+    """What the card's pain chart shows: 4 weeks of check-ins, usual leg pain, alerts, and
+    adherence by week (labelled; this week "so far")."""
+    zone = ZoneInfo(card.timezone)
+    week_ends = [w.week_start + timedelta(days=6) for w in card.weekly_adherence[-1:]]
+    latest = [card.pain[-1].day] if card.pain else []
+    last = max([*latest, *week_ends]) if latest or week_ends else card.today
+    first = last - timedelta(days=27)
+    return PainChartData(
+        title=t.PAIN_CHART_TITLE.format(name=card.name),
+        first_day=first,
+        last_day=last,
+        entries=[(p.day, p.leg, p.back) for p in card.pain],
+        leg_baseline=card.leg_baseline,
+        alerts=[
+            (a.created_at.astimezone(zone).date(), tt.alert_name(a.kind))
+            for a in card.alerts
+            if a.created_at.astimezone(zone).date() >= first
+        ],
+        weeks=[(w.week_start, w.pct, " so far" if w.so_far else "") for w in card.weekly_adherence],
+    )
+
+
 async def send_pain_chart(bot: Bot, chat_id: int, card: ClientCard) -> None:
     """The client's leg and back pain over time, drawn in a thread (matplotlib blocks)."""
-    png = await asyncio.to_thread(
-        pain_chart_png,
-        [p.day for p in card.pain],
-        [p.leg for p in card.pain],
-        [p.back for p in card.pain],
-        title=t.PAIN_CHART_TITLE.format(name=card.name),
-    )
+    png = await asyncio.to_thread(pain_chart_png, pain_chart_data(card))
     await bot.send_photo(chat_id, InputFile(png, filename="pain.png"))
 
 
 async def send_client_card(
-    bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary
+    bot: Bot, chat_id: int, card: ClientCard, library: ExerciseLibrary, therapist_zone: str
 ) -> None:
-    *first, last = t.client_card_messages(card, title_lookup(library))
+    *first, last = t.client_card_messages(card, title_lookup(library), therapist_zone)
     for part in first:
         await bot.send_message(chat_id, part)
     await bot.send_message(chat_id, last, reply_markup=t.client_card_keyboard(card))
@@ -59,11 +99,20 @@ async def clients_command(update: Update, context: BotContext) -> None:
         return
     message, therapist = command
     services = services_of(context)
-    lines = await list_clients(services.db, therapist_telegram_id=therapist, now=services.now())
-    await message.reply_text(
-        t.clients_message(lines),
-        reply_markup=t.clients_keyboard([(line.client_id, line.name) for line in lines]),
+    clients = await list_clients(services.db, therapist_telegram_id=therapist, now=services.now())
+    page = t.clients_page(clients)
+    await message.reply_text(page.text, reply_markup=page.keyboard)
+
+
+async def clients_page_button(press: Press[ClientsPage], context: BotContext) -> None:
+    """Previous / Next under /clients: the same message shows the other page, freshly ranked."""
+    services = services_of(context)
+    clients = await list_clients(
+        services.db, therapist_telegram_id=press.user_id, now=services.now()
     )
+    await press.query.answer()
+    page = t.clients_page(clients, press.button.page)
+    await edit_query_message(press.query, page.text, page.keyboard)
 
 
 async def client_command(update: Update, context: BotContext) -> None:
@@ -81,7 +130,9 @@ async def client_command(update: Update, context: BotContext) -> None:
     if card is None:
         await message.reply_text(t.CLIENT_GONE)
         return
-    await send_client_card(context.bot, message.chat_id, card, services.library)
+    await send_client_card(
+        context.bot, message.chat_id, card, services.library, services.settings.therapist_zone
+    )
 
 
 async def pressed_client_card(
@@ -106,7 +157,10 @@ async def pressed_client_card(
 async def open_client(press: Press[OpenClient], context: BotContext) -> None:
     card = await pressed_client_card(press, context)
     if card is not None:
-        await send_client_card(context.bot, press.user_id, card, services_of(context).library)
+        services = services_of(context)
+        await send_client_card(
+            context.bot, press.user_id, card, services.library, services.settings.therapist_zone
+        )
 
 
 async def pause_client(press: Press[PauseClient], context: BotContext) -> None:
@@ -136,9 +190,113 @@ async def pause_client(press: Press[PauseClient], context: BotContext) -> None:
     )
 
 
+async def notes_command(update: Update, context: BotContext) -> None:
+    command = await therapist_command(update, context)
+    if command is None:
+        return
+    client_id = await client_named_by(command, context, usage=t.NOTES_USAGE, button=NotesPage)
+    if client_id is None:
+        return
+    message, therapist = command
+    services = services_of(context)
+    notes = await client_notes(
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=client_id,
+        page=0,
+        now=services.now(),
+    )
+    if notes is None:
+        await message.reply_text(t.CLIENT_GONE)
+        return
+    page = t.notes_page(notes)
+    await message.reply_text(page.text, reply_markup=page.keyboard)
+
+
+async def notes_button(press: Press[NotesPage], context: BotContext) -> None:
+    """A page of the client's notes: Previous / Next turn the page in place; the card's "All
+    notes" (or a client chosen after /notes) sends it as a new message."""
+    services = services_of(context)
+    notes = await client_notes(
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=press.button.client_id,
+        page=press.button.page,
+        now=services.now(),
+    )
+    if notes is None:
+        await press.query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    await press.query.answer()
+    page = t.notes_page(notes)
+    shown = getattr(press.query.message, "text", None) or ""
+    if shown.startswith(t.NOTES_MARK):
+        await edit_query_message(press.query, page.text, page.keyboard)
+    else:
+        await context.bot.send_message(press.user_id, page.text, reply_markup=page.keyboard)
+
+
+async def times_button(press: Press[TimesButton], context: BotContext) -> None:
+    """The card's ⏰ Times: tick reminder times and pick the check-in time, then Save."""
+    query, button = press.query, press.button
+    services = services_of(context)
+    times = await client_times(
+        services.db, therapist_telegram_id=press.user_id, client_id=button.client_id
+    )
+    if times is None:
+        await query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    if isinstance(button, CancelTimes):
+        await query.answer()
+        await edit_query_message(query, t.TIMES_UNCHANGED)
+        return
+    if isinstance(button, OpenTimes):
+        await query.answer()
+        mask, checkin = times.current()
+        await context.bot.send_message(
+            press.user_id,
+            t.times_message(times, mask, checkin),
+            reply_markup=t.times_keyboard(times, mask, checkin),
+        )
+        return
+    reminders, at = times.chosen(button.mask, button.checkin)
+    if isinstance(button, EditTimes):
+        if len(reminders) > MAX_REMINDER_TIMES:
+            await query.answer(t.TIMES_TOO_MANY.format(count=MAX_REMINDER_TIMES))
+            return
+        await query.answer()
+        await edit_query_message(
+            query,
+            t.times_message(times, button.mask, button.checkin),
+            t.times_keyboard(times, button.mask, button.checkin),
+        )
+        return
+    if not reminders:
+        await query.answer(t.TIMES_NEED_ONE, show_alert=True)
+        return
+    changed = await change_client_times(
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=button.client_id,
+        reminders=reminders,
+        checkin=at,
+        now=services.now(),
+    )
+    if changed is None:
+        await query.answer(t.CLIENT_GONE, show_alert=True)
+        return
+    await query.answer()
+    await edit_query_message(query, t.times_saved(changed.times))
+    await context.bot.send_message(changed.client_telegram_id, t.client_times_notice(changed.times))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("clients", clients_command, filters=private))
     app.add_handler(CommandHandler("client", client_command, filters=private))
+    app.add_handler(CommandHandler("notes", notes_command, filters=private))
     app.add_handler(ButtonHandler(OPEN_CLIENT, Audience.THERAPIST, open_client))
     app.add_handler(ButtonHandler(PAUSE_CLIENT, Audience.THERAPIST, pause_client))
+    app.add_handler(ButtonHandler(CLIENTS, Audience.THERAPIST, clients_page_button))
+    app.add_handler(ButtonHandler(NOTES, Audience.THERAPIST, notes_button))
+    app.add_handler(ButtonHandler(TIMES, Audience.THERAPIST, times_button))

@@ -84,7 +84,7 @@ async def invite(update: Update, context: BotContext) -> None:
             therapist_telegram_id=user.id,
             therapist_name=user.full_name,
             client_name=name,
-            default_timezone=services.settings.default_timezone,
+            default_timezone=services.settings.therapist_zone,
             ttl_days=services.settings.invite_ttl_days,
             now=services.now(),
         )
@@ -92,7 +92,7 @@ async def invite(update: Update, context: BotContext) -> None:
         await message.reply_text(t.INVITE_BAD_NAME)
         return
     link = f"https://t.me/{context.bot.username}?start={created.token}"
-    expires = _expiry_date(created.expires_at, services.settings.default_timezone)
+    expires = _expiry_date(created.expires_at, services.settings.therapist_zone)
     await message.reply_text(
         t.INVITE_CREATED.format(name=created.client_name, link=link, expires=expires),
         disable_web_page_preview=True,

@@ -25,7 +25,7 @@ async def start(update: Update, context: BotContext) -> None:
             services.db,
             telegram_id=user.id,
             display_name=user.full_name,
-            timezone=services.settings.default_timezone,
+            timezone=services.settings.therapist_zone,
             now=services.now(),
         )
         await set_therapist_menu(context.bot, user.id)

@@ -32,7 +32,7 @@ async def therapist_id_or_refuse(update: Update, context: BotContext) -> int | N
             services.db,
             telegram_id=user.id,
             display_name=user.full_name,
-            timezone=services.settings.default_timezone,
+            timezone=services.settings.therapist_zone,
             now=services.now(),
         )
         return user.id

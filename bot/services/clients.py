@@ -8,7 +8,6 @@ view of a client's data writes an audit row in the same transaction (DESIGN.md p
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,30 +20,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import reports
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Prescription, Therapist
-from bot.domain.adherence import (
-    Outcome,
-    SlotOutcome,
-    adherence_pct,
-    week_start_of,
-    weekly_adherence,
-)
-from bot.domain.pain import DailyPain, comparison_with_last_week
+from bot.domain.adherence import adherence_pct, settled_slots, week_start_of, weekly_adherence
+from bot.domain.alerts import TEST_SPAN_DAYS
+from bot.domain.pain import Region, comparison_with_last_week, usual_level
+from bot.domain.triage import ClientFacts, Need, Triage, triage
 from bot.services import audit
+from bot.services.caseload import CaseloadClient, gather_caseload
 from bot.services.identity import therapist_row
 from bot.services.schedules import (
+    MAX_REMINDER_TIMES,
+    checkin_time,
     ensure_therapist_summary_schedule,
     pause_client_schedules,
+    reminder_times,
     resume_client_schedules,
+    set_checkin_time,
+    set_reminder_times,
 )
 
-# A client is flagged for attention below this adherence (DESIGN.md alert threshold).
-ATTENTION_ADHERENCE_PCT = 50.0
-# …or when nothing was heard for this many days (DESIGN.md inactivity rule).
-ATTENTION_SILENT_DAYS = 3
+__all__ = ["MAX_REMINDER_TIMES"]  # re-exported for the card's times keyboard
+
 CARD_WEEKS = 4
 CARD_PAIN_DAYS = 28
 CARD_NOTES = 5
 CARD_ALERTS = 5
+NOTES_PAGE = 10
 # rapidfuzz WRatio: below this a name is not a plausible match for what the therapist typed.
 NAME_MATCH_CUTOFF = 70.0
 # A best match this far ahead of the next is taken without asking.
@@ -53,15 +53,56 @@ NAME_MATCH_MARGIN = 10.0
 
 @dataclass(frozen=True)
 class ClientLine:
+    """One client in /clients: their place in the triage and the figures beside their name."""
+
     client_id: int
     name: str
     status: str
+    triage: Triage
+    joined: date
     last_checkin: date | None
-    adherence_7d_pct: float | None
+    # Adherence (`bot.domain.adherence`) of this week so far (finished days and answered slots)
+    # and of last week, the week the summary reports: the same figure in both views.
+    adherence_this_week: float | None
+    adherence_last_week: float | None
     latest_leg: int | None
     leg_arrow: str | None
     open_alerts: int
-    needs_attention: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.triage.needs_attention
+
+    @property
+    def awaiting_prescription(self) -> bool:
+        return Need.AWAITING_PRESCRIPTION in self.triage.needs
+
+    @property
+    def checked_in_today(self) -> bool:
+        return self.triage.checked_in_today
+
+
+@dataclass(frozen=True)
+class ClientList:
+    """/clients: every client in triage order, with the counts its heading shows."""
+
+    lines: tuple[ClientLine, ...]
+
+    @property
+    def needing_attention(self) -> int:
+        return sum(1 for line in self.lines if line.needs_attention)
+
+    @property
+    def awaiting_prescription(self) -> int:
+        return sum(
+            1 for line in self.lines if line.awaiting_prescription and not line.needs_attention
+        )
+
+    @property
+    def not_checked_in_today(self) -> int:
+        return sum(
+            1 for line in self.lines if line.status == "active" and not line.checked_in_today
+        )
 
 
 @dataclass(frozen=True)
@@ -81,18 +122,47 @@ class PainPoint:
 
 
 @dataclass(frozen=True)
+class WeekAdherence:
+    week_start: date
+    pct: float | None
+    # This week: only finished days and answered slots count yet (`adherence.settled_slots`).
+    so_far: bool
+
+
+@dataclass(frozen=True)
 class ClientCard:
     client_id: int
     name: str
     status: str
     timezone: str
+    # The client's own date now.
+    today: date
+    triage: Triage
     prescriptions: tuple[PrescriptionLine, ...]
-    weekly_adherence: tuple[tuple[date, float | None], ...]
+    # Weeks since the client joined, at most `CARD_WEEKS`, oldest first.
+    weekly_adherence: tuple[WeekAdherence, ...]
     pain: tuple[PainPoint, ...]
+    # The client's usual leg pain (`pain.usual_level`, as the alert rules see it), for the chart.
+    leg_baseline: float | None
     notes: tuple[tuple[date, str], ...]
+    notes_total: int
     alerts: tuple[reports.AlertRow, ...]
     open_alerts: int
     last_checkin: date | None
+    # Skip reasons ("pain", "time", …) over the card's weeks, most frequent first.
+    skip_reasons: tuple[tuple[str, int], ...]
+    reminder_times: tuple[time, ...]
+    checkin_time: time | None
+
+
+@dataclass(frozen=True)
+class NotesPage:
+    client_id: int
+    name: str
+    notes: tuple[tuple[date, str], ...]
+    page: int
+    pages: int
+    total: int
 
 
 class PauseChange(enum.StrEnum):
@@ -111,11 +181,16 @@ class PauseResult:
 async def register_therapist(
     db: Database, *, telegram_id: int, display_name: str, timezone: str, now: datetime
 ) -> int:
-    """The therapist's row and their Monday summary schedule, made on first contact."""
+    """The therapist's row (in `timezone`, THERAPIST_TIMEZONE) and their Monday summary
+    schedule, made on first contact and kept in that zone."""
     async with db.sessions.begin() as session:
         therapist = await therapist_row(
             session, telegram_id=telegram_id, display_name=display_name, timezone=timezone, now=now
         )
+        # THERAPIST_TIMEZONE is the therapist's zone: a changed setting moves their times and
+        # their Monday 08:00 summary with it.
+        if therapist.timezone != timezone:
+            therapist.timezone = timezone
         await ensure_therapist_summary_schedule(
             session, therapist_id=therapist.id, tz=therapist.timezone, now=now
         )
@@ -166,92 +241,48 @@ def _local_today(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
-def _slot_outcomes(
-    rows: list[reports.SlotRow], zones: dict[int, str]
-) -> dict[int, list[SlotOutcome]]:
-    result: dict[int, list[SlotOutcome]] = defaultdict(list)
-    for row in rows:
-        day = row.slot.astimezone(ZoneInfo(zones[row.client_id])).date()
-        outcome = Outcome(row.outcome) if row.outcome is not None else None
-        result[row.client_id].append(SlotOutcome(day=day, outcome=outcome))
-    return result
-
-
-def _attention_key(line: ClientLine) -> tuple[int, int, int, float, str]:
-    return (
-        0 if line.needs_attention else 1,
-        -line.open_alerts,
-        0 if line.leg_arrow == "↑" else 1,
-        line.adherence_7d_pct if line.adherence_7d_pct is not None else 101.0,
-        line.name.casefold(),
+def _this_week_so_far(facts: ClientFacts) -> float | None:
+    monday = week_start_of(facts.today)
+    return adherence_pct(
+        s.outcome for s in settled_slots(facts.slots, facts.today) if s.day >= monday
     )
 
 
-async def list_clients(
-    db: Database, *, therapist_telegram_id: int, now: datetime
-) -> tuple[ClientLine, ...]:
-    """One line per client, those needing attention first."""
-    mine = clients_of(therapist_telegram_id)
+def _client_line(client: CaseloadClient, placed: Triage) -> ClientLine:
+    facts = client.facts
+    comparison = comparison_with_last_week(facts.pain, facts.today)
+    recent = [p for p in facts.pain if (facts.today - p.day).days < CARD_PAIN_DAYS]
+    return ClientLine(
+        client_id=facts.client_id,
+        name=facts.name,
+        status=facts.status,
+        triage=placed,
+        joined=facts.enrolled_on,
+        last_checkin=facts.last_checkin,
+        adherence_this_week=_this_week_so_far(facts),
+        adherence_last_week=placed.adherence_last_week,
+        latest_leg=recent[-1].leg if recent else None,
+        leg_arrow=comparison.leg.arrow if comparison else None,
+        open_alerts=sum(1 for a in client.alerts if a.acknowledged_at is None),
+    )
+
+
+async def list_clients(db: Database, *, therapist_telegram_id: int, now: datetime) -> ClientList:
+    """Every client, ranked by `bot.domain.triage` (the same order as the weekly summary)."""
     async with db.sessions.begin() as session:
-        clients = (
-            await session.execute(
-                select(Client.id, Client.display_name, Client.status, Client.timezone).where(
-                    Client.id.in_(mine)
-                )
-            )
-        ).all()
-        zones = {c.id: c.timezone for c in clients}
-        pains = await reports.pain_rows(
-            session, clients=mine, since=(now - timedelta(days=15)).date()
+        caseload = await gather_caseload(
+            session, clients=clients_of(therapist_telegram_id), now=now
         )
-        slots = await reports.slot_outcomes(
-            session, clients=mine, start=now - timedelta(days=7), end=now
-        )
-        last_days = await reports.last_checkin_days(session, clients=mine)
-        open_alerts = await reports.alerts_of(session, clients=mine, open_only=True)
         await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=audit.VIEW_CLIENT_LIST,
-            client_ids=list(zones),
+            client_ids=[c.client_id for c in caseload],
             now=now,
         )
-    pain_by_client: dict[int, list[DailyPain]] = defaultdict(list)
-    for row in pains:
-        pain_by_client[row.client_id].append(DailyPain(day=row.day, leg=row.leg, back=row.back))
-    outcomes = _slot_outcomes(slots, zones)
-    alert_counts: dict[int, int] = defaultdict(int)
-    for alert in open_alerts:
-        alert_counts[alert.client_id] += 1
-    lines = []
-    for client in clients:
-        today = _local_today(now, client.timezone)
-        entries = pain_by_client.get(client.id, [])
-        comparison = comparison_with_last_week(entries, today)
-        adherence = adherence_pct(s.outcome for s in outcomes.get(client.id, []))
-        last = last_days.get(client.id)
-        silent = last is None or (today - last).days >= ATTENTION_SILENT_DAYS
-        arrow = comparison.leg.arrow if comparison else None
-        lines.append(
-            ClientLine(
-                client_id=client.id,
-                name=client.display_name,
-                status=client.status.value,
-                last_checkin=last,
-                adherence_7d_pct=adherence,
-                latest_leg=entries[-1].leg if entries else None,
-                leg_arrow=arrow,
-                open_alerts=alert_counts.get(client.id, 0),
-                needs_attention=client.status is ClientStatus.ACTIVE
-                and (
-                    alert_counts.get(client.id, 0) > 0
-                    or arrow == "↑"
-                    or (adherence is not None and adherence < ATTENTION_ADHERENCE_PCT)
-                    or silent
-                ),
-            )
-        )
-    return tuple(sorted(lines, key=_attention_key))
+    by_id = {c.client_id: c for c in caseload}
+    ranked = triage(c.facts for c in caseload)
+    return ClientList(lines=tuple(_client_line(by_id[t.client_id], t) for t in ranked))
 
 
 async def find_clients(
@@ -287,6 +318,18 @@ async def find_clients(
     return tuple((cid, name) for cid, name, _ in matches)
 
 
+def _card_weeks(facts: ClientFacts) -> tuple[WeekAdherence, ...]:
+    """Adherence by week since the client joined (at most `CARD_WEEKS`); this week so far."""
+    this_monday = week_start_of(facts.today)
+    first = max(this_monday - timedelta(weeks=CARD_WEEKS - 1), week_start_of(facts.enrolled_on))
+    weeks = [first + timedelta(weeks=i) for i in range((this_monday - first).days // 7 + 1)]
+    by_week = weekly_adherence(settled_slots(facts.slots, facts.today), weeks)
+    return tuple(
+        WeekAdherence(week_start=week, pct=by_week[week], so_far=week == this_monday)
+        for week in weeks
+    )
+
+
 async def client_card(
     db: Database, *, therapist_telegram_id: int, client_id: int, now: datetime
 ) -> ClientCard | None:
@@ -298,16 +341,19 @@ async def client_card(
         if client is None:
             return None
         one: Select[Any] = select(Client.id).where(Client.id == client.id)
+        [gathered] = await gather_caseload(session, clients=one, now=now)
+        prescriptions = await active_prescriptions(session, client_id=client.id, now=now)
         today = _local_today(now, client.timezone)
         first_week = week_start_of(today) - timedelta(weeks=CARD_WEEKS - 1)
-        week_start_utc = datetime.combine(first_week, time(0), tzinfo=ZoneInfo(client.timezone))
-        prescriptions = await active_prescriptions(session, client_id=client.id, now=now)
-        pains = await reports.pain_rows(
-            session, clients=one, since=today - timedelta(days=CARD_PAIN_DAYS - 1)
+        skipped = await reports.skip_reasons(
+            session,
+            clients=one,
+            start=datetime.combine(first_week, time(0), tzinfo=ZoneInfo(client.timezone)),
+            end=now,
         )
-        slots = await reports.slot_outcomes(session, clients=one, start=week_start_utc, end=now)
-        alerts = await reports.alerts_of(session, clients=one)
-        last = await reports.last_checkin_days(session, clients=one)
+        reminders = await reminder_times(session, client_id=client.id)
+        checkin = await checkin_time(session, client_id=client.id)
+        _, notes_total = await reports.notes_of(session, client_id=client.id, offset=0, limit=0)
         await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
@@ -315,15 +361,20 @@ async def client_card(
             client_ids=[client.id],
             now=now,
         )
-    outcomes = _slot_outcomes(slots, {client.id: client.timezone}).get(client.id, [])
-    weeks = [first_week + timedelta(weeks=i) for i in range(CARD_WEEKS)]
-    by_week = weekly_adherence(outcomes, weeks)
-    notes = [(p.day, p.note) for p in pains if p.note]
+    facts = gathered.facts
+    [placed] = triage([facts])
+    since = today - timedelta(days=CARD_PAIN_DAYS - 1)
+    # The usual level the alert rules judge today's days against (the 4 weeks before them).
+    base = usual_level(
+        facts.pain, region=Region.LEG, before=today - timedelta(days=TEST_SPAN_DAYS - 1)
+    )
     return ClientCard(
         client_id=client.id,
         name=client.display_name,
         status=client.status.value,
         timezone=client.timezone,
+        today=today,
+        triage=placed,
         prescriptions=tuple(
             PrescriptionLine(
                 prescription_id=p.id,
@@ -334,12 +385,57 @@ async def client_card(
             )
             for p in prescriptions
         ),
-        weekly_adherence=tuple((week, by_week[week]) for week in weeks),
-        pain=tuple(PainPoint(day=p.day, leg=p.leg, back=p.back) for p in pains),
-        notes=tuple(reversed(notes[-CARD_NOTES:])),
-        alerts=tuple(alerts[:CARD_ALERTS]),
-        open_alerts=sum(1 for a in alerts if a.acknowledged_at is None),
-        last_checkin=last.get(client.id),
+        weekly_adherence=_card_weeks(facts),
+        pain=tuple(
+            PainPoint(day=p.day, leg=p.leg, back=p.back) for p in facts.pain if p.day >= since
+        ),
+        leg_baseline=base.level if base is not None else None,
+        notes=gathered.pain_notes[:CARD_NOTES],
+        notes_total=notes_total,
+        alerts=gathered.alerts[:CARD_ALERTS],
+        open_alerts=sum(1 for a in gathered.alerts if a.acknowledged_at is None),
+        last_checkin=facts.last_checkin,
+        skip_reasons=tuple(
+            sorted(
+                ((reason, count) for _, reason, count in skipped), key=lambda rc: (-rc[1], rc[0])
+            )
+        ),
+        reminder_times=tuple(reminders) if prescriptions else (),
+        checkin_time=checkin,
+    )
+
+
+async def client_notes(
+    db: Database, *, therapist_telegram_id: int, client_id: int, page: int, now: datetime
+) -> NotesPage | None:
+    """One page (`NOTES_PAGE` notes, newest first) of every note the client wrote at check-in;
+    None unless it is this therapist's client. Audited like the card."""
+    async with db.sessions.begin() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None:
+            return None
+        _, total = await reports.notes_of(session, client_id=client.id, offset=0, limit=0)
+        pages = max(1, -(-total // NOTES_PAGE))
+        page = min(max(page, 0), pages - 1)
+        rows, _ = await reports.notes_of(
+            session, client_id=client.id, offset=page * NOTES_PAGE, limit=NOTES_PAGE
+        )
+        await audit.record_access(
+            session,
+            actor_telegram_id=therapist_telegram_id,
+            action=audit.VIEW_NOTES,
+            client_ids=[client.id],
+            now=now,
+        )
+    return NotesPage(
+        client_id=client.id,
+        name=client.display_name,
+        notes=tuple((row.day, row.note or "") for row in rows),
+        page=page,
+        pages=pages,
+        total=total,
     )
 
 
@@ -370,4 +466,101 @@ async def toggle_pause(
         )
         return PauseResult(
             change=change, client_name=client.display_name, client_telegram_id=client.telegram_id
+        )
+
+
+# Times a therapist can pick from the card (besides the client's own current ones).
+REMINDER_TIME_CHOICES = tuple(
+    time(h, m) for h, m in ((7, 0), (8, 0), (9, 0), (12, 0), (13, 0), (17, 0), (18, 0), (19, 0))
+)
+CHECKIN_TIME_CHOICES = tuple(time(h) for h in (18, 19, 20, 21, 22))
+
+
+@dataclass(frozen=True)
+class ClientTimes:
+    """A client's reminder and check-in times (their local time), and the choices offered."""
+
+    client_id: int
+    name: str
+    timezone: str
+    reminder_times: tuple[time, ...]
+    checkin_time: time
+    reminder_choices: tuple[time, ...]
+    checkin_choices: tuple[time, ...]
+
+    def chosen(self, mask: int, checkin: int) -> tuple[tuple[time, ...], time]:
+        """The reminder times and check-in time a draft stands for: bit i of `mask` ticks
+        `reminder_choices[i]`, `checkin` indexes `checkin_choices` (the card's Times buttons
+        carry both, so the draft needs no storage)."""
+        chosen = tuple(t for i, t in enumerate(self.reminder_choices) if mask & (1 << i))
+        index = min(max(checkin, 0), len(self.checkin_choices) - 1)
+        return chosen, self.checkin_choices[index]
+
+    def current(self) -> tuple[int, int]:
+        """The mask and check-in index of the client's current times."""
+        mask = sum(1 << i for i, t in enumerate(self.reminder_choices) if t in self.reminder_times)
+        return mask, self.checkin_choices.index(self.checkin_time)
+
+
+@dataclass(frozen=True)
+class TimesChanged:
+    times: ClientTimes
+    client_telegram_id: int
+
+
+def _times_of(client: Client, reminders: tuple[time, ...], checkin: time) -> ClientTimes:
+    return ClientTimes(
+        client_id=client.id,
+        name=client.display_name,
+        timezone=client.timezone,
+        reminder_times=reminders,
+        checkin_time=checkin,
+        reminder_choices=tuple(sorted({*REMINDER_TIME_CHOICES, *reminders})),
+        checkin_choices=tuple(sorted({*CHECKIN_TIME_CHOICES, checkin})),
+    )
+
+
+async def client_times(
+    db: Database, *, therapist_telegram_id: int, client_id: int
+) -> ClientTimes | None:
+    """The client's current times and the choices the card offers; None unless theirs."""
+    async with db.sessions() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None:
+            return None
+        reminders = await reminder_times(session, client_id=client.id)
+        checkin = await checkin_time(session, client_id=client.id)
+        return _times_of(client, tuple(reminders), checkin)
+
+
+async def change_client_times(
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    reminders: tuple[time, ...],
+    checkin: time,
+    now: datetime,
+) -> TimesChanged | None:
+    """Set the client's reminder times (1–6) and check-in time from the therapist's card; the
+    schedule follows at once. None unless it is this therapist's (live) client."""
+    async with db.sessions.begin() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None:
+            return None
+        saved = await set_reminder_times(session, client_id=client.id, times=reminders, now=now)
+        await set_checkin_time(session, client_id=client.id, at=checkin, now=now)
+        await audit.record_access(
+            session,
+            actor_telegram_id=therapist_telegram_id,
+            action=audit.CHANGE_TIMES,
+            client_ids=[client.id],
+            now=now,
+        )
+        return TimesChanged(
+            times=_times_of(client, saved, checkin), client_telegram_id=client.telegram_id
         )

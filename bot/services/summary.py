@@ -5,12 +5,16 @@ target: 200 clients in ≤ 3 s): every query below is set-based over the therapi
 The service only turns rows into `ClientWeek`s; who needs attention and in which order the
 therapist reads the rows are the pure rules of `bot.domain.summary`.
 
-"The week" is the 7 complete local days (in the therapist's zone) ending yesterday: on the
-Monday 08:00 push that is last Monday … Sunday. "The previous week" is the 7 days before.
+"The week" is the last complete Monday–Sunday week (local dates, in the therapist's zone): on
+the Monday 08:00 push, last Monday … yesterday; asked for on a Wednesday, still that week —
+adherence is a per-week figure (DESIGN.md), the same one /clients shows as "last week".
+"The previous week" is the week before. Who needs attention, and in which order, is
+`bot.domain.triage` over the same facts /clients ranks.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,28 +23,18 @@ from sqlalchemy import select
 
 from bot.db import reports
 from bot.db.engine import Database
-from bot.db.models import Alert, Client, ClientStatus, OutcomeMeasure, Therapist
-from bot.domain.adherence import Outcome, adherence_pct
+from bot.db.models import Client, ClientStatus, OutcomeMeasure, Therapist
+from bot.domain.adherence import week_start_of, weekly_adherence
 from bot.domain.pain import WEEK_MIN_ENTRIES, DailyPain, Region, rolling_mean
 from bot.domain.summary import ClientWeek, SummaryRow, summary_rows
+from bot.domain.triage import triage
 from bot.services.audit import VIEW_SUMMARY, record_access
+from bot.services.caseload import CaseloadClient, gather_caseload
 
-__all__ = ["ClientSummary", "SummaryOverview", "WeeklySummary", "build_weekly_summary"]
+__all__ = ["SummaryOverview", "WeeklySummary", "build_weekly_summary"]
 
 SBI_INSTRUMENT = "SBI"
 WEEK_DAYS = 7
-
-
-@dataclass(frozen=True)
-class ClientSummary:
-    """One client's line: the domain's row (figures, attention reasons, place in the order)
-    and what the summary shows besides."""
-
-    row: SummaryRow
-    # NRS points, positive = more back pain than the week before; None without both weeks.
-    back_pain_change: float | None
-    # Alert kinds raised this week, first raised first (`bot.domain.alerts.AlertKind` values).
-    alert_kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -49,8 +43,12 @@ class SummaryOverview:
     week_end: date  # inclusive
     clients: int
     needing_attention: int
+    # Not needing attention otherwise, but nothing prescribed yet (the flagged ones say so in
+    # their own lines).
+    awaiting_prescription: int
     mean_adherence_pct: float | None
     alerts_this_week: int
+    # Every alert not acknowledged yet, whenever it was raised (what /alerts lists).
     open_alerts: int
 
 
@@ -59,13 +57,13 @@ class WeeklySummary:
     therapist_telegram_id: int
     generated_at: datetime
     timezone: str
-    # In `bot.domain.summary.summary_rows` order: those needing attention first.
-    clients: tuple[ClientSummary, ...]
+    # In `bot.domain.triage` order: those needing attention first.
+    rows: tuple[SummaryRow, ...]
     overview: SummaryOverview
 
     @property
-    def rows(self) -> tuple[SummaryRow, ...]:
-        return tuple(client.row for client in self.clients)
+    def needing_attention(self) -> tuple[SummaryRow, ...]:
+        return tuple(row for row in self.rows if row.needs_attention)
 
 
 @dataclass(frozen=True)
@@ -78,10 +76,10 @@ class _Window:
 
 
 def _window(now: datetime, zone_name: str) -> _Window:
+    """The last complete Monday–Sunday week in the therapist's zone."""
     zone = ZoneInfo(zone_name)
-    today = now.astimezone(zone).date()
-    week_end = today - timedelta(days=1)
-    week_start = week_end - timedelta(days=WEEK_DAYS - 1)
+    week_start = week_start_of(now.astimezone(zone).date()) - timedelta(weeks=1)
+    week_end = week_start + timedelta(days=WEEK_DAYS - 1)
 
     def utc(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=zone).astimezone(now.tzinfo)
@@ -90,39 +88,24 @@ def _window(now: datetime, zone_name: str) -> _Window:
         week_start=week_start,
         week_end=week_end,
         start_utc=utc(week_start),
-        end_utc=utc(today),
+        end_utc=utc(week_end + timedelta(days=1)),
         previous_start_utc=utc(week_start - timedelta(days=WEEK_DAYS)),
     )
 
 
-@dataclass(frozen=True)
-class _AlertFact:
-    kind: str
-    created_at: datetime
-    open: bool
-
-
 @dataclass
-class _Gathered:
-    """Everything fetched for one therapist, keyed by client id."""
+class _Extras:
+    """What only the summary needs besides the caseload, keyed by client id."""
 
-    clients: list[tuple[int, str, str]]
-    pains: dict[int, list[DailyPain]]
-    # (this week, last week) slot outcomes; each element one prescribed slot.
-    slots: dict[int, tuple[list[Outcome | None], list[Outcome | None]]]
     # (recorded_at, total), this week and last week.
     sbi: dict[int, tuple[list[tuple[datetime, int]], list[tuple[datetime, int]]]]
-    alerts: dict[int, list[_AlertFact]]
-
-
-def _nothing() -> _Gathered:
-    return _Gathered([], {}, {}, {}, {})
+    skips: dict[int, list[tuple[str, int]]]
 
 
 async def build_weekly_summary(
     db: Database, *, therapist_telegram_id: int, now: datetime, default_timezone: str = "UTC"
 ) -> WeeklySummary:
-    """The summary for the week before `now`, for the therapist with this Telegram id."""
+    """The summary for the last complete week before `now`, for this therapist."""
     async with db.sessions.begin() as session:
         therapist = (
             await session.execute(
@@ -134,24 +117,11 @@ async def build_weekly_summary(
         zone_name = therapist.timezone if therapist is not None else default_timezone
         window = _window(now, zone_name)
         if therapist is None:
-            return _assemble(therapist_telegram_id, now, zone_name, window, _nothing())
+            return _assemble(therapist_telegram_id, now, zone_name, window, [], _Extras({}, {}))
         mine = select(Client.id).where(
             Client.therapist_id == therapist.id, Client.status != ClientStatus.DELETED
         )
-        client_rows = (
-            await session.execute(
-                select(Client.id, Client.display_name, Client.status).where(Client.id.in_(mine))
-            )
-        ).all()
-        pain_rows = await reports.pain_rows(
-            session,
-            clients=mine,
-            since=window.week_start - timedelta(days=WEEK_DAYS),
-            until=window.week_end,
-        )
-        slot_rows = await reports.slot_outcomes(
-            session, clients=mine, start=window.previous_start_utc, end=window.end_utc
-        )
+        caseload = await gather_caseload(session, clients=mine, now=now)
         sbi_rows = (
             await session.execute(
                 select(
@@ -164,46 +134,28 @@ async def build_weekly_summary(
                 )
             )
         ).all()
-        alert_rows = (
-            await session.execute(
-                select(Alert.client_id, Alert.kind, Alert.created_at, Alert.acknowledged_at).where(
-                    Alert.client_id.in_(mine),
-                    Alert.created_at < window.end_utc,
-                    (Alert.created_at >= window.start_utc) | Alert.acknowledged_at.is_(None),
-                )
-            )
-        ).all()
+        skipped = await reports.skip_reasons(
+            session, clients=mine, start=window.start_utc, end=window.end_utc
+        )
         # The summary shows each client's health data to the therapist: audit it (one INSERT).
         await record_access(
             session,
             actor_telegram_id=therapist_telegram_id,
             action=VIEW_SUMMARY,
-            client_ids=[c.id for c in client_rows],
+            client_ids=[c.client_id for c in caseload],
             now=now,
         )
-
-    gathered = _nothing()
-    gathered.clients = [(c.id, c.display_name, c.status.value) for c in client_rows]
-    for pain in pain_rows:
-        gathered.pains.setdefault(pain.client_id, []).append(
-            DailyPain(day=pain.day, leg=pain.leg, back=pain.back)
-        )
-    for slot in slot_rows:
-        this_week, last_week = gathered.slots.setdefault(slot.client_id, ([], []))
-        outcome = Outcome(slot.outcome) if slot.outcome is not None else None
-        (this_week if slot.slot >= window.start_utc else last_week).append(outcome)
+    extras = _Extras({}, defaultdict(list))
     for client_id, recorded_at, total in sbi_rows:
-        this_sbi, last_sbi = gathered.sbi.setdefault(client_id, ([], []))
+        this_sbi, last_sbi = extras.sbi.setdefault(client_id, ([], []))
         (this_sbi if recorded_at >= window.start_utc else last_sbi).append((recorded_at, total))
-    for client_id, kind, created_at, acknowledged_at in alert_rows:
-        gathered.alerts.setdefault(client_id, []).append(
-            _AlertFact(kind=kind, created_at=created_at, open=acknowledged_at is None)
-        )
-    return _assemble(therapist_telegram_id, now, zone_name, window, gathered)
+    for client_id, reason, count in skipped:
+        extras.skips[client_id].append((reason, count))
+    return _assemble(therapist_telegram_id, now, zone_name, window, caseload, extras)
 
 
 def _week_means(
-    pains: list[DailyPain], week_end: date, region: Region
+    pains: tuple[DailyPain, ...], week_end: date, region: Region
 ) -> tuple[float | None, float | None]:
     """Mean pain this week and last week; None for a week with fewer than 2 check-ins
     (`pain.WEEK_MIN_ENTRIES`: one day does not stand for a week)."""
@@ -218,8 +170,33 @@ def _latest(scores: list[tuple[datetime, int]]) -> int | None:
     return max(scores)[1] if scores else None
 
 
-def _change(current: float | None, previous: float | None) -> float | None:
-    return None if current is None or previous is None else current - previous
+def _client_week(client: CaseloadClient, window: _Window, extras: _Extras) -> ClientWeek:
+    facts = client.facts
+    leg_now, leg_before = _week_means(facts.pain, window.week_end, Region.LEG)
+    back_now, back_before = _week_means(facts.pain, window.week_end, Region.BACK)
+    previous = window.week_start - timedelta(weeks=1)
+    adherence = weekly_adherence(facts.slots, [window.week_start, previous])
+    this_sbi, last_sbi = extras.sbi.get(client.client_id, ([], []))
+    raised = sorted(
+        (a for a in client.alerts if window.start_utc <= a.created_at < window.end_utc),
+        key=lambda a: a.created_at,
+    )
+    skips = sorted(extras.skips.get(client.client_id, []), key=lambda rc: (-rc[1], rc[0]))
+    return ClientWeek(
+        client_id=client.client_id,
+        name=facts.name,
+        status=facts.status,
+        adherence_this_week=adherence[window.week_start],
+        adherence_last_week=adherence[previous],
+        leg_pain_this_week=leg_now,
+        leg_pain_last_week=leg_before,
+        back_pain_this_week=back_now,
+        back_pain_last_week=back_before,
+        sbi_this_week=_latest(this_sbi),
+        sbi_last_week=_latest(last_sbi),
+        alert_kinds=tuple(a.kind for a in raised),
+        skip_reasons=tuple(skips),
+    )
 
 
 def _assemble(
@@ -227,59 +204,30 @@ def _assemble(
     now: datetime,
     zone_name: str,
     window: _Window,
-    gathered: _Gathered,
+    caseload: list[CaseloadClient],
+    extras: _Extras,
 ) -> WeeklySummary:
-    weeks: list[ClientWeek] = []
-    extras: dict[int, tuple[float | None, tuple[str, ...]]] = {}
-    for client_id, name, status in gathered.clients:
-        pains = gathered.pains.get(client_id, [])
-        leg_now, leg_before = _week_means(pains, window.week_end, Region.LEG)
-        back_now, back_before = _week_means(pains, window.week_end, Region.BACK)
-        this_slots, last_slots = gathered.slots.get(client_id, ([], []))
-        this_sbi, last_sbi = gathered.sbi.get(client_id, ([], []))
-        raised = sorted(
-            (a for a in gathered.alerts.get(client_id, []) if a.created_at >= window.start_utc),
-            key=lambda a: a.created_at,
-        )
-        kinds = tuple(dict.fromkeys(a.kind for a in raised))
-        weeks.append(
-            ClientWeek(
-                client_id=client_id,
-                name=name,
-                status=status,
-                adherence_this_week=adherence_pct(this_slots),
-                adherence_last_week=adherence_pct(last_slots),
-                leg_pain_this_week=leg_now,
-                leg_pain_last_week=leg_before,
-                sbi_this_week=_latest(this_sbi),
-                sbi_last_week=_latest(last_sbi),
-                alerts_count=len(raised),
-                alert_kinds=frozenset(kinds),
-            )
-        )
-        extras[client_id] = (_change(back_now, back_before), kinds)
-    rows = summary_rows(weeks)
+    weeks = [_client_week(client, window, extras) for client in caseload]
+    rows = summary_rows(weeks, triage(client.facts for client in caseload))
     adherences = [r.adherence_pct for r in rows if r.adherence_pct is not None]
     overview = SummaryOverview(
         week_start=window.week_start,
         week_end=window.week_end,
         clients=len(rows),
         needing_attention=sum(1 for r in rows if r.needs_attention),
+        awaiting_prescription=sum(
+            1 for r in rows if r.awaiting_prescription and not r.needs_attention
+        ),
         mean_adherence_pct=sum(adherences) / len(adherences) if adherences else None,
         alerts_this_week=sum(r.alerts_count for r in rows),
-        open_alerts=sum(1 for facts in gathered.alerts.values() for a in facts if a.open),
+        open_alerts=sum(
+            1 for client in caseload for a in client.alerts if a.acknowledged_at is None
+        ),
     )
     return WeeklySummary(
         therapist_telegram_id=therapist_telegram_id,
         generated_at=now,
         timezone=zone_name,
-        clients=tuple(
-            ClientSummary(
-                row=row,
-                back_pain_change=extras[row.client_id][0],
-                alert_kinds=extras[row.client_id][1],
-            )
-            for row in rows
-        ),
+        rows=rows,
         overview=overview,
     )

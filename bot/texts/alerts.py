@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -10,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
 from bot.keyboards import rows
 from bot.services.alerts import AlertNotice
+from bot.texts.dates import iso_day_label, moment_label
 
 ACK_BUTTON = "✅ Acknowledge"
 OPEN_CLIENT_BUTTON = "👤 Open client"
@@ -18,7 +20,7 @@ MESSAGE_CLIENT_BUTTON = "✉️ Message client"
 ACKNOWLEDGED = "Acknowledged — no more reminders about this episode."
 ALREADY_ACKNOWLEDGED = "Already acknowledged."
 ALERT_GONE = "This alert is not one of your clients' (or no longer exists)."
-ACKNOWLEDGED_FOOTER = "\n\n✅ Acknowledged {at:%d %b %H:%M} UTC"
+ACKNOWLEDGED_FOOTER = "\n\n✅ Acknowledged {at}"
 NO_OPEN_ALERTS = "No open alerts. 🎉"
 OPEN_ALERTS_HEADER = "Open alerts ({count}), newest first:"
 
@@ -48,8 +50,17 @@ EVIDENCE = {
 }
 
 
+def acknowledged_footer(at: datetime, zone: str) -> str:
+    """The footer in the therapist's own zone (THERAPIST_TIMEZONE), e.g. "Mon 8 Jun 14:05"."""
+    return ACKNOWLEDGED_FOOTER.format(at=moment_label(at, zone))
+
+
 def _format(template: str, evidence: dict[str, Any], name: str) -> str:
-    values: dict[str, Any] = {**evidence, "name": name}
+    # Evidence stores days as ISO dates; the therapist reads every day in one style.
+    values: dict[str, Any] = {
+        k: iso_day_label(v) if isinstance(v, str) else v for k, v in evidence.items()
+    }
+    values["name"] = name
     if isinstance(values.get("signs"), list):
         values["signs"] = ", ".join(str(s).replace("_", " ") for s in values["signs"])
     try:
@@ -67,11 +78,12 @@ def alert_title(notice: AlertNotice) -> str:
     return title_for(notice.kind, notice.evidence, notice.client_name)
 
 
-def alert_message(notice: AlertNotice) -> str:
+def alert_message(notice: AlertNotice, zone: str = "UTC") -> str:
+    """The alert as the therapist reads it; times in `zone`, the therapist's own."""
     evidence = _format(EVIDENCE.get(notice.kind, ""), notice.evidence, notice.client_name)
     text = f"{alert_title(notice)}\n{evidence}".rstrip()
     if notice.acknowledged_at is not None:
-        text += ACKNOWLEDGED_FOOTER.format(at=notice.acknowledged_at)
+        text += acknowledged_footer(notice.acknowledged_at, zone)
     return text
 
 

@@ -1,42 +1,46 @@
 """The therapist's weekly summary as messages: text, the overview chart's caption and buttons.
 
 The same messages go out for `/summary`, the Monday 08:00 push and `python -m bot summary`;
-the chart itself is drawn by bot.charts.
+the chart itself is drawn by bot.charts. Clients needing attention are shown in full (why,
+their week, skip reasons, alerts), those awaiting a prescription by name, everyone else one
+short line each — in `bot.domain.triage` order, the order /clients uses.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.buttons.therapist import ClientChart
-from bot.domain.summary import AttentionReason
+from bot.buttons.therapist import ClientChart, PrescribeClient
+from bot.domain.summary import SummaryRow
 from bot.keyboards import rows
-from bot.services.summary import ClientSummary, WeeklySummary
-
-ALERT_LABELS: dict[str, str] = {
-    "red_flag": "RED FLAG",
-    "worsening_leg": "leg pain worsening",
-    "worsening_back": "back pain worsening",
-    "severe_leg_pain": "leg pain ≥ 8",
-    "inactivity": "no activity 3+ days",
-    "low_adherence": "adherence < 50 %",
-}
-REASON_LABELS: dict[AttentionReason, str] = {
-    AttentionReason.RED_FLAG: "RED FLAG",
-    AttentionReason.WORSENING: "worsening",
-    AttentionReason.LOW_ADHERENCE: "low adherence",
-    AttentionReason.INACTIVE: "inactive",
-    AttentionReason.UNREACHABLE: "has blocked the bot",
-}
+from bot.services.summary import WeeklySummary
+from bot.texts import triage as tt
+from bot.texts.dates import day_range
+from bot.texts.limits import CAPTION_LIMIT, MESSAGE_TEXT_LIMIT, button_label, fits, trim
 
 SUMMARY_EMPTY = "No clients yet. Invite one with /invite <name>."
-SUMMARY_CHART_CAPTION = "Adherence and leg-pain change per client, {start} – {end}"
-CLIENT_CHART_BUTTON = "Chart: {name}"
-# Buttons for a chart per client: the first rows (attention first) fit one keyboard.
-CHART_BUTTONS = 12
-CHART_BUTTON_NAME_CHARS = 20
-# Telegram's limit is 4096 characters a message; split between client lines below it.
-MESSAGE_LIMIT = 4000
+SUMMARY_TITLE = "Weekly summary {week}"
+SECTION_ATTENTION = "⚠️ Needs attention ({count}) — most urgent first"
+SECTION_AWAITING = "💊 Awaiting a prescription ({count}) — tap 💊 under the chart to prescribe:"
+SECTION_REST = "Everyone else ({count}): adherence · leg pain this week"
+NOTHING_FLAGGED = "Nobody needs attention this week."
+SUMMARY_CHART_CAPTION = (
+    "{week}: adherence and leg-pain change per client, most in need first. "
+    "Tap a name for their daily pain chart."
+)
+CLIENT_CHART_BUTTON = "📈 {name}"
+PRESCRIBE_BUTTON = "💊 {name}"
+# Chart buttons under the overview: everyone needing attention first, then the others, up to
+# this many (a keyboard of 12 rows of two stays usable on a phone) — but never fewer than the
+# clients needing attention, up to `MAX_ATTENTION_BUTTONS`.
+CHART_BUTTONS = 24
+MAX_ATTENTION_BUTTONS = 40
+PRESCRIBE_BUTTONS = 6
+CHART_BUTTON_NAME_CHARS = 22
+# Everyone else is listed one line each up to this many; past it the summary says how many
+# more there are and /clients (paged) lists them — a 200-client week stays two messages.
+REST_LISTED = 40
+REST_MORE = "…and {count} more with nothing to flag: /clients lists everyone."
 
 
 def _signed(value: float | int | None, unit: str = "") -> str:
@@ -51,93 +55,146 @@ def _adherence(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} %"
 
 
-def _adherence_part(client: ClientSummary) -> str:
-    row = client.row
+def _adherence_part(row: SummaryRow) -> str:
+    if row.adherence_pct is None:
+        return "adherence – (nothing prescribed)"
     if row.adherence_change is None:
         return f"adherence {_adherence(row.adherence_pct)}"
     return f"adherence {_adherence(row.adherence_pct)} ({row.adherence_change:+.0f} pts)"
 
 
-def _leg_part(client: ClientSummary) -> str:
-    row = client.row
-    if row.leg_pain is None:
-        return "leg pain –"
-    if row.leg_pain_change is None:
-        return f"leg pain {row.leg_pain:.1f}/10"
-    return f"leg pain {_signed(row.leg_pain_change)} {row.leg_pain_trend} ({row.leg_pain:.1f}/10)"
+def _pain_part(region: str, mean: float | None, change: float | None, arrow: str | None) -> str:
+    if mean is None:
+        return f"{region} pain –"
+    if change is None:
+        return f"{region} pain {mean:.1f}/10"
+    shown = f" {arrow}" if arrow else ""
+    return f"{region} pain {mean:.1f}/10{shown} ({_signed(change)})"
 
 
-def summary_line(client: ClientSummary) -> str:
-    row = client.row
-    head = row.name
-    if row.needs_attention:
-        head = f"⚠️ {row.name} — " + ", ".join(REASON_LABELS[r] for r in row.reasons)
-    sbi = "–" if row.sbi is None else f"{row.sbi}/24 ({_signed(row.sbi_change)})"
-    parts = [
-        head,
-        f"  {_adherence_part(client)} · {_leg_part(client)}"
-        f" · back pain {_signed(client.back_pain_change)} · SBI {sbi}",
-    ]
-    if client.alert_kinds:
-        alerts = ", ".join(ALERT_LABELS.get(kind, kind) for kind in client.alert_kinds)
-        parts.append(f"  alerts this week: {alerts}")
+def summary_line(row: SummaryRow) -> str:
+    """A client needing attention, in full: why, their week, skip reasons, alerts."""
+    head = f"{tt.mark(row.triage)} {row.name} — {tt.reasons_text(row.triage)}"
+    sbi = "–" if row.sbi is None else f"{row.sbi}/24"
+    if row.sbi is not None and row.sbi_change is not None:
+        sbi += f" ({_signed(row.sbi_change)})"
+    leg = _pain_part("leg", row.leg_pain, row.leg_pain_change, row.leg_pain_trend)
+    back = _pain_part("back", row.back_pain, row.back_pain_change, None)
+    parts = [head, f"  {_adherence_part(row)} · {leg} · {back} · SBI {sbi}"]
+    if row.skip_reasons:
+        parts.append(f"  skipped: {tt.skip_reasons_text(row.skip_reasons)}")
+    if row.alert_kinds:
+        kinds = ", ".join(tt.alert_name(kind) for kind in dict.fromkeys(row.alert_kinds))
+        parts.append(f"  alerts this week: {kinds}")
     return "\n".join(parts)
 
 
-def _head(summary: WeeklySummary) -> str:
-    overview = summary.overview
-    return (
-        f"Weekly summary {overview.week_start:%a %d %b} – {overview.week_end:%a %d %b}\n"
-        f"{_count(overview.clients, 'client')} · "
-        f"{overview.needing_attention} need{'s' if overview.needing_attention == 1 else ''} "
-        f"attention · mean adherence {_adherence(overview.mean_adherence_pct)} · "
-        f"{_count(overview.alerts_this_week, 'alert')} this week, {overview.open_alerts} open"
-    )
+def compact_line(row: SummaryRow) -> str:
+    """Anyone not needing attention, on one line."""
+    leg = "–" if row.leg_pain is None else f"{row.leg_pain:.1f}"
+    arrow = f" {row.leg_pain_trend}" if row.leg_pain_trend else ""
+    skipped = f" · skipped {tt.skip_reasons_text(row.skip_reasons)}" if row.skip_reasons else ""
+    return f"{row.name} · {_adherence(row.adherence_pct)} · leg {leg}{arrow}{skipped}"
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _head(summary: WeeklySummary) -> str:
+    overview = summary.overview
+    need = overview.needing_attention
+    parts = [
+        _count(overview.clients, "client"),
+        f"{need} need{'s' if need == 1 else ''} attention",
+    ]
+    if overview.awaiting_prescription:
+        parts.append(f"{overview.awaiting_prescription} awaiting a prescription")
+    parts.append(
+        f"{_count(overview.open_alerts, 'open alert')} "
+        f"({overview.alerts_this_week} raised this week)"
+    )
+    parts.append(f"mean adherence {_adherence(overview.mean_adherence_pct)}")
+    title = SUMMARY_TITLE.format(week=day_range(overview.week_start, overview.week_end))
+    return f"{title}\n" + " · ".join(parts)
+
+
 def _blocks(summary: WeeklySummary) -> list[str]:
-    if not summary.clients:
+    """The summary's paragraphs after its heading; a client's lines are one block."""
+    if not summary.rows:
         return [SUMMARY_EMPTY]
-    return [summary_line(client) for client in summary.clients]
+    attention = [r for r in summary.rows if r.needs_attention]
+    awaiting = [r for r in summary.rows if not r.needs_attention and r.awaiting_prescription]
+    rest = [r for r in summary.rows if not r.needs_attention and not r.awaiting_prescription]
+    blocks: list[str] = []
+    if attention:
+        blocks.append("\n" + SECTION_ATTENTION.format(count=len(attention)))
+        blocks += [summary_line(row) for row in attention]
+    else:
+        blocks.append("\n" + NOTHING_FLAGGED)
+    if awaiting:
+        blocks.append("\n" + SECTION_AWAITING.format(count=len(awaiting)))
+        blocks += [f"{tt.PRESCRIBE_MARK} {compact_line(row)}" for row in awaiting]
+    if rest:
+        blocks.append("\n" + SECTION_REST.format(count=len(rest)))
+        blocks += [compact_line(row) for row in rest[:REST_LISTED]]
+        if len(rest) > REST_LISTED:
+            blocks.append(REST_MORE.format(count=len(rest) - REST_LISTED))
+    return blocks
 
 
 def render_weekly_summary(summary: WeeklySummary) -> str:
     """The whole summary as one text (what `python -m bot summary` prints)."""
-    return _head(summary) + "\n\n" + "\n".join(_blocks(summary))
+    return "\n".join([_head(summary), *_blocks(summary)])
 
 
 def summary_texts(summary: WeeklySummary) -> list[str]:
-    """The summary as messages within Telegram's size; a client's lines stay together."""
+    """The summary as messages within Telegram's size; a client's lines stay together and a
+    section heading is never the last line of a message."""
     messages: list[str] = []
-    current, separator = _head(summary), "\n\n"
-    for block in _blocks(summary):
-        if len(current) + len(separator) + len(block) > MESSAGE_LIMIT:
+    current = _head(summary)
+    blocks = _blocks(summary)
+    for index, block in enumerate(blocks):
+        candidate = f"{current}\n{block}"
+        is_heading = block.startswith("\n")
+        following = blocks[index + 1] if is_heading and index + 1 < len(blocks) else ""
+        if not fits(candidate + ("\n" + following if following else ""), MESSAGE_TEXT_LIMIT):
             messages.append(current)
-            current = block
+            current = block.lstrip("\n")
         else:
-            current = f"{current}{separator}{block}"
-        separator = "\n"
+            current = candidate
     messages.append(current)
-    return [message[:MESSAGE_LIMIT] for message in messages]
+    return [trim(message, MESSAGE_TEXT_LIMIT) for message in messages]
 
 
 def summary_chart_caption(summary: WeeklySummary) -> str:
-    return SUMMARY_CHART_CAPTION.format(
-        start=f"{summary.overview.week_start:%d %b}", end=f"{summary.overview.week_end:%d %b}"
-    )
+    week = day_range(summary.overview.week_start, summary.overview.week_end)
+    return trim(SUMMARY_CHART_CAPTION.format(week=week), CAPTION_LIMIT)
+
+
+def _chart_rows(summary: WeeklySummary) -> tuple[SummaryRow, ...]:
+    """Whose pain chart gets a button: everyone needing attention first, then the others."""
+    attention = len(summary.needing_attention)
+    limit = min(max(CHART_BUTTONS, attention), MAX_ATTENTION_BUTTONS)
+    return summary.rows[:limit]
 
 
 def summary_chart_keyboard(summary: WeeklySummary) -> InlineKeyboardMarkup:
-    """A button per client (the first `CHART_BUTTONS`, attention first) for their own chart."""
+    """A pain-chart button per client (attention first) and a 💊 button for each client still
+    awaiting a prescription."""
     buttons = [
         (
-            CLIENT_CHART_BUTTON.format(name=row.name[:CHART_BUTTON_NAME_CHARS]),
+            button_label(CLIENT_CHART_BUTTON.format(name=row.name), CHART_BUTTON_NAME_CHARS),
             ClientChart(row.client_id).pack(),
         )
-        for row in summary.rows[:CHART_BUTTONS]
+        for row in _chart_rows(summary)
+    ]
+    awaiting = [r for r in summary.rows if r.awaiting_prescription][:PRESCRIBE_BUTTONS]
+    buttons += [
+        (
+            button_label(PRESCRIBE_BUTTON.format(name=row.name), CHART_BUTTON_NAME_CHARS),
+            PrescribeClient(row.client_id).pack(),
+        )
+        for row in awaiting
     ]
     return rows(buttons, per_row=2)

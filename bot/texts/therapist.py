@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, time
+from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons.therapist import (
     PAUSE_CLIENT,
     CancelDraft,
+    CancelTimes,
     ChooseDays,
     ChooseTimesPerDay,
     ChooseVariant,
     ClientButton,
     ConfirmDraft,
     DraftStep,
+    EditTimes,
     ExportClient,
     MessageClient,
     OpenClient,
+    OpenTimes,
     PauseClient,
     PrescribeClient,
+    SaveTimes,
     ShowStep,
     StopConfirmed,
     StopPrescription,
     ToggleExercise,
 )
+from bot.buttons.therapist import (
+    ClientsPage as ClientsPageButton,
+)
+from bot.buttons.therapist import NotesPage as NotesPageButton
 from bot.keyboards import rows
-from bot.services.clients import ClientCard, ClientLine
+from bot.services.clients import ClientCard, ClientLine, ClientList, ClientTimes, NotesPage
 from bot.services.prescriptions import (
     MAX_TIMES_PER_DAY,
     WARN_ABOVE,
@@ -36,7 +45,9 @@ from bot.services.prescriptions import (
     PrescriptionChange,
     Variant,
 )
+from bot.texts import triage as tt
 from bot.texts.alerts import title_for
+from bot.texts.dates import day_label, moment_label
 from bot.texts.limits import button_label, split_message, trim
 
 TitleOf = Callable[[str], str]
@@ -46,7 +57,19 @@ THERAPIST_ONLY_BUTTON = "That button is for the therapist only."
 
 # --- client list and card --------------------------------------------------------------------
 NO_CLIENTS = "You have no clients yet. Invite one with /invite <name>."
-CLIENTS_HEADER = "Your clients ({count}) — those needing attention first:"
+CLIENTS_HEADER = "Your clients: {count}"
+CLIENTS_ATTENTION = "⚠️ {count} need{s} attention"
+CLIENTS_AWAITING = "💊 {count} awaiting a prescription"
+CLIENTS_NOT_TODAY = "{count} not checked in today"
+SECTION_ATTENTION = "⚠️ Needs attention — most urgent first"
+SECTION_AWAITING = "💊 Awaiting a prescription — tap 💊 to prescribe"
+SECTION_REST = "Everyone else"
+CONTINUED = " (continued)"
+PAGE_FOOTER = "Page {page} of {pages}"
+PREVIOUS_PAGE = "◀️ Previous"
+NEXT_PAGE = "Next ▶️"
+CHECKED_IN_TODAY = "✓ today"
+NOT_CHECKED_IN_TODAY = "not checked in today"
 CLIENT_USAGE = "Which client? Send /client <name>, e.g. /client Sam."
 _CLIENT_NOT_FOUND = "No client of yours matches “{query}”. /clients lists them all."
 _CLIENT_WHICH = "Several clients match “{query}” — which one?"
@@ -58,6 +81,8 @@ PAUSE_BUTTON = "⏸ Pause"
 RESUME_BUTTON = "▶️ Resume"
 MESSAGE_BUTTON = "✉️ Message"
 EXPORT_BUTTON = "📄 Export CSV"
+TIMES_BUTTON = "⏰ Times"
+NOTES_BUTTON = "📝 All notes"
 STOP_BUTTON = "⏹ Stop prescription"
 PAUSED_DONE = "{name}'s reminders are paused. Press Resume on the card to restart them."
 RESUMED_DONE = "{name}'s reminders are back on."
@@ -66,6 +91,11 @@ CLIENT_PAUSED_NOTICE = "Your therapist has paused your reminders for now."
 CLIENT_RESUMED_NOTICE = "Your therapist has switched your reminders back on."
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# A page of /clients: at most this many clients, and well inside Telegram's 4,096 characters,
+# so a page fits a phone screen or two and its buttons stay a short keyboard.
+CLIENTS_PER_PAGE = 15
+PAGE_TEXT_BUDGET = 3500
+NAME_BUTTON_CHARS = 24
 
 
 def _pct(value: float | None) -> str:
@@ -73,7 +103,19 @@ def _pct(value: float | None) -> str:
 
 
 def _day(value: date | None) -> str:
-    return "never" if value is None else f"{value:%a %d %b}"
+    return day_label(value)
+
+
+def _today_mark(line: ClientLine) -> str:
+    if line.status != "active":
+        return STATUS_LABELS.get(line.status, line.status)
+    return CHECKED_IN_TODAY if line.checked_in_today else NOT_CHECKED_IN_TODAY
+
+
+def _leg(line: ClientLine) -> str:
+    if line.latest_leg is None:
+        return "leg –"
+    return f"leg {line.latest_leg}/10 {line.leg_arrow or ''}".rstrip()
 
 
 # What the therapist typed after /client is echoed back only this far (it can be 4,000 chars).
@@ -87,27 +129,111 @@ def no_single_client(query: str, *, several: bool) -> str:
 
 
 def client_line(line: ClientLine) -> str:
-    mark = "⚠️ " if line.needs_attention else ""
-    leg = "–" if line.latest_leg is None else f"{line.latest_leg}/10 {line.leg_arrow or ''}".strip()
+    """A client needing attention, in full: why, then their figures (two or three lines)."""
+    head = f"{tt.mark(line.triage)} {line.name}".strip()
+    reasons = tt.reasons_text(line.triage)
     alerts = f" · 🔔 {line.open_alerts} open" if line.open_alerts else ""
     return (
-        f"{mark}{line.name} ({STATUS_LABELS.get(line.status, line.status)})\n"
-        f"   last check-in {_day(line.last_checkin)} · 7-day adherence "
-        f"{_pct(line.adherence_7d_pct)} · leg {leg}{alerts}"
+        f"{head} — {reasons}\n"
+        f"   last check-in {_day(line.last_checkin)} ({_today_mark(line)}) · adherence last wk "
+        f"{_pct(line.adherence_last_week)}, this wk {_pct(line.adherence_this_week)} so far"
+        f" · {_leg(line)}{alerts}"
     )
 
 
-def clients_message(lines: Sequence[ClientLine]) -> str:
-    if not lines:
-        return NO_CLIENTS
-    body = "\n".join(client_line(line) for line in lines)
-    return f"{CLIENTS_HEADER.format(count=len(lines))}\n\n{body}"
+def compact_line(line: ClientLine) -> str:
+    """Anyone else, on one line: name, last week's adherence, leg pain and today."""
+    if line.awaiting_prescription:
+        return f"{tt.PRESCRIBE_MARK} {line.name} · joined {_day(line.joined)} · {_today_mark(line)}"
+    return (
+        f"{line.name} · {_pct(line.adherence_last_week)} last wk · {_leg(line)} · "
+        f"{_today_mark(line)}"
+    )
 
 
-def clients_keyboard(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
-    if not items:
-        return None
-    return rows([(button_label(name), OpenClient(cid).pack()) for cid, name in items], per_row=2)
+def _heading(clients: ClientList) -> str:
+    parts = [CLIENTS_HEADER.format(count=len(clients.lines))]
+    if clients.needing_attention:
+        n = clients.needing_attention
+        parts.append(CLIENTS_ATTENTION.format(count=n, s="s" if n == 1 else ""))
+    if clients.awaiting_prescription:
+        parts.append(CLIENTS_AWAITING.format(count=clients.awaiting_prescription))
+    parts.append(CLIENTS_NOT_TODAY.format(count=clients.not_checked_in_today))
+    return " · ".join(parts)
+
+
+class ClientsPage(NamedTuple):
+    """One message of a paged list: its text and keyboard (buttons and Previous / Next)."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+def _section(line: ClientLine) -> str:
+    if line.needs_attention:
+        return SECTION_ATTENTION
+    if line.awaiting_prescription:
+        return SECTION_AWAITING
+    return SECTION_REST
+
+
+def _entry(line: ClientLine) -> str:
+    return client_line(line) if line.needs_attention else compact_line(line)
+
+
+def _paged(lines: Sequence[ClientLine]) -> list[list[ClientLine]]:
+    """Clients split into pages of at most `CLIENTS_PER_PAGE` and `PAGE_TEXT_BUDGET` chars."""
+    pages: list[list[ClientLine]] = [[]]
+    used = 0
+    for line in lines:
+        size = len(_entry(line)) + 60  # a section heading may come with it
+        if pages[-1] and (len(pages[-1]) >= CLIENTS_PER_PAGE or used + size > PAGE_TEXT_BUDGET):
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += size
+    return pages
+
+
+def _button(line: ClientLine) -> tuple[str, str]:
+    if line.awaiting_prescription and not line.needs_attention:
+        label = button_label(f"{tt.PRESCRIBE_MARK} {line.name}", NAME_BUTTON_CHARS)
+        return label, PrescribeClient(line.client_id).pack()
+    mark = tt.mark(line.triage)
+    label = button_label(f"{mark} {line.name}".strip(), NAME_BUTTON_CHARS)
+    return label, OpenClient(line.client_id).pack()
+
+
+def clients_page(clients: ClientList, page: int = 0) -> ClientsPage:
+    """One page of /clients: the heading, those needing attention in full (most urgent first),
+    then those awaiting a prescription and everyone else one line each; a button per client
+    on the page (💊 opens the prescription) and Previous / Next when there is more."""
+    if not clients.lines:
+        return ClientsPage(NO_CLIENTS, None)
+    pages = _paged(clients.lines)
+    page = min(max(page, 0), len(pages) - 1)
+    parts = [_heading(clients)]
+    section = None
+    for line in pages[page]:
+        if _section(line) != section:
+            section = _section(line)
+            again = page > 0 and line is pages[page][0] and _section(pages[page - 1][-1]) == section
+            parts.append("\n" + section + (CONTINUED if again else ""))
+        parts.append(_entry(line))
+    if len(pages) > 1:
+        parts.append("\n" + PAGE_FOOTER.format(page=page + 1, pages=len(pages)))
+    grid = rows([_button(line) for line in pages[page]], per_row=2).inline_keyboard
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(PREVIOUS_PAGE, callback_data=ClientsPageButton(page - 1).pack())
+        )
+    if page + 1 < len(pages):
+        nav.append(
+            InlineKeyboardButton(NEXT_PAGE, callback_data=ClientsPageButton(page + 1).pack())
+        )
+    keyboard = InlineKeyboardMarkup([*grid, nav] if nav else grid)
+    return ClientsPage(trim("\n".join(parts)), keyboard)
 
 
 def days_label(mask: int) -> str:
@@ -122,45 +248,71 @@ def times_label(times: int) -> str:
     return "once a day" if times == 1 else f"{times}× a day"
 
 
-def client_card_message(card: ClientCard, title_of: TitleOf) -> str:
+def _clock(times: Sequence[time]) -> str:
+    return ", ".join(f"{t:%H:%M}" for t in times) or "none"
+
+
+def client_card_message(card: ClientCard, title_of: TitleOf, therapist_zone: str) -> str:
     lines = [
         f"👤 {card.name} — {STATUS_LABELS.get(card.status, card.status)}, {card.timezone}",
         f"Last check-in: {_day(card.last_checkin)}",
-        "",
-        "Prescription:",
     ]
+    reasons = tt.reasons_text(card.triage)
+    if card.triage.needs_attention:
+        lines.append(f"{tt.mark(card.triage)} Needs attention: {reasons}")
+    lines += ["", "Prescription:"]
     if card.prescriptions:
         lines += [
             f"• {title_of(p.exercise_slug)} — {p.dosage}, {times_label(p.times_per_day)}, "
             f"{days_label(p.days_mask)}"
             for p in card.prescriptions
         ]
+        lines.append(f"Reminders at {_clock(card.reminder_times)} (their time)")
     else:
-        lines.append("• none yet — press Prescribe")
+        lines.append("• none yet — press 💊 Prescribe: until then they get no exercise reminders")
+    if card.checkin_time is not None:
+        lines.append(f"Daily check-in at {card.checkin_time:%H:%M} (their time)")
     lines += ["", "Adherence by week:"]
-    lines += [f"• w/c {week:%d %b}: {_pct(pct)}" for week, pct in card.weekly_adherence]
+    lines += [
+        f"• w/c {_day(week.week_start)}: "
+        + (
+            ("nothing due yet" if week.pct is None else f"{_pct(week.pct)} so far")
+            if week.so_far
+            else (_pct(week.pct) if week.pct is not None else "nothing prescribed")
+        )
+        for week in card.weekly_adherence
+    ]
+    if card.skip_reasons:
+        lines.append(f"Skipped: {tt.skip_reasons_text(card.skip_reasons)}")
     if card.pain:
         latest = card.pain[-1]
         lines += [
             "",
-            f"Latest pain ({latest.day:%a %d %b}): leg {latest.leg}/10, back {latest.back}/10",
+            f"Latest pain ({_day(latest.day)}): leg {latest.leg}/10, back {latest.back}/10",
         ]
     if card.notes:
-        lines += ["", "Last notes:"]
-        lines += [f"• {day:%d %b}: {note}" for day, note in card.notes]
+        more = f" — {card.notes_total} in all: /notes" if card.notes_total > len(card.notes) else ""
+        lines += ["", f"Last notes{more}:"]
+        lines += [f"• {_day(day)}: {note}" for day, note in card.notes]
     if card.alerts:
         lines += ["", f"Alerts ({card.open_alerts} open):"]
         for alert in card.alerts:
-            state = "open" if alert.acknowledged_at is None else "acknowledged"
+            state = (
+                "open"
+                if alert.acknowledged_at is None
+                else f"seen {moment_label(alert.acknowledged_at, therapist_zone)}"
+            )
             title = title_for(alert.kind, alert.evidence, card.name)
-            lines.append(f"• {alert.created_at:%d %b}: {title} ({state})")
+            lines.append(f"• {moment_label(alert.created_at, therapist_zone)}: {title} ({state})")
     return "\n".join(lines)
 
 
-def client_card_messages(card: ClientCard, title_of: TitleOf) -> tuple[str, ...]:
+def client_card_messages(
+    card: ClientCard, title_of: TitleOf, therapist_zone: str
+) -> tuple[str, ...]:
     """The card as one message, or several when long notes push it past Telegram's 4,096
     characters (the keyboard goes under the last): every note is shown whole."""
-    return split_message(client_card_message(card, title_of))
+    return split_message(client_card_message(card, title_of, therapist_zone))
 
 
 def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
@@ -171,6 +323,8 @@ def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
             (pause, PauseClient(card.client_id).pack()),
             (MESSAGE_BUTTON, MessageClient(card.client_id).pack()),
             (EXPORT_BUTTON, ExportClient(card.client_id).pack()),
+            (TIMES_BUTTON, OpenTimes(card.client_id).pack()),
+            (NOTES_BUTTON, NotesPageButton(card.client_id, 0).pack()),
         ],
         per_row=2,
     )
@@ -192,6 +346,100 @@ def card_keyboard_after_pause(
             for row in markup.inline_keyboard
         ]
     )
+
+
+# --- a client's times, from the card ---------------------------------------------------------
+TIMES_HEADER = (
+    "⏰ {name}'s times ({zone}, their local time)\n"
+    "Exercise reminders: {reminders}\nDaily check-in: {checkin}\n\n"
+    "Tap times to tick or untick them, then Save. {name} is told what changed."
+)
+TIMES_SAVE = "💾 Save"
+TIMES_CANCEL = "✖️ Cancel"
+TIMES_CHECKIN_PREFIX = "Check-in "
+TIMES_NEED_ONE = "Tick at least one reminder time."
+TIMES_TOO_MANY = "At most {count} reminder times a day."
+TIMES_SAVED = "✅ Saved: {name}'s reminders at {reminders}, check-in at {checkin} (their time)."
+TIMES_UNCHANGED = "Times not changed."
+CLIENT_TIMES_NOTICE = (
+    "Your therapist has changed your times: exercise reminders at {reminders}, daily check-in "
+    "at {checkin} (your time). You can change them yourself with /settings."
+)
+
+
+def times_message(times: ClientTimes, mask: int, checkin: int) -> str:
+    reminders, at = times.chosen(mask, checkin)
+    return TIMES_HEADER.format(
+        name=times.name, zone=times.timezone, reminders=_clock(reminders), checkin=f"{at:%H:%M}"
+    )
+
+
+def times_keyboard(times: ClientTimes, mask: int, checkin: int) -> InlineKeyboardMarkup:
+    """Reminder times to tick (each button carries the mask it would make), check-in times to
+    choose, Save and Cancel: the draft lives in the buttons, nothing is stored until Save."""
+    cid = times.client_id
+    reminder_buttons = [
+        (
+            f"{'✅ ' if mask & (1 << i) else ''}{t:%H:%M}",
+            EditTimes(cid, mask ^ (1 << i), checkin).pack(),
+        )
+        for i, t in enumerate(times.reminder_choices)
+    ]
+    checkin_buttons = [
+        (
+            f"{'● ' if j == checkin else ''}{TIMES_CHECKIN_PREFIX}{t:%H:%M}",
+            EditTimes(cid, mask, j).pack(),
+        )
+        for j, t in enumerate(times.checkin_choices)
+    ]
+    grid = [
+        *rows(reminder_buttons, per_row=4).inline_keyboard,
+        *rows(checkin_buttons, per_row=3).inline_keyboard,
+        [
+            InlineKeyboardButton(TIMES_CANCEL, callback_data=CancelTimes(cid).pack()),
+            InlineKeyboardButton(TIMES_SAVE, callback_data=SaveTimes(cid, mask, checkin).pack()),
+        ],
+    ]
+    return InlineKeyboardMarkup(grid)
+
+
+def times_saved(times: ClientTimes) -> str:
+    return TIMES_SAVED.format(
+        name=times.name,
+        reminders=_clock(times.reminder_times),
+        checkin=f"{times.checkin_time:%H:%M}",
+    )
+
+
+def client_times_notice(times: ClientTimes) -> str:
+    return CLIENT_TIMES_NOTICE.format(
+        reminders=_clock(times.reminder_times), checkin=f"{times.checkin_time:%H:%M}"
+    )
+
+
+# --- notes -----------------------------------------------------------------------------------
+NOTES_USAGE = "Whose notes? Send /notes <client name>, e.g. /notes Sam."
+NOTES_NONE = "{name} has not written any notes at check-in yet."
+NOTES_MARK = "📝"
+NOTES_HEADER = NOTES_MARK + " {name}'s notes from check-ins ({total}), newest first"
+
+
+def notes_page(page: NotesPage) -> ClientsPage:
+    """One page of a client's notes, whole, with Previous / Next."""
+    if not page.total:
+        return ClientsPage(NOTES_NONE.format(name=page.name), None)
+    lines = [NOTES_HEADER.format(name=page.name, total=page.total)]
+    lines += [f"\n{_day(day)}\n{note}" for day, note in page.notes]
+    if page.pages > 1:
+        lines.append("\n" + PAGE_FOOTER.format(page=page.page + 1, pages=page.pages))
+    nav = []
+    if page.page > 0:
+        data = NotesPageButton(page.client_id, page.page - 1).pack()
+        nav.append(InlineKeyboardButton(PREVIOUS_PAGE, callback_data=data))
+    if page.page + 1 < page.pages:
+        data = NotesPageButton(page.client_id, page.page + 1).pack()
+        nav.append(InlineKeyboardButton(NEXT_PAGE, callback_data=data))
+    return ClientsPage(trim("\n".join(lines)), InlineKeyboardMarkup([nav]) if nav else None)
 
 
 # --- prescribing -----------------------------------------------------------------------------

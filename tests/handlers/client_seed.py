@@ -15,6 +15,7 @@ from bot.db.models import (
     ExerciseLog,
     ExerciseOutcome,
     PainEntry,
+    Prescription,
     Schedule,
     ScheduleKind,
     Therapist,
@@ -125,3 +126,21 @@ async def pain_rows(db: Database, client_id: int) -> list[tuple[date, int, int, 
             .order_by(PainEntry.day)
         )
         return [(row.day, row.leg, row.back, row.note) for row in rows]
+
+
+async def add_prescription(
+    db: Database, client_id: int, slug: str = "glute-bridge", *, times_per_day: int = 1
+) -> None:
+    """An active prescription line (no schedule change: tests that tick add their own rows)."""
+    async with db.sessions.begin() as session:
+        session.add(
+            Prescription(
+                client_id=client_id,
+                exercise_slug=slug,
+                dosage="2 × 10 reps",
+                times_per_day=times_per_day,
+                days_mask=127,
+                active_from=DEFAULT_NOW - timedelta(days=60),
+                created_at=DEFAULT_NOW - timedelta(days=60),
+            )
+        )

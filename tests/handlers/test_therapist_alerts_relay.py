@@ -48,7 +48,7 @@ async def test_leg_pain_of_eight_alerts_the_therapist_once_with_evidence_and_but
     alerts = _alert_messages(botapi, therapist.id, mark)
     assert len(alerts) == 1
     text = alerts[0].text or ""
-    assert "Alice Example" in text and "leg 8/10" in text and TODAY.isoformat() in text
+    assert "Alice Example" in text and "leg 8/10" in text and "Check-in Mon 1 Jun" in text
     labels = [label for label, _ in botapi.callback_buttons(alerts[0])]
     assert labels == ["✅ Acknowledge", "👤 Open client", "✉️ Message client"]
     assert ("👤 Open client", f"client:open:{client_id}") in botapi.callback_buttons(alerts[0])
@@ -82,7 +82,9 @@ async def test_acknowledge_marks_the_alert_and_open_alerts_no_longer_lists_it(
     assert "Acknowledged" in str(botapi.callback_answer(query_id).get("text"))
     assert alert.message_id is not None
     edited = botapi.message(therapist.id, alert.message_id)
-    assert "✅ Acknowledged" in str(edited.get("text"))
+    # In the therapist's own zone (London, BST) and the house date style, never UTC.
+    assert "✅ Acknowledged Mon 1 Jun 10:00" in str(edited.get("text"))
+    assert "UTC" not in str(edited.get("text"))
     async with db.sessions() as session:
         row = (await session.execute(select(Alert))).scalar_one()
         assert row.acknowledged_by == therapist.id and row.acknowledged_at is not None
@@ -184,11 +186,11 @@ async def test_summary_sends_the_week_with_an_overview_chart_and_client_chart_bu
     )
     assert "Weekly summary" in text
     assert text.index("Alice Example") < text.index("Bob Stable")
-    assert "leg pain +3.0" in text
+    assert "leg pain 6.0/10 ↑ (+3.0)" in text
     photos = botapi.calls("sendPhoto", chat_id=therapist.id, after=mark)
     assert len(photos) == 1
     buttons = botapi.callback_buttons(photos[0])
-    assert ("Chart: Alice Example", f"summary:chart:{alice}") in buttons
+    assert ("📈 Alice Example", f"summary:chart:{alice}") in buttons
     mark = botapi.mark()
     botapi.press(therapist, photos[0], f"summary:chart:{alice}")
     await bot.settle()

@@ -12,7 +12,12 @@ from bot.db.engine import Database
 from bot.db.models import Audit, Client, ClientStatus, ExerciseOutcome, Schedule
 from bot.services import audit
 from tests.conftest import DEFAULT_NOW
-from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
+from tests.handlers.client_seed import (
+    add_client,
+    add_exercise_slots,
+    add_pain_entries,
+    add_prescription,
+)
 from tests.support.botapi_double import BotApiDouble
 from tests.support.harness import RunningApplication
 from tests.support.telegram_payloads import TgUser
@@ -39,6 +44,8 @@ async def _seed(db: Database) -> tuple[int, int]:
     slots = [DEFAULT_NOW - timedelta(days=d) for d in range(1, 7)]
     await add_exercise_slots(db, alice, [(s, ExerciseOutcome.SKIPPED) for s in slots])
     await add_exercise_slots(db, bob, [(s, ExerciseOutcome.DONE) for s in slots])
+    await add_prescription(db, alice)
+    await add_prescription(db, bob)
     return alice, bob
 
 
@@ -62,10 +69,16 @@ async def test_clients_lists_everyone_with_the_ones_needing_attention_first(
     assert text.index("Alice Example") < text.index("Bob Stable")
     assert "⚠️ Alice Example" in text
     assert "⚠️ Bob" not in text
-    assert "0 %" in text and "100 %" in text  # 7-day adherence
+    # Last week's adherence, the figure the weekly summary shows for the same week.
+    assert "adherence last wk 0 %, this wk – so far" in text
+    assert "Bob Stable · 100 % last wk" in text
     assert "leg 8/10 ↑" in text
+    assert (
+        "(✓ today)" in text
+        and "Bob Stable · 100 % last wk · leg 3/10 → · not checked in today" in text
+    )
     assert botapi.callback_buttons(reply) == [
-        ("Alice Example", f"client:open:{alice}"),
+        ("⚠️ Alice Example", f"client:open:{alice}"),
         ("Bob Stable", f"client:open:{bob}"),
     ]
     assert sorted(await _audits(db, audit.VIEW_CLIENT_LIST)) == sorted([alice, bob])
@@ -86,6 +99,8 @@ async def test_client_by_fuzzy_name_shows_the_card_with_a_pain_chart_and_is_audi
         "⏸ Pause",
         "✉️ Message",
         "📄 Export CSV",
+        "⏰ Times",
+        "📝 All notes",
     ]
     photo = botapi.calls("sendPhoto", chat_id=therapist.id, after=mark)
     assert len(photo) == 1

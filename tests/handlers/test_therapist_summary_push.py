@@ -79,13 +79,13 @@ async def test_monday_0800_london_sends_the_summary_text_and_overview_chart(
 
     text = _texts(botapi, THERAPIST_ID, mark)
     assert "Weekly summary Mon 25 May – Sun 31 May" in text
-    assert "⚠️ Alice Example — worsening" in text
+    assert "⚠️ Alice Example — leg pain up 3.0 points (no alert yet)" in text
     assert "Bob Faraway" not in text
     photos = _photos(botapi, THERAPIST_ID, mark)
     assert len(photos) == 1
     assert photos[0].files["photo"].startswith(PNG_SIGNATURE)
-    assert "Adherence and leg-pain change per client" in (photos[0].text or "")
-    assert ("Chart: Alice Example", f"summary:chart:{alice}") in botapi.callback_buttons(photos[0])
+    assert "adherence and leg-pain change per client" in (photos[0].text or "")
+    assert ("📈 Alice Example", f"summary:chart:{alice}") in botapi.callback_buttons(photos[0])
     # The text comes before the chart it explains.
     first_text = botapi.calls("sendMessage", chat_id=THERAPIST_ID, after=mark)[0]
     assert first_text.at <= photos[0].at

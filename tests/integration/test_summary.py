@@ -16,11 +16,16 @@ from sqlalchemy import event
 from bot.__main__ import main
 from bot.db.engine import Database
 from bot.db.models import Alert, ExerciseOutcome
-from bot.domain.summary import AttentionReason
+from bot.domain.triage import Need
 from bot.services.summary import build_weekly_summary
 from bot.texts.summary import render_weekly_summary
 from tests.conftest import DEFAULT_NOW, TEST_TOKEN, THERAPIST_ID
-from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
+from tests.handlers.client_seed import (
+    add_client,
+    add_exercise_slots,
+    add_pain_entries,
+    add_prescription,
+)
 from tests.support.botapi_double import BotApiDouble
 from tests.support.telegram_payloads import TgUser
 
@@ -102,14 +107,16 @@ async def test_adherence_pain_change_and_attention_order(db: Database) -> None:
         db, worse, [(s, ExerciseOutcome.PARTLY if i < 2 else None) for i, s in enumerate(week)]
     )
     await add_exercise_slots(db, steady, [(s, ExerciseOutcome.DONE) for s in week])
+    await add_prescription(db, worse)
+    await add_prescription(db, steady)
 
     summary = await build_weekly_summary(db, therapist_telegram_id=THERAPIST_ID, now=NOW)
 
     assert [row.name for row in summary.rows] == ["Wendy Worse", "Sam Steady"]
     wendy, sam = summary.rows
-    # bot.domain.summary's rules: leg pain 3 → 6 is a clinically important rise, 1 of 7 slots
-    # done is under 50 %; Sam has nothing to look at.
-    assert wendy.reasons == (AttentionReason.WORSENING, AttentionReason.LOW_ADHERENCE)
+    # bot.domain.triage: leg pain 3 → 6 on the week before is a clinically important rise,
+    # 1 of 7 slots done is under 50 %; Sam has nothing to look at.
+    assert wendy.triage.needs == (Need.WORSENING, Need.ADHERENCE_FALLING)
     assert not sam.needs_attention
     assert wendy.leg_pain_change == 3.0 and sam.leg_pain_change == 0.0
     assert round(wendy.adherence_pct or 0) == round(100 * 1 / 7)
@@ -143,15 +150,15 @@ async def test_a_red_flag_this_week_comes_first_and_a_one_point_rise_is_not_flag
 
     assert [row.name for row in summary.rows] == ["Zed Flagged", "Anna Rising"]
     zed, anna = summary.rows
-    assert zed.reasons == (AttentionReason.RED_FLAG,) and zed.alerts_count == 1
+    assert zed.triage.need is Need.URGENT and zed.alerts_count == 1
     assert anna.leg_pain_change == 1.0 and anna.leg_pain_trend == "↑"
     assert not anna.needs_attention
     assert summary.overview.needing_attention == 1
     assert summary.overview.alerts_this_week == summary.overview.open_alerts == 1
     text = render_weekly_summary(summary)
-    assert "⚠️ Zed Flagged — RED FLAG" in text
-    assert "alerts this week: RED FLAG" in text
-    assert "leg pain +1.0 ↑ (4.0/10)" in text
+    assert "🚨 Zed Flagged — 🚨 red flag (open)" in text
+    assert "alerts this week: red flag" in text
+    assert "💊 Anna Rising · – · leg 4.0 ↑" in text
 
 
 async def test_the_summary_command_prints_the_therapists_week(
@@ -204,4 +211,4 @@ async def test_the_summary_command_with_a_token_also_sends_text_and_chart_to_the
     assert "Sid Sent" in (text.text or "")
     [photo] = [c for c in botapi.calls("sendPhoto", chat_id=THERAPIST_ID) if c.ok]
     assert photo.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")
-    assert ("Chart: Sid Sent", f"summary:chart:{client}") in botapi.callback_buttons(photo)
+    assert ("📈 Sid Sent", f"summary:chart:{client}") in botapi.callback_buttons(photo)
