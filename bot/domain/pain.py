@@ -293,3 +293,18 @@ def comparison_with_last_week(entries: PainEntries, today: date) -> WeekComparis
             this_week=sum(this_back) / len(this_back), last_week=sum(last_back) / len(last_back)
         ),
     )
+
+
+# A missed check-in can still be filled in the next day (memory of yesterday's pain is still
+# fair); older days are not, since recall of pain intensity fades within days.
+LATE_CHECKIN_DAYS: Final = 1
+
+
+def can_record_for(day: date, today: date) -> bool:
+    """Whether a check-in for the client's local `day` may be recorded on `today`."""
+    return today - timedelta(days=LATE_CHECKIN_DAYS) <= day <= today
+
+
+def entered_late(day: date, entered_on: date) -> bool:
+    """A check-in entered on a later local day than the one it describes is marked late."""
+    return entered_on > day

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
-from bot.domain.pain import WeekComparison
+from bot.domain.pain import WeekComparison, can_record_for
 from bot.domain.short_replies import short_reply
 from bot.handlers.alerts import send_alert_notices
 from bot.handlers.buttons import Audience, ButtonHandler, Press
@@ -74,7 +74,7 @@ async def pain_button(press: Press[PainButton], context: BotContext) -> None:
         today = await checkin_day(services.db, telegram_id=user_id, now=services.now())
         if today is None:
             await query.answer(t.CLIENTS_ONLY, show_alert=True)
-        elif button.day is not None and button.day != today:
+        elif button.day is not None and not can_record_for(button.day, today):
             await _stale(query)
         else:
             await query.answer()
@@ -122,12 +122,19 @@ async def _render_result(query: CallbackQuery, result: CheckinResult) -> None:
         await query.answer(t.ALREADY_SAVED.format(**scores))
     elif result.status is CheckinStatus.NEEDS_CONFIRMATION and result.day is not None:
         await query.answer()
-        text = t.ALREADY_CHECKED_IN.format(
-            old_leg=result.previous_leg, old_back=result.previous_back, **scores
+        text = t.already_checked_in(
+            result.day if result.late else None,
+            old=(result.previous_leg, result.previous_back),
+            new=(result.leg, result.back),
         )
         await edit_query_message(
             query, text, t.update_keyboard(result.leg, result.back, result.day)
         )
+    elif result.late and result.day is not None:
+        text = t.saved_late(result.day, result.leg, result.back)
+        await query.answer(t.SAVED_LATE_SHORT)
+        await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
+        await send_alert_notices(query.get_bot(), result.alerts)
     else:
         template = t.SAVED if result.status is CheckinStatus.SAVED else t.UPDATED
         await query.answer(template.format(**scores))

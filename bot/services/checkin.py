@@ -22,6 +22,7 @@ from bot.db.models import Client, PainEntry, PendingInput
 from bot.domain.pain import (
     DailyPain,
     WeekComparison,
+    can_record_for,
     comparison_with_last_week,
     validate_pain_score,
 )
@@ -65,6 +66,8 @@ class CheckinResult:
     comparison: WeekComparison | None = None
     # Trend alerts this entry raised (bot.services.alerts); the handler tells the therapist.
     alerts: tuple[AlertNotice, ...] = ()
+    # Filled in for yesterday, today (bot.domain.pain.can_record_for): marked late.
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,10 @@ async def record_pain_entry(
 ) -> CheckinResult:
     """Record today's leg and back pain (0-10 NRS; raises ValueError outside it).
 
-    `for_day` is the day the prompt was for: a prompt from an earlier day is STALE and stores
-    nothing. A different entry already stored today is replaced only with `confirm_update`.
+    `for_day` is the day the prompt was for: yesterday's prompt still records yesterday's
+    entry, marked late (`late`, and its `created_at` on a later local day); a prompt from an
+    older day is STALE and stores nothing. A different entry already stored for the day is
+    replaced only with `confirm_update`.
     After SAVED/UPDATED the client's next typed message is taken as the day's note.
     """
     leg, back = validate_pain_score(leg), validate_pain_score(back)
@@ -108,11 +113,13 @@ async def record_pain_entry(
         if client is None:
             return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
         today = local_day(client.timezone, now)
-        if for_day is not None and for_day != today:
+        day = today if for_day is None else for_day
+        if not can_record_for(day, today):
             return CheckinResult(CheckinStatus.STALE, leg, back, day=for_day)
+        late = day != today
         entry = (
             await session.execute(
-                select(PainEntry).where(PainEntry.client_id == client.id, PainEntry.day == today)
+                select(PainEntry).where(PainEntry.client_id == client.id, PainEntry.day == day)
             )
         ).scalar_one_or_none()
         if entry is not None and (entry.leg, entry.back) == (leg, back):
@@ -122,9 +129,10 @@ async def record_pain_entry(
                 CheckinStatus.NEEDS_CONFIRMATION,
                 leg,
                 back,
-                day=today,
+                day=day,
                 previous_leg=entry.leg,
                 previous_back=entry.back,
+                late=late,
             )
         elif entry is not None:
             entry.leg, entry.back, entry.updated_at = leg, back, now
@@ -132,7 +140,7 @@ async def record_pain_entry(
         else:
             entry = PainEntry(
                 client_id=client.id,
-                day=today,
+                day=day,
                 leg=leg,
                 back=back,
                 created_at=now,
@@ -148,7 +156,9 @@ async def record_pain_entry(
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:
             alerts = tuple(await evaluate_client_alerts(session, client_id=client.id, now=now))
-        return CheckinResult(status, leg, back, day=today, comparison=comparison, alerts=alerts)
+        return CheckinResult(
+            status, leg, back, day=day, comparison=comparison, alerts=alerts, late=late
+        )
 
 
 async def _expect_note(

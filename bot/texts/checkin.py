@@ -36,6 +36,15 @@ ALREADY_CHECKED_IN = (
     "You already checked in today: leg {old_leg}/10, back {old_back}/10.\n"
     "Update today's entry to leg {leg}/10, back {back}/10?"
 )
+ALREADY_CHECKED_IN_ON_DAY = (
+    "You already checked in for {day}: leg {old_leg}/10, back {old_back}/10.\n"
+    "Update that entry to leg {leg}/10, back {back}/10?"
+)
+SAVED_LATE = (
+    "Thank you — your check-in for {day} is saved, marked as filled in late: "
+    "leg {leg}/10, back {back}/10."
+)
+SAVED_LATE_SHORT = "Saved for yesterday"
 UPDATE_BUTTON = "Yes, update it"
 KEEP_BUTTON = "No, keep the earlier one"
 KEPT = "OK, I kept today's earlier entry."
@@ -44,12 +53,15 @@ NOTE_INVITE = (
 )
 SKIP_BUTTON = "Skip"
 NOTE_SKIPPED = "No note today. See you tomorrow."
-NOTE_SAVED = "Thanks, I've added your note to today's check-in."
+NOTE_SAVED = "Thanks, I've added your note to the check-in."
 NOTE_TOO_LONG = (
     "That note is a bit long — please keep it under {limit} characters and send it again."
 )
 NO_ENTRY_FOR_NOTE = "I couldn't find today's check-in to add that note to. Use /pain to check in."
-STALE_CHECKIN = "This check-in is from an earlier day. Use /pain to record today's pain."
+STALE_CHECKIN = (
+    "This check-in is more than a day old, so it can't be filled in any more. "
+    "Use /pain to record today's pain."
+)
 BAD_SCORE = (
     "Sorry, I didn't understand that score. Please use the "
     "buttons (0 to 10), or /pain to start again."
@@ -70,6 +82,24 @@ COMPARISON_SAME = "Your {region} pain this week is about the same as last week (
 REGION_NAMES = {"leg": "leg", "back": "back"}
 
 
+def _weekday_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def already_checked_in(
+    late_day: date | None, *, old: tuple[int | None, int | None], new: tuple[int, int]
+) -> str:
+    """Ask before replacing an entry: today's, or (`late_day`) yesterday's."""
+    values = {"old_leg": old[0], "old_back": old[1], "leg": new[0], "back": new[1]}
+    if late_day is None:
+        return ALREADY_CHECKED_IN.format(**values)
+    return ALREADY_CHECKED_IN_ON_DAY.format(day=_weekday_date(late_day), **values)
+
+
+def saved_late(day: date, leg: int, back: int) -> str:
+    return SAVED_LATE.format(day=_weekday_date(day), leg=leg, back=back)
+
+
 def _scale(button: Callable[[int], LegPain | BackPain]) -> InlineKeyboardMarkup:
     return rows(((str(score), button(score).pack()) for score in PAIN_SCALE), per_row=6)
 
@@ -78,7 +108,8 @@ def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]
     """The first message of a check-in: the question and the 0-10 leg buttons.
 
     `day` is the client's local day the check-in is for (the scheduler passes the slot's local
-    date); a press on a day-stamped prompt after that day has passed is refused as stale.
+    date); a press on a day-stamped prompt the next day records that day, marked late; later
+    than that it is refused as stale.
     Without `day` the answer counts for the day it is given.
     """
     return LEG_PAIN_QUESTION, _scale(lambda leg: LegPain(leg, day))

@@ -151,7 +151,7 @@ async def test_a_double_tap_stores_one_entry_and_both_taps_are_answered(
     assert "already checked in today" not in botapi.last_text(CLIENT.id)
 
 
-async def test_a_press_on_yesterdays_prompt_stores_nothing_and_says_so(
+async def test_a_press_on_a_prompt_two_days_old_stores_nothing_and_says_so(
     bot: RunningApplication,
     botapi: BotApiDouble,
     db: Database,
@@ -159,14 +159,14 @@ async def test_a_press_on_yesterdays_prompt_stores_nothing_and_says_so(
     clock: FrozenClock,
 ) -> None:
     prompt = await start_checkin(bot, botapi)
-    clock.advance(timedelta(days=1))
+    clock.advance(timedelta(days=2))
 
     query_id = await tap(bot, botapi, prompt, "5")
-    assert "earlier day" in answer_text(botapi, query_id)
-    # Even the back button of yesterday's prompt (kept by a client, or forged) stores nothing.
+    assert "more than a day old" in answer_text(botapi, query_id)
+    # Even the back button of that prompt (kept by a client, or forged) stores nothing.
     forged = botapi.forge_press(CLIENT, f"pain:back:5:2:{TODAY:%Y%m%d}", prompt.message_id or 0)
     await bot.settle()
-    assert "earlier day" in answer_text(botapi, forged)
+    assert "more than a day old" in answer_text(botapi, forged)
     assert await pain_rows(db, client_id) == []
 
 

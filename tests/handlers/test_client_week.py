@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,10 +18,12 @@ from bot.db.models import (
     Client,
     ExerciseLog,
     ExerciseOutcome,
+    PainEntry,
     Prescription,
     Schedule,
     ScheduleKind,
 )
+from bot.domain.pain import entered_late
 from bot.services.schedules import sync_client_schedules
 from tests.conftest import FrozenClock
 from tests.handlers.client_seed import add_client, pain_rows
@@ -304,3 +307,33 @@ async def test_thanks_after_a_check_in_is_not_saved_as_the_days_note(
     assert (await say(bot, botapi, CLIENT, "thank you")).startswith("You're welcome")
     assert "added your note" in await say(bot, botapi, CLIENT, "Walking helped today")
     assert await pain_rows(db, client_id) == [(TODAY, 4, 2, "Walking helped today")]
+
+
+async def test_yesterdays_missed_check_in_can_be_filled_in_and_is_marked_late(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    db: Database,
+    client_id: int,
+    clock: FrozenClock,
+) -> None:
+    prompt = await command(bot, botapi, "pain")  # Monday's prompt, left unanswered
+    clock.advance(timedelta(days=1))  # Tuesday morning
+
+    await tap(bot, botapi, prompt, "6")
+    await tap(bot, botapi, prompt, "3")
+
+    said = botapi.last_text(CLIENT.id)
+    assert "your check-in for Monday 1 June is saved, marked as filled in late" in said
+    assert "leg 6/10, back 3/10" in said
+    assert await pain_rows(db, client_id) == [(TODAY, 6, 3, None)]
+    async with db.sessions() as session:
+        created = (await session.execute(select(PainEntry.created_at))).scalar_one()
+    assert entered_late(TODAY, created.astimezone(ZoneInfo("Europe/London")).date())
+
+    today = await command(bot, botapi, "pain")  # Tuesday's own check-in is still open
+    await tap(bot, botapi, today, "5")
+    await tap(bot, botapi, today, "2")
+    assert [row[:3] for row in await pain_rows(db, client_id)] == [
+        (TODAY, 6, 3),
+        (TODAY + timedelta(days=1), 5, 2),
+    ]
