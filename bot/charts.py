@@ -232,7 +232,8 @@ def pain_chart_png(data: PainChartData) -> bytes:
     pain_axes.set_ylabel("Pain (0–10)")
     pain_axes.set_title(_literal(data.title), parse_math=False)
     pain_axes.grid(alpha=0.3)
-    pain_axes.legend(loc="upper left", fontsize=8)
+    if data.entries or data.leg_baseline is not None:
+        pain_axes.legend(loc="upper left", fontsize=8)
     shown = [(start, pct, label) for start, pct, label in data.weeks if pct is not None]
     bar_x: Any = [start + timedelta(days=3) for start, _, _ in shown]
     bars = adherence_axes.bar(bar_x, [pct for _, pct, _ in shown], width=5, color="#27ae60")

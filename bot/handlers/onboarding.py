@@ -340,24 +340,28 @@ async def after_onboarding_screen(update: Update, context: BotContext) -> None:
     if not pressed_in_own_chat(query):
         return
     services = services_of(context)
-    done = await onboarding.finish_onboarding(services.db, telegram_id=query.from_user.id)
+    done = await onboarding.finish_onboarding(
+        services.db, telegram_id=query.from_user.id, now=services.now()
+    )
     if done is None:
         return
     await set_client_menu(context.bot, query.from_user.id)
     red_flag = query.data.endswith(":y")
+    all_set = t.ALL_SET if done.has_prescription else t.ALL_SET_NO_EXERCISES
     await context.bot.send_message(
         query.from_user.id,
         t.ALL_SET_AFTER_RED_FLAG
         if red_flag
-        else t.ALL_SET.format(
+        else all_set.format(
             times=t.format_times(done.reminder_times), checkin=ts.hhmm(done.checkin_time)
         ),
     )
     if done.therapist_telegram_id is not None:
+        text, markup = t.therapist_client_joined(
+            done.client_name, done.client_id, has_prescription=done.has_prescription
+        )
         try:
-            await context.bot.send_message(
-                done.therapist_telegram_id, t.THERAPIST_CLIENT_JOINED.format(name=done.client_name)
-            )
+            await context.bot.send_message(done.therapist_telegram_id, text, reply_markup=markup)
         except TelegramError as exc:
             log.info("therapist not told of a new client", extra={"error_type": type(exc).__name__})
 

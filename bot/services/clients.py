@@ -400,7 +400,7 @@ async def client_card(
                 ((reason, count) for _, reason, count in skipped), key=lambda rc: (-rc[1], rc[0])
             )
         ),
-        reminder_times=tuple(reminders) if prescriptions else (),
+        reminder_times=tuple(sorted(set(reminders))),
         checkin_time=checkin,
     )
 

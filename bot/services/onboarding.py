@@ -14,6 +14,7 @@ from datetime import datetime, time
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.db import reports
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Invite, Therapist
@@ -48,6 +49,8 @@ class OnboardingDone:
     client_name: str
     reminder_times: tuple[time, ...]
     checkin_time: time
+    # No exercises prescribed yet: no exercise reminders come until the therapist prescribes.
+    has_prescription: bool = True
 
 
 async def give_consent(
@@ -143,7 +146,9 @@ async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: date
     return Consent(status=InviteStatus.UNKNOWN)
 
 
-async def finish_onboarding(db: Database, *, telegram_id: int) -> OnboardingDone | None:
+async def finish_onboarding(
+    db: Database, *, telegram_id: int, now: datetime
+) -> OnboardingDone | None:
     """Mark onboarding complete (after the red-flag screen); None if it already was."""
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
@@ -159,6 +164,11 @@ async def finish_onboarding(db: Database, *, telegram_id: int) -> OnboardingDone
             client_name=client.display_name,
             reminder_times=await schedules.reminder_times(session, client_id=client.id),
             checkin_time=await schedules.checkin_time(session, client_id=client.id),
+            has_prescription=bool(
+                await reports.clients_with_prescription(
+                    session, clients=select(Client.id).where(Client.id == client.id), now=now
+                )
+            ),
         )
 
 

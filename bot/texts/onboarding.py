@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.therapist import PrescribeClient
 from bot.domain.time_zones import zone_city
 from bot.keyboards import callback, rows
 from bot.services.client_settings import REMINDER_PRESETS, MovedTime
+from bot.texts.limits import button_label
 
 # Bump when the consent wording below changes materially; stored with each client's consent.
 CONSENT_VERSION = "2026-11-v1"
@@ -34,6 +36,12 @@ INVITE_CREATED = (
     "and set them up, then tell you."
 )
 THERAPIST_CLIENT_JOINED = "✅ {name} has finished setting up and will get reminders from now on."
+# Nothing prescribed yet: nothing would remind them of anything, so say so and offer to prescribe.
+THERAPIST_CLIENT_JOINED_NO_EXERCISES = (
+    "✅ {name} has finished setting up. They have no exercises yet, so no exercise reminders "
+    "will come until you prescribe (their daily pain check-in starts now)."
+)
+PRESCRIBE_NOW_BUTTON = "💊 Prescribe for {name}"
 
 # ---------------------------------------------------------------- client: /start <token>
 
@@ -129,11 +137,35 @@ ALL_SET = (
     "• on Sundays, a short questionnaire.\n\n"
     "If your symptoms change, tell me with /symptoms. /help shows everything else."
 )
+# The same, honest about a programme the therapist has not added yet.
+ALL_SET_NO_EXERCISES = (
+    "You're all set! 🎉\n\n"
+    "What happens next:\n"
+    "• your therapist hasn't added your exercises yet — I'll tell you as soon as they do, and "
+    "from then on remind you at {times};\n"
+    "• at {checkin} each day I'll ask about your pain: two taps;\n"
+    "• on Sundays, a short questionnaire.\n\n"
+    "If your symptoms change, tell me with /symptoms. /help shows everything else."
+)
 ALL_SET_AFTER_RED_FLAG = (
     "Your reminders are set up. Please follow the advice above first — your therapist "
     "has been told. /help shows what else I can do."
 )
 RESUME_ONBOARDING = "Let's finish setting you up."
+
+
+def therapist_client_joined(
+    name: str, client_id: int, *, has_prescription: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the therapist is told when a client finishes setting up: with nothing prescribed
+    yet, that no exercise reminders will come, and a button to prescribe."""
+    if has_prescription:
+        return THERAPIST_CLIENT_JOINED.format(name=name), None
+    label = button_label(PRESCRIBE_NOW_BUTTON.format(name=name))
+    return (
+        THERAPIST_CLIENT_JOINED_NO_EXERCISES.format(name=name),
+        rows([(label, PrescribeClient(client_id).pack())], per_row=1),
+    )
 
 
 def format_times(times: Sequence[time]) -> str:

@@ -268,6 +268,7 @@ def reminder_body(text: str) -> str:
     """The reminder as first sent, without any outcome line added since."""
     return text.split("\n\n", 1)[0]
 
+
 # Typed short replies (bot.domain.short_replies): "done" answers today's open reminder.
 TYPED_DONE = "✅ Great — I've marked your {time} exercises as done. Every session counts."
 TYPED_DONE_NOTHING_OPEN = (

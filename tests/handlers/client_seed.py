@@ -82,7 +82,11 @@ async def add_pain_entries(
 
 
 async def add_exercise_slots(
-    db: Database, client_id: int, slots: Iterable[tuple[datetime, ExerciseOutcome | None]]
+    db: Database,
+    client_id: int,
+    slots: Iterable[tuple[datetime, ExerciseOutcome | None]],
+    *,
+    skip_reason: str | None = None,
 ) -> None:
     """Exercise-reminder deliveries at `slots`, each answered with its outcome (None: silence)."""
     async with db.sessions.begin() as session:
@@ -113,6 +117,7 @@ async def add_exercise_slots(
                         delivery_id=delivery.id,
                         slot=slot,
                         outcome=outcome,
+                        skip_reason=skip_reason if outcome is ExerciseOutcome.SKIPPED else None,
                         logged_at=slot,
                     )
                 )
