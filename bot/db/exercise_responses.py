@@ -28,6 +28,9 @@ from bot.db.models import (
     Schedule,
     ScheduleKind,
 )
+from bot.domain.adherence import Outcome
+from bot.domain.exercise_response import ExerciseSlot
+from bot.domain.exercise_response import LegResponse as DomainLegResponse
 from bot.domain.schedule_times import local_day
 
 ClientIds = Select[Any]
@@ -298,3 +301,119 @@ async def clear_leg_response(
         )
         .values(leg_response=None, recorded_at=now)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PrescribedExercise:
+    """An exercise as a client is prescribed it now, and since when at this dose."""
+
+    client_id: int
+    exercise_slug: str
+    dosage: str
+    prescribed_at: datetime
+
+
+async def exercise_history(
+    session: AsyncSession, *, clients: ClientIds, since: datetime, now: datetime
+) -> tuple[list[PrescribedExercise], dict[tuple[int, str], list[ExerciseSlot]]]:
+    """The exercises `clients` are prescribed now, and each one's sessions since `since`.
+
+    A session is a reminder delivery that named the exercise (as `reminder_session` decides,
+    for every delivery at once), with what the client answered for it — nothing when they did
+    not answer. Four queries whatever the number of clients.
+    """
+    prescriptions = (
+        (
+            await session.execute(
+                select(Prescription)
+                .where(
+                    Prescription.client_id.in_(clients),
+                    or_(Prescription.active_to.is_(None), Prescription.active_to > since),
+                    Prescription.active_from <= now,
+                )
+                .order_by(Prescription.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    reminder_rows = (
+        await session.execute(
+            select(Schedule.id, Schedule.client_id, Schedule.local_times).where(
+                Schedule.client_id.in_(clients),
+                Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+                Schedule.active.is_(True),
+            )
+        )
+    ).all()
+    deliveries = (
+        await session.execute(
+            select(Delivery.slot, Delivery.schedule_id, Schedule.client_id, Schedule.timezone)
+            .join(Schedule, Schedule.id == Delivery.schedule_id)
+            .where(
+                Schedule.client_id.in_(clients),
+                Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+                Delivery.slot >= since,
+                Delivery.slot <= now,
+            )
+            .order_by(Delivery.slot)
+        )
+    ).all()
+    answers = {
+        (row.client_id, row.exercise_slug, row.slot): row
+        for row in await responses_of(session, clients=clients, since=since)
+    }
+
+    by_client: dict[int, list[tuple[str, int]]] = {}
+    for schedule_id, client_id, local_times in reminder_rows:
+        if client_id is not None:
+            by_client.setdefault(client_id, []).append((local_times, schedule_id))
+    session_index = {
+        schedule_id: index
+        for rows in by_client.values()
+        for index, (_, schedule_id) in enumerate(sorted(rows))
+    }
+    prescribed: dict[int, list[Prescription]] = {}
+    for prescription in prescriptions:
+        prescribed.setdefault(prescription.client_id, []).append(prescription)
+
+    history: dict[tuple[int, str], list[ExerciseSlot]] = {}
+    for slot, schedule_id, client_id, zone in deliveries:
+        index = session_index.get(schedule_id)
+        if index is None or client_id is None:
+            continue
+        weekday = local_day(slot, zone).weekday()
+        named = {
+            p.exercise_slug
+            for p in prescribed.get(client_id, [])
+            if p.times_per_day > index
+            and p.days_mask & (1 << weekday)
+            and p.active_from <= slot
+            and (p.active_to is None or p.active_to > slot)
+        }
+        for slug in sorted(named):
+            answer = answers.get((client_id, slug, slot))
+            history.setdefault((client_id, slug), []).append(
+                ExerciseSlot(
+                    slot=slot,
+                    outcome=Outcome(answer.outcome.value) if answer and answer.outcome else None,
+                    skip_reason=answer.skip_reason if answer else None,
+                    response=(
+                        DomainLegResponse(answer.leg_response.value)
+                        if answer and answer.leg_response
+                        else None
+                    ),
+                )
+            )
+    current = [
+        PrescribedExercise(p.client_id, p.exercise_slug, p.dosage, p.active_from)
+        for p in prescriptions
+        if p.active_to is None
+    ]
+    return current, history
+
+
+async def zones_of(session: AsyncSession, *, clients: ClientIds) -> dict[int, str]:
+    """Each client's IANA time zone."""
+    rows = await session.execute(select(Client.id, Client.timezone).where(Client.id.in_(clients)))
+    return {row[0]: row[1] for row in rows.all()}

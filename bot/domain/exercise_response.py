@@ -75,6 +75,9 @@ LEG_BASELINE_MIN_ENTRIES: Final = 3
 # in consecutive sessions).
 PROGRESS_WINDOW: Final = timedelta(days=14)
 PROGRESS_DONE_SHARE: Final = 0.80
+# At least a week's worth of daily sessions in the fortnight to judge on (a paused or newly
+# scheduled client has a handful, and 5 of 5 is not yet reliable).
+PROGRESS_MIN_SLOTS: Final = 7
 # "Stable or falling": this week's mean leg pain less than a whole point above last week's
 # (the arrow the client and therapist see, `pain.TREND_THRESHOLD_POINTS`), with ≥ 2 check-ins
 # in each week (`pain.WEEK_MIN_ENTRIES`); without them the trend is unknown and nothing is
@@ -209,7 +212,7 @@ def ready_to_progress(
     if since > start:
         return None
     window = [s for s in _past(slots, now) if s.slot > start]
-    if not window:
+    if len(window) < PROGRESS_MIN_SLOTS:
         return None
     done = sum(1 for s in window if s.outcome is Outcome.DONE)
     if done < PROGRESS_DONE_SHARE * len(window) - _EPSILON:

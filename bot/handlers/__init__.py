@@ -9,6 +9,7 @@ from bot.handlers import (
     checkin,
     clients,
     errors,
+    exercise_suggestions,
     exercises,
     fallback,
     onboarding,
@@ -44,6 +45,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     therapist_export.register(app)
     clients.register(app)
     prescribe.register(app)
+    exercise_suggestions.register(app)
     alerts.register(app)
     summary.register(app)
     relay.register(app)

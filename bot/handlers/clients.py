@@ -30,6 +30,7 @@ from bot.charts import PainChartData, pain_chart_png
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_markup, edit_query_message, services_of
+from bot.handlers.exercise_suggestions import send_card_suggestions
 from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.clients import (
     MAX_REMINDER_TIMES,
@@ -133,6 +134,7 @@ async def client_command(update: Update, context: BotContext) -> None:
     await send_client_card(
         context.bot, message.chat_id, card, services.library, services.settings.therapist_zone
     )
+    await send_card_suggestions(context, message.chat_id, therapist, card.client_id, card.name)
 
 
 async def pressed_client_card(
@@ -160,6 +162,9 @@ async def open_client(press: Press[OpenClient], context: BotContext) -> None:
         services = services_of(context)
         await send_client_card(
             context.bot, press.user_id, card, services.library, services.settings.therapist_zone
+        )
+        await send_card_suggestions(
+            context, press.user_id, press.user_id, card.client_id, card.name
         )
 
 

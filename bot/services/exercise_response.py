@@ -11,26 +11,46 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import exercise_responses
+from bot.content import ExerciseLibrary
+from bot.db import exercise_responses, reports
 from bot.db.engine import Database
-from bot.db.exercise_responses import ReminderSession, ResponseRow
-from bot.db.models import ExerciseOutcome, LegResponse
-from bot.domain.exercise_response import should_ask_response
+from bot.db.exercise_responses import ClientIds, ReminderSession, ResponseRow
+from bot.db.models import Client, ExerciseOutcome, LegResponse
+from bot.domain.exercise_response import (
+    Aggravating,
+    ReadyToProgress,
+    Suggestion,
+    TooHard,
+    should_ask_response,
+    verdict_for,
+)
+from bot.services.clients import active_prescriptions, owned_client
+from bot.services.prescriptions import (
+    PrescriptionChange,
+    Variant,
+    change_one_exercise,
+    prescribed_dosage,
+)
 
 __all__ = [
     "AnswerResult",
     "AnswerVerdict",
+    "ExerciseSuggestion",
     "LegResponse",
+    "StepAction",
     "client_export_section",
+    "exercise_suggestions",
     "leg_question_due",
     "name_worse_exercise",
     "record_leg_answer",
+    "suggestions_for_client",
     "therapist_export_records",
 ]
 
@@ -176,3 +196,159 @@ def therapist_export_records(
         }
         for row in rows
     ]
+
+
+# How far back the rules look: three weeks of sessions (the 14-day windows and the last 10
+# slots fit inside), and the week before them for the leg-pain comparisons.
+HISTORY = timedelta(days=21)
+_LADDER = (Variant.EASIER, Variant.DEFAULT, Variant.HARDER)
+
+
+class StepAction(enum.StrEnum):
+    """What the therapist can do with a suggestion in one tap."""
+
+    STEP_UP = "up"
+    EASE = "ease"
+    STOP = "stop"
+    NOT_YET = "later"
+
+
+@dataclass(frozen=True)
+class ExerciseSuggestion:
+    client_id: int
+    exercise_slug: str
+    suggestion: Suggestion
+    evidence: Aggravating | TooHard | ReadyToProgress
+    # The rung it would move to for Step up / Ease it (None: no such rung on the sheet).
+    step_up_to: Variant | None
+    ease_to: Variant | None
+
+    @property
+    def actions(self) -> tuple[StepAction, ...]:
+        if self.suggestion is Suggestion.STEP_UP:
+            return (StepAction.STEP_UP, StepAction.NOT_YET)
+        first = (StepAction.EASE,) if self.ease_to is not None else ()
+        if self.suggestion is Suggestion.EASE_OR_STOP:
+            return (*first, StepAction.STOP)
+        return (*(first or (StepAction.STOP,)), StepAction.NOT_YET)
+
+
+def _rung(dosage: str, slug: str, library: ExerciseLibrary) -> Variant | None:
+    exercise = library.get(slug)
+    if exercise is None:
+        return None
+    return next((v for v in _LADDER if prescribed_dosage(exercise, v) == dosage), None)
+
+
+def _neighbour(rung: Variant | None, step: int) -> Variant | None:
+    if rung is None:
+        return None
+    index = _LADDER.index(rung) + step
+    return _LADDER[index] if 0 <= index < len(_LADDER) else None
+
+
+async def exercise_suggestions(
+    session: AsyncSession, *, clients: ClientIds, library: ExerciseLibrary, now: datetime
+) -> dict[int, list[ExerciseSuggestion]]:
+    """What to suggest for each prescribed exercise of `clients` (bot.domain.exercise_response):
+    aggravating, too hard, ready to step up — in prescription order, a constant number of
+    queries whatever the number of clients. A step up is suggested only when the sheet's
+    ladder has a rung above the current one."""
+    prescribed, history = await exercise_responses.exercise_history(
+        session, clients=clients, since=now - HISTORY, now=now
+    )
+    zones = await exercise_responses.zones_of(session, clients=clients)
+    pain_since = (now - HISTORY - timedelta(days=7)).date()
+    legs: dict[int, dict[date, int]] = {}
+    for row in await reports.pain_rows(session, clients=clients, since=pain_since):
+        legs.setdefault(row.client_id, {})[row.day] = row.leg
+    found: dict[int, list[ExerciseSuggestion]] = {}
+    for line in prescribed:
+        if line.exercise_slug not in library or line.client_id not in zones:
+            continue
+        verdict = verdict_for(
+            line.exercise_slug,
+            history.get((line.client_id, line.exercise_slug), []),
+            legs.get(line.client_id, {}),
+            since=line.prescribed_at,
+            now=now,
+            tz=ZoneInfo(zones[line.client_id]),
+        )
+        if verdict is None:
+            continue
+        rung = _rung(line.dosage, line.exercise_slug, library)
+        suggestion = ExerciseSuggestion(
+            client_id=line.client_id,
+            exercise_slug=line.exercise_slug,
+            suggestion=verdict.suggestion,
+            evidence=verdict.evidence,
+            step_up_to=_neighbour(rung, 1),
+            ease_to=_neighbour(rung, -1),
+        )
+        if suggestion.suggestion is Suggestion.STEP_UP and suggestion.step_up_to is None:
+            continue
+        found.setdefault(line.client_id, []).append(suggestion)
+    return found
+
+
+async def suggestions_for_client(
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    library: ExerciseLibrary,
+    now: datetime,
+) -> list[ExerciseSuggestion]:
+    """The suggestions for one of the therapist's clients (empty when not theirs)."""
+    async with db.sessions() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None:
+            return []
+        found = await exercise_suggestions(
+            session,
+            clients=select(Client.id).where(Client.id == client.id),
+            library=library,
+            now=now,
+        )
+    return found.get(client_id, [])
+
+
+async def apply_suggestion(
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    exercise_slug: str,
+    action: StepAction,
+    library: ExerciseLibrary,
+    now: datetime,
+) -> PrescriptionChange | None:
+    """Step up, ease or stop one exercise along its sheet's ladder, as a prescription edit
+    does (the caller tells the client). None when there is nothing to apply: not the
+    therapist's client, not prescribed, no such rung, or Not yet."""
+    if action is StepAction.NOT_YET:
+        return None
+    variant: Variant | None = None
+    if action is not StepAction.STOP:
+        async with db.sessions() as session:
+            current = {
+                p.exercise_slug: p.dosage
+                for p in await active_prescriptions(session, client_id=client_id, now=now)
+            }
+        if exercise_slug not in current:
+            return None
+        rung = _rung(current[exercise_slug], exercise_slug, library)
+        variant = _neighbour(rung, 1 if action is StepAction.STEP_UP else -1)
+        if variant is None:
+            return None
+    return await change_one_exercise(
+        db,
+        therapist_telegram_id=therapist_telegram_id,
+        client_id=client_id,
+        exercise_slug=exercise_slug,
+        variant=variant,
+        library=library,
+        now=now,
+    )

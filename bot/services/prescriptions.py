@@ -396,3 +396,56 @@ async def stop_prescription(
             days=Days.EVERY_DAY,
             now=now,
         )
+
+
+def current_variant(prescription: Prescription, library: ExerciseLibrary) -> Variant | None:
+    """Which rung of its sheet's ladder the prescription is on; None when it matches none (a
+    dosage written before the sheet's ladder changed)."""
+    exercise = library.get(prescription.exercise_slug)
+    if exercise is None:
+        return None
+    for variant in Variant:
+        if prescribed_dosage(exercise, variant) == prescription.dosage:
+            return variant
+    return None
+
+
+async def change_one_exercise(
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    exercise_slug: str,
+    variant: Variant | None,
+    library: ExerciseLibrary,
+    now: datetime,
+) -> PrescriptionChange | None:
+    """Move one exercise to another rung of its ladder (None: stop it), the rest as they are.
+
+    The same change as confirming an edited prescription: the line is ended and a new one
+    starts, reminders re-sync, and the caller tells the client. None when the client is not
+    the therapist's or the exercise is not prescribed.
+    """
+    async with db.sessions.begin() as session:
+        client = await owned_client(
+            session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
+        )
+        if client is None:
+            return None
+        current = await active_prescriptions(session, client_id=client.id, now=now)
+        wanted = {p.exercise_slug: p.dosage for p in current}
+        if exercise_slug not in wanted or exercise_slug not in library:
+            return None
+        if variant is None:
+            del wanted[exercise_slug]
+        else:
+            wanted[exercise_slug] = prescribed_dosage(library[exercise_slug], variant)
+        return await _apply(
+            session,
+            therapist_telegram_id=therapist_telegram_id,
+            client=client,
+            wanted=wanted,
+            times_per_day=max(p.times_per_day for p in current),
+            days=Days.from_mask(current[0].days_mask),
+            now=now,
+        )

@@ -166,6 +166,16 @@ def test_done_on_twelve_of_fourteen_slots_is_enough_and_partly_is_not_done() -> 
     assert not ready_to_progress(eleven, steady_leg(0, 13), since=since, now=evening(13), tz=LONDON)
 
 
+def test_fewer_than_seven_sessions_in_the_fortnight_are_too_few_to_progress_on() -> None:
+    slots = daily([S] * 6, first_day=8)
+
+    found = ready_to_progress(
+        slots, steady_leg(0, 13), since=PRESCRIBED, now=evening(13), tz=LONDON
+    )
+
+    assert found is None
+
+
 def test_a_dose_younger_than_two_weeks_is_not_ready_to_progress() -> None:
     slots = daily([S] * 14)
 

@@ -1,0 +1,106 @@
+"""Suggestions for a client's exercises under their card (aggravating, too hard, ready to step
+up), and their one-tap Step up / Ease it / Stop it / Not yet (``sug:`` buttons).
+
+Applying one is a prescription edit: reminders change at once and the client is told what
+changed, with the same notice as after /prescribe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.buttons.suggestions import SUGGESTIONS, SuggestionPress
+from bot.content import ExerciseLibrary
+from bot.handlers.buttons import Audience, ButtonHandler, Press
+from bot.handlers.common import BotContext, edit_query_markup, services_of
+from bot.services.exercise_response import StepAction, apply_suggestion, suggestions_for_client
+from bot.services.prescriptions import PrescriptionChange
+from bot.texts import exercise_response as texts
+from bot.texts import therapist as t
+
+log = logging.getLogger(__name__)
+
+
+def title_lookup(library: ExerciseLibrary) -> t.TitleOf:
+    def title_of(slug: str) -> str:
+        exercise = library.get(slug)
+        return exercise.title if exercise is not None else slug
+
+    return title_of
+
+
+async def send_card_suggestions(
+    context: BotContext, chat_id: int, therapist_telegram_id: int, client_id: int, name: str
+) -> None:
+    """Under the client card: what the exercise-response rules suggest, if anything."""
+    services = services_of(context)
+    suggestions = await suggestions_for_client(
+        services.db,
+        therapist_telegram_id=therapist_telegram_id,
+        client_id=client_id,
+        library=services.library,
+        now=services.now(),
+    )
+    if not suggestions:
+        return
+    await context.bot.send_message(
+        chat_id,
+        texts.suggestions_message(name, suggestions, title_lookup(services.library)),
+        reply_markup=texts.suggestions_keyboard(suggestions),
+    )
+
+
+async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext) -> None:
+    services = services_of(context)
+    button = press.button
+    title = title_lookup(services.library)(button.slug)
+    change = await apply_suggestion(
+        services.db,
+        therapist_telegram_id=press.user_id,
+        client_id=button.client_id,
+        exercise_slug=button.slug,
+        action=StepAction(button.action.value),
+        library=services.library,
+        now=services.now(),
+    )
+    query = press.query
+    if change is None:
+        text = (
+            texts.NOT_YET.format(title=title)
+            if button.action.value == StepAction.NOT_YET
+            else texts.NOTHING_APPLIED.format(title=title)
+        )
+        await query.answer(text, show_alert=True)
+        await _drop_row(press)
+        return
+    await _tell_client(context.bot, change, title_lookup(services.library))
+    line = next((line for line in change.current if line.exercise_slug == button.slug), None)
+    answer = (
+        texts.APPLIED.format(title=title, name=change.client_name, dosage=line.dosage)
+        if line is not None
+        else texts.STOPPED.format(title=title, name=change.client_name)
+    )
+    await query.answer(answer, show_alert=True)
+    await _drop_row(press)
+
+
+async def _drop_row(press: Press[SuggestionPress]) -> None:
+    message = press.query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    remaining = texts.without_suggestion(markup, press.button.slug)
+    await edit_query_markup(press.query, remaining if remaining.inline_keyboard else None)
+
+
+async def _tell_client(bot: Bot, change: PrescriptionChange, title_of: t.TitleOf) -> None:
+    try:
+        await bot.send_message(change.client_telegram_id, t.client_change_notice(change, title_of))
+    except TelegramError as exc:
+        log.warning("prescription notice not delivered", extra={"error_type": type(exc).__name__})
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(ButtonHandler(SUGGESTIONS, Audience.THERAPIST, on_suggestion_press))

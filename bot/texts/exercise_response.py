@@ -1,0 +1,107 @@
+"""How each exercise is working: the suggestions under the client card, and what applying one
+says. The client is told of an applied change with the prescription notice
+(bot.texts.therapist.client_change_notice), as after /prescribe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.buttons.suggestions import SUGGESTIONS, SuggestionAction, SuggestionPress
+from bot.domain.exercise_response import Aggravating, ReadyToProgress, TooHard
+from bot.services.exercise_response import ExerciseSuggestion, StepAction
+
+TitleOf = Callable[[str], str]
+
+SUGGESTIONS_HEADER = "How {name}'s exercises are going:"
+AGGRAVATING_LINE = (
+    "⚠️ {title}: leg worse after it in {worse} of the last {answered} answered sessions{spread}"
+)
+AGGRAVATING_RISE_LINE = (
+    "⚠️ {title}: leg worse after it twice in a row{spread}, leg pain up from {before:.1f} to "
+    "{since:.1f}"
+)
+SPREAD_NOTE = " (spreading down the leg)"
+TOO_HARD_LINE = (
+    "🌓 {title}: only partly done or skipped as too painful in {count} of the last {slots} sessions"
+)
+READY_LINE = (
+    "⬆️ {title}: done in {done} of {slots} sessions over 2 weeks, no worse, leg pain steady — "
+    "ready to step up"
+)
+ACTION_LABELS = {
+    StepAction.STEP_UP: "Step up",
+    StepAction.EASE: "Ease it",
+    StepAction.STOP: "Stop it",
+    StepAction.NOT_YET: "Not yet",
+}
+APPLIED = "✅ {title} for {name}: now {dosage}. {name} has been told."
+STOPPED = "⏹ {title} stopped for {name}. {name} has been told."
+NOT_YET = "Not yet — {title} stays as it is."
+NOTHING_APPLIED = "Nothing changed: {title} is no longer prescribed at a dosage the sheet knows."
+
+
+def _line(suggestion: ExerciseSuggestion, title: str) -> str:
+    evidence = suggestion.evidence
+    if isinstance(evidence, Aggravating):
+        spread = SPREAD_NOTE if evidence.spread else ""
+        if evidence.leg_pain is not None:
+            before, since = evidence.leg_pain
+            return AGGRAVATING_RISE_LINE.format(
+                title=title, spread=spread, before=before, since=since
+            )
+        return AGGRAVATING_LINE.format(
+            title=title,
+            worse=evidence.worse_sessions,
+            answered=evidence.answered_sessions,
+            spread=spread,
+        )
+    if isinstance(evidence, TooHard):
+        count = evidence.partly_slots + evidence.too_painful_skips
+        return TOO_HARD_LINE.format(title=title, count=count, slots=evidence.slots)
+    assert isinstance(evidence, ReadyToProgress)
+    return READY_LINE.format(title=title, done=evidence.done_slots, slots=evidence.slots)
+
+
+def suggestions_message(
+    name: str, suggestions: Sequence[ExerciseSuggestion], title_of: TitleOf
+) -> str:
+    lines = [SUGGESTIONS_HEADER.format(name=name)]
+    lines += [
+        f"{number}. {_line(s, title_of(s.exercise_slug))}"
+        for number, s in enumerate(suggestions, start=1)
+    ]
+    return "\n".join(lines)
+
+
+def suggestions_keyboard(suggestions: Sequence[ExerciseSuggestion]) -> InlineKeyboardMarkup:
+    """One row per suggestion, its buttons named by the line's number (titles would not fit)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{number}. {ACTION_LABELS[action]}",
+                    callback_data=SuggestionPress(
+                        s.client_id, SuggestionAction(action.value), s.exercise_slug
+                    ).pack(),
+                )
+                for action in s.actions
+            ]
+            for number, s in enumerate(suggestions, start=1)
+        ]
+    )
+
+
+def without_suggestion(markup: InlineKeyboardMarkup | None, slug: str) -> InlineKeyboardMarkup:
+    """The suggestions' buttons once one exercise's was pressed: the others stay."""
+    rows = [
+        row
+        for row in (markup.inline_keyboard if markup is not None else ())
+        if not any(
+            (pressed := SUGGESTIONS.parse(button.callback_data)) is not None
+            and pressed.slug == slug
+            for button in row
+        )
+    ]
+    return InlineKeyboardMarkup(rows)

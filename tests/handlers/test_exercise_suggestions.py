@@ -1,0 +1,235 @@
+"""Under the client card the therapist sees how each exercise is going — aggravating, too hard,
+ready to step up — and applies a suggestion in one tap; the client is told what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Delivery,
+    DeliveryStatus,
+    ExerciseOutcome,
+    ExerciseResponse,
+    LegResponse,
+    PainEntry,
+    Prescription,
+    Schedule,
+    ScheduleKind,
+)
+from tests.conftest import DEFAULT_NOW, THERAPIST_ID
+from tests.handlers.client_seed import add_client
+from tests.support.botapi_double import BotApiDouble, RecordedCall
+from tests.support.harness import RunningApplication
+from tests.support.telegram_payloads import TgUser
+
+ALICE = TgUser(id=670_001, first_name="Alice")
+BOB = TgUser(id=670_002, first_name="Bob")
+OTHER_THERAPIST = 900_777
+E, S, W = LegResponse.EASED, LegResponse.SAME, LegResponse.WORSE
+DONE = ExerciseOutcome.DONE
+
+
+async def _alice_on_the_bridge(
+    db: Database,
+    answers: Sequence[tuple[ExerciseOutcome, LegResponse | None]],
+    *,
+    dosage: str = "3 × 10 reps",
+    user: TgUser = ALICE,
+    name: str = "Alice Example",
+    therapist_telegram_id: int = THERAPIST_ID,
+) -> int:
+    """The bridge once a day since 30 days ago, a 08:00 reminder each of the last len(answers)
+    days answered as given, and a steady leg pain of 4."""
+    client_id = await add_client(db, user, name=name, therapist_telegram_id=therapist_telegram_id)
+    start = DEFAULT_NOW - timedelta(days=30)
+    async with db.sessions.begin() as session:
+        session.add(
+            Prescription(
+                client_id=client_id,
+                exercise_slug="glute-bridge",
+                dosage=dosage,
+                times_per_day=1,
+                days_mask=127,
+                active_from=start,
+                active_to=None,
+                created_at=start,
+            )
+        )
+        schedule = Schedule(
+            client_id=client_id,
+            kind=ScheduleKind.EXERCISE_REMINDER,
+            local_times="08:00",
+            timezone="Europe/London",
+            created_at=start,
+            updated_at=start,
+        )
+        session.add(schedule)
+        await session.flush()
+        today = DEFAULT_NOW.replace(hour=7, minute=0)  # 08:00 London
+        for days_ago, (outcome, leg) in zip(range(len(answers), 0, -1), answers, strict=True):
+            slot = today - timedelta(days=days_ago)
+            delivery = Delivery(
+                schedule_id=schedule.id,
+                slot=slot,
+                status=DeliveryStatus.SENT,
+                claimed_at=slot,
+                sent_at=slot,
+            )
+            session.add(delivery)
+            await session.flush()
+            session.add(
+                ExerciseResponse(
+                    client_id=client_id,
+                    exercise_slug="glute-bridge",
+                    delivery_id=delivery.id,
+                    slot=slot,
+                    outcome=outcome,
+                    leg_response=leg,
+                    recorded_at=slot,
+                )
+            )
+        for days_ago in range(1, 22):
+            session.add(
+                PainEntry(
+                    client_id=client_id,
+                    day=date(2026, 6, 1) - timedelta(days=days_ago),
+                    leg=4,
+                    back=3,
+                    created_at=DEFAULT_NOW,
+                    updated_at=DEFAULT_NOW,
+                )
+            )
+    return client_id
+
+
+async def _open_card(
+    bot: RunningApplication, botapi: BotApiDouble, therapist: TgUser, name: str = "Alice"
+) -> list[RecordedCall]:
+    mark = botapi.mark()
+    botapi.send_command(therapist, "client", name)
+    await bot.settle()
+    return botapi.calls("sendMessage", chat_id=therapist.id, after=mark)
+
+
+def _suggestions(calls: list[RecordedCall]) -> RecordedCall:
+    [found] = [c for c in calls if (c.text or "").startswith("How Alice Example's exercises")]
+    return found
+
+
+async def _bridge_dosages(db: Database, client_id: int) -> list[str]:
+    async with db.sessions() as session:
+        return list(
+            (
+                await session.execute(
+                    select(Prescription.dosage).where(
+                        Prescription.client_id == client_id,
+                        Prescription.exercise_slug == "glute-bridge",
+                        Prescription.active_to.is_(None),
+                    )
+                )
+            ).scalars()
+        )
+
+
+async def test_a_bridge_done_reliably_is_offered_a_step_up_to_the_single_leg_bridge(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    client_id = await _alice_on_the_bridge(db, [(DONE, S)] * 15)
+
+    shown = _suggestions(await _open_card(bot, botapi, therapist))
+    assert "Glute bridge: done in 13 of 13 sessions" in (shown.text or "")
+    assert "ready to step up" in (shown.text or "")
+    mark = botapi.mark()
+    query_id = botapi.press_button(therapist, shown, "1. Step up")
+    await bot.settle()
+
+    assert await _bridge_dosages(db, client_id) == ["Single-leg bridge, 3 × 8 reps each side"]
+    assert "now Single-leg bridge" in botapi.callback_answer(query_id)["text"]
+    [notice] = botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
+    assert "Glute bridge — Single-leg bridge, 3 × 8 reps each side" in (notice.text or "")
+    assert not BotApiDouble.callback_buttons(botapi.message(therapist.id, shown.message_id or 0))
+
+
+async def test_an_aggravating_exercise_is_eased_in_one_tap_and_the_client_told(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    client_id = await _alice_on_the_bridge(
+        db, [(DONE, S)] * 5 + [(DONE, W), (DONE, S), (DONE, W), (DONE, W)]
+    )
+
+    shown = _suggestions(await _open_card(bot, botapi, therapist))
+    assert "⚠️ Glute bridge: leg worse after it in 3 of the last 5" in (shown.text or "")
+    assert [label for label, _ in BotApiDouble.callback_buttons(shown)] == [
+        "1. Ease it",
+        "1. Stop it",
+    ]
+    mark = botapi.mark()
+    botapi.press_button(therapist, shown, "1. Ease it")
+    await bot.settle()
+
+    assert await _bridge_dosages(db, client_id) == ["2 × 8 reps"]
+    [notice] = botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
+    assert "Glute bridge — 2 × 8 reps" in (notice.text or "")
+
+
+async def test_stop_it_ends_the_exercise_and_tells_the_client(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    client_id = await _alice_on_the_bridge(db, [(DONE, W), (DONE, W), (DONE, W)])
+
+    shown = _suggestions(await _open_card(bot, botapi, therapist))
+    mark = botapi.mark()
+    botapi.press_button(therapist, shown, "1. Stop it")
+    await bot.settle()
+
+    assert await _bridge_dosages(db, client_id) == []
+    assert botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
+
+
+async def test_not_yet_changes_nothing(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    client_id = await _alice_on_the_bridge(db, [(DONE, S)] * 15)
+
+    shown = _suggestions(await _open_card(bot, botapi, therapist))
+    mark = botapi.mark()
+    query_id = botapi.press_button(therapist, shown, "1. Not yet")
+    await bot.settle()
+
+    assert await _bridge_dosages(db, client_id) == ["3 × 10 reps"]
+    assert "Not yet" in botapi.callback_answer(query_id)["text"]
+    assert not botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
+
+
+async def test_a_client_with_nothing_to_suggest_gets_no_suggestions_message(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    await _alice_on_the_bridge(db, [(DONE, S)] * 5)
+
+    calls = await _open_card(bot, botapi, therapist)
+
+    assert calls
+    assert not [c for c in calls if "exercises are going" in (c.text or "")]
+
+
+async def test_a_forged_step_up_for_another_therapists_client_changes_nothing(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    bob_id = await _alice_on_the_bridge(
+        db,
+        [(DONE, S)] * 15,
+        user=BOB,
+        name="Bob Other",
+        therapist_telegram_id=OTHER_THERAPIST,
+    )
+    botapi.add_user(therapist)
+
+    query_id = botapi.forge_press(therapist, f"sug:{bob_id}:up:glute-bridge", message_id=1)
+    await bot.settle()
+
+    assert query_id in botapi.answered_callback_ids()
+    assert await _bridge_dosages(db, bob_id) == ["3 × 10 reps"]
