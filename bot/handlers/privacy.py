@@ -45,9 +45,13 @@ async def export(update: Update, context: BotContext) -> None:
         await message.reply_text(t.NOTHING_STORED)
         return
     await message.reply_text(t.EXPORT_INTRO)
-    await message.reply_document(
-        InputFile(data.csv_bytes, filename=t.EXPORT_CSV_NAME), caption=t.EXPORT_CSV_CAPTION
-    )
+    # One document per spreadsheet, not a zip: a phone opens each with one tap (Telegram's
+    # preview, Files, Sheets), where a zip would first need unpacking.
+    for sheet in data.sheets:
+        await message.reply_document(
+            InputFile(sheet.content, filename=sheet.filename),
+            caption=t.EXPORT_SHEET_CAPTIONS.get(sheet.filename, ""),
+        )
     await message.reply_document(
         InputFile(data.json_bytes, filename=t.EXPORT_JSON_NAME), caption=t.EXPORT_JSON_CAPTION
     )

@@ -1,7 +1,10 @@
 """The client's rights over their data (UK GDPR): a copy of everything, and erasure.
 
-Export gathers every row that names the client into one JSON document and one CSV (one line
-per field: table, row id, field, value — opens in any spreadsheet). Erasure deletes the client
+Export gathers every row that names the client into one JSON document (complete, for another
+program), and the health records a person wants to read as three spreadsheets: check-ins,
+exercise reminders and their answers, weekly questionnaires — dated on the client's own
+calendar, one row per record, every text cell neutralised against CSV injection
+(bot.services.spreadsheets). Erasure deletes the client
 row; the schema's ON DELETE CASCADE removes their prescriptions, schedules (and deliveries),
 exercise logs and per-exercise responses, pain entries, questionnaires, red-flag events,
 alerts and relayed messages.
@@ -13,21 +16,20 @@ outlived its use: unused invites past expiry and expired pending inputs (docs/pr
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
-from bot.db import retention
+from bot.db import exports, retention
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
@@ -47,8 +49,11 @@ from bot.db.models import (
     Schedule,
     Therapist,
 )
+from bot.domain.pain import entered_late
+from bot.domain.sbi import SBI_KEYS
 from bot.services import schedules
 from bot.services.exercise_response import client_export_section
+from bot.services.spreadsheets import Sheet, csv_sheet
 
 AUDIT_EXPORT = "client_export"
 AUDIT_DELETE = "client_erased"
@@ -59,7 +64,8 @@ EXPORT_FORMAT_VERSION = 1
 class ClientExport:
     client_id: int
     json_bytes: bytes
-    csv_bytes: bytes
+    # Check-ins, exercises, questionnaires: one readable spreadsheet each.
+    sheets: tuple[Sheet, ...]
     rows: int
 
 
@@ -102,18 +108,69 @@ async def _rows(session: AsyncSession, model: type[Any], *where: Any) -> list[di
     return [_as_dict(row) for row in result.scalars()]
 
 
-def _csv(sections: dict[str, Any]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["table", "row_id", "field", "value"])
-    for table, rows in sections.items():
-        items: Sequence[dict[str, Any]] = rows if isinstance(rows, list) else [rows]
-        for row in items:
-            for field, value in row.items():
-                shown = json.dumps(value) if isinstance(value, dict | list) else value
-                writer.writerow([table, row.get("id", ""), field, "" if shown is None else shown])
-    # BOM so spreadsheet programs read the UTF-8 (names, notes) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode()
+SBI_COLUMNS = {
+    "leg_pain": "Leg pain (0-6)",
+    "numbness_tingling": "Numbness or tingling (0-6)",
+    "weakness": "Weakness (0-6)",
+    "sitting_pain": "Pain when sitting (0-6)",
+}
+REMINDER_ANSWERS = {None: "no answer", "missed": "not sent (bot offline)"}
+
+
+async def _readable_sheets(
+    session: AsyncSession, client: Client, now: datetime
+) -> tuple[Sheet, ...]:
+    zone = ZoneInfo(client.timezone)
+    mine = select(Client.id).where(Client.id == client.id)
+    pains = await exports.pain_entries(session, clients=mine)
+    answers = await exports.reminder_answers(session, clients=mine, until=now)
+    sbi = await exports.questionnaires(session, clients=mine)
+    check_ins = csv_sheet(
+        "my-check-ins.csv",
+        ["Date", "Leg pain (0-10)", "Back pain (0-10)", "Note", "Filled in late"],
+        (
+            [
+                p.day.isoformat(),
+                p.leg,
+                p.back,
+                p.note or "",
+                "yes" if entered_late(p.day, p.created_at.astimezone(zone).date()) else "no",
+            ]
+            for p in pains
+        ),
+    )
+    exercises = csv_sheet(
+        "my-exercises.csv",
+        ["Date", "Time", "Answer", "Reason skipped"],
+        (
+            [
+                a.slot.astimezone(zone).date().isoformat(),
+                a.slot.astimezone(zone).strftime("%H:%M"),
+                REMINDER_ANSWERS.get(a.answer, a.answer or ""),
+                a.skip_reason or "",
+            ]
+            for a in answers
+        ),
+    )
+    questionnaires = csv_sheet(
+        "my-weekly-questionnaires.csv",
+        [
+            "Filled in on",
+            "Week starting",
+            *(SBI_COLUMNS.get(k, k) for k in SBI_KEYS),
+            "Total (0-24)",
+        ],
+        (
+            [
+                q.recorded_at.astimezone(zone).date().isoformat(),
+                q.week_start.isoformat(),
+                *(q.items.get(k, "") for k in SBI_KEYS),
+                q.total,
+            ]
+            for q in sbi
+        ),
+    )
+    return check_ins, exercises, questionnaires
 
 
 def _count(sections: dict[str, Any]) -> int:
@@ -178,7 +235,7 @@ async def export_client_data(
         return ClientExport(
             client_id=client.id,
             json_bytes=json.dumps(document, indent=2, ensure_ascii=False).encode(),
-            csv_bytes=_csv(sections),
+            sheets=await _readable_sheets(session, client, now),
             rows=_count(sections),
         )
 

@@ -1,15 +1,25 @@
-"""The therapist's CSV export: adherence by week, pain entries, SBI and alerts per client.
+"""The therapist's export: a zip of spreadsheets, one per kind of record, for all their
+clients (/export) or one (the card's Export button).
 
-One long table (a `record` column says which kind each row is) so it opens in any spreadsheet
-and filters by client or kind; ready to attach to a GP letter. Every export writes one audit
-row per client included (DESIGN.md: "audit of therapist access").
+Sheets (CSV, one row per record, a client per row so each filters by client):
+
+* `check-ins.csv` — date, leg and back pain 0-10, note, whether it was filled in late;
+* `adherence-by-week.csv` — each week's adherence % (done = 1, partly = ½, of reminders sent;
+  bot.domain.adherence) with the counts behind it;
+* `exercise-answers.csv` — every reminder: date, time, the answer and why it was skipped;
+* `exercise-responses.csv` — per exercise of each reminder: the answer, how the leg was after;
+* `questionnaires.csv` — the weekly SBI, dated the day it was filled in, with the week it
+  covers, its four items and total;
+* `alerts.csv` — raised and acknowledged (the therapist's time), kind, severity, details.
+
+Dates are the client's own calendar days (as the client lived them) and times are local, to
+the minute; no JSON in any cell. Every text cell is neutralised against CSV injection
+(bot.services.spreadsheets). File names carry the client's name in safe characters. Every
+export writes one audit row per client included (DESIGN.md: "audit of therapist access").
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,36 +28,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 
-from bot.db import exercise_responses, reports
+from bot.db import exercise_responses, exports, reports
 from bot.db.engine import Database
-from bot.db.models import Client, OutcomeMeasure
+from bot.db.models import Client, Therapist
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
+from bot.domain.pain import entered_late
+from bot.domain.sbi import SBI_KEYS
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
-from bot.services.exercise_response import therapist_export_records
+from bot.services.spreadsheets import Sheet, csv_sheet, safe_file_stem, zipped
 
-COLUMNS = (
-    "client_id",
-    "client",
-    "record",
-    "date",
-    "leg_pain",
-    "back_pain",
-    "note",
-    "sbi_total",
-    "sbi_items",
-    "adherence_pct",
-    "slots_prescribed",
-    "alert",
-    "alert_severity",
-    "alert_evidence",
-    "acknowledged_at",
-    "exercise",
-    "outcome",
-    "skip_reason",
-    "leg_response",
-)
-EPOCH = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
+SBI_HEADERS = {
+    "leg_pain": "Leg pain (0-6)",
+    "numbness_tingling": "Numbness or tingling (0-6)",
+    "weakness": "Weakness (0-6)",
+    "sitting_pain": "Pain when sitting (0-6)",
+}
+ANSWERS = {None: "no answer", "missed": "not sent (bot offline)"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +52,35 @@ class ExportFile:
     filename: str
     content: bytes
     clients: int
+    sheets: tuple[str, ...] = ()
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _details(evidence: dict[str, Any]) -> str:
+    """Alert evidence as words ("baseline: 4.4; rise points: 2.6"), never JSON."""
+    parts = []
+    for key, value in sorted(evidence.items()):
+        if isinstance(value, float):
+            shown = f"{value:.1f}"
+        elif isinstance(value, list | tuple):
+            shown = ", ".join(str(v).replace("_", " ") for v in value)
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(value.items()))
+        else:
+            shown = str(value)
+        parts.append(f"{key.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
 
 
 async def _export(
@@ -64,7 +90,7 @@ async def _export(
     clients: Select[Any],
     now: datetime,
     action: str,
-) -> tuple[list[tuple[int, str]], bytes]:
+) -> tuple[list[tuple[int, str]], list[Sheet]]:
     async with db.sessions.begin() as session:
         people = (
             await session.execute(
@@ -73,20 +99,12 @@ async def _export(
                 .order_by(Client.display_name, Client.id)
             )
         ).all()
-        pains = await reports.pain_rows(session, clients=clients, since=date(2000, 1, 1))
-        slots = await reports.slot_outcomes(session, clients=clients, start=EPOCH, end=now)
-        sbi = (
-            await session.execute(
-                select(
-                    OutcomeMeasure.client_id,
-                    OutcomeMeasure.period_start,
-                    OutcomeMeasure.total,
-                    OutcomeMeasure.items,
-                )
-                .where(OutcomeMeasure.client_id.in_(clients))
-                .order_by(OutcomeMeasure.period_start)
-            )
-        ).all()
+        therapist_zone = await session.scalar(
+            select(Therapist.timezone).where(Therapist.telegram_id == therapist_telegram_id)
+        )
+        pains = await exports.pain_entries(session, clients=clients)
+        answers = await exports.reminder_answers(session, clients=clients, until=now)
+        sbi = await exports.questionnaires(session, clients=clients)
         alerts = await reports.alerts_of(session, clients=clients)
         responses = await exercise_responses.responses_of(session, clients=clients)
         await audit.record_access(
@@ -97,88 +115,185 @@ async def _export(
             now=now,
         )
 
+    names = {p.id: p.display_name for p in people}
     zones = {p.id: ZoneInfo(p.timezone) for p in people}
-    by_client_slots: dict[int, list[SlotOutcome]] = defaultdict(list)
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    for slot in slots:
-        day = slot.slot.astimezone(zones[slot.client_id]).date()
-        outcome = Outcome(slot.outcome) if slot.outcome is not None else None
-        by_client_slots[slot.client_id].append(SlotOutcome(day=day, outcome=outcome))
-        counts[(slot.client_id, week_start_of(day))] += 1
+    order = {p.id: index for index, p in enumerate(people)}
+    mine = ZoneInfo(therapist_zone or "UTC")
 
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    def by_client(rows: list[Any]) -> list[Any]:
+        return sorted((r for r in rows if r.client_id in order), key=lambda r: order[r.client_id])
+
+    check_ins = csv_sheet(
+        "check-ins.csv",
+        ["Client", "Date", "Leg pain (0-10)", "Back pain (0-10)", "Note", "Filled in late"],
+        (
+            [
+                names[p.client_id],
+                _day(p.day),
+                p.leg,
+                p.back,
+                p.note or "",
+                _yes_no(entered_late(p.day, p.created_at.astimezone(zones[p.client_id]).date())),
+            ]
+            for p in by_client(pains)
+        ),
+    )
+
+    weekly: dict[int, list[SlotOutcome]] = defaultdict(list)
+    counts: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for answer in answers:
+        if answer.answer == "missed":
+            continue  # never sent: not a slot the client could answer
+        day = answer.slot.astimezone(zones[answer.client_id]).date()
+        outcome = Outcome(answer.answer) if answer.answer is not None else None
+        weekly[answer.client_id].append(SlotOutcome(day=day, outcome=outcome))
+        counts[(answer.client_id, week_start_of(day))][answer.answer or "none"] += 1
+    adherence_rows = []
     for person in people:
-        base = {"client_id": person.id, "client": person.display_name}
-        client_slots = by_client_slots.get(person.id, [])
-        weeks = sorted({week_start_of(s.day) for s in client_slots})
-        for week, pct in weekly_adherence(client_slots, weeks).items():
-            writer.writerow(
-                {
-                    **base,
-                    "record": "adherence_week",
-                    "date": week.isoformat(),
-                    "adherence_pct": "" if pct is None else f"{pct:.0f}",
-                    "slots_prescribed": counts[(person.id, week)],
-                }
+        slots = weekly.get(person.id, [])
+        weeks = sorted({week_start_of(s.day) for s in slots})
+        for week, pct in weekly_adherence(slots, weeks).items():
+            tally = counts[(person.id, week)]
+            adherence_rows.append(
+                [
+                    person.display_name,
+                    _day(week),
+                    "" if pct is None else round(pct),
+                    sum(tally.values()),
+                    tally["done"],
+                    tally["partly"],
+                    tally["skipped"],
+                    tally["none"],
+                ]
             )
-        for pain in (p for p in pains if p.client_id == person.id):
-            writer.writerow(
-                {
-                    **base,
-                    "record": "pain",
-                    "date": pain.day.isoformat(),
-                    "leg_pain": pain.leg,
-                    "back_pain": pain.back,
-                    "note": pain.note or "",
-                }
+    adherence = csv_sheet(
+        "adherence-by-week.csv",
+        [
+            "Client",
+            "Week starting",
+            "Adherence %",
+            "Reminders",
+            "Done",
+            "Partly",
+            "Skipped",
+            "No answer",
+        ],
+        adherence_rows,
+    )
+
+    exercise_answers = csv_sheet(
+        "exercise-answers.csv",
+        ["Client", "Date", "Time", "Answer", "Reason skipped"],
+        (
+            [
+                names[a.client_id],
+                _day(a.slot.astimezone(zones[a.client_id]).date()),
+                a.slot.astimezone(zones[a.client_id]).strftime("%H:%M"),
+                ANSWERS.get(a.answer, a.answer or ""),
+                a.skip_reason or "",
+            ]
+            for a in by_client(answers)
+        ),
+    )
+
+    exercise_sheet = csv_sheet(
+        "exercise-responses.csv",
+        ["Client", "Date", "Time", "Exercise", "Answer", "Reason skipped", "Leg afterwards"],
+        (
+            [
+                names[r.client_id],
+                _day(r.slot.astimezone(zones[r.client_id]).date()),
+                r.slot.astimezone(zones[r.client_id]).strftime("%H:%M"),
+                r.exercise_slug,
+                r.outcome.value if r.outcome is not None else "no answer",
+                r.skip_reason or "",
+                r.leg_response.value if r.leg_response is not None else "",
+            ]
+            for r in sorted(
+                (r for r in responses if r.client_id in order),
+                key=lambda r: (order[r.client_id], r.slot, r.exercise_slug),
             )
-        for client_id, period, total, items in sbi:
-            if client_id == person.id:
-                writer.writerow(
-                    {
-                        **base,
-                        "record": "sbi",
-                        "date": period.isoformat(),
-                        "sbi_total": total,
-                        "sbi_items": json.dumps(items, sort_keys=True),
-                    }
-                )
-        for alert in reversed([a for a in alerts if a.client_id == person.id]):
-            writer.writerow(
-                {
-                    **base,
-                    "record": "alert",
-                    "date": alert.created_at.astimezone(zones[person.id]).date().isoformat(),
-                    "alert": alert.kind,
-                    "alert_severity": alert.severity,
-                    "alert_evidence": json.dumps(alert.evidence, sort_keys=True),
-                    "acknowledged_at": (
-                        alert.acknowledged_at.isoformat() if alert.acknowledged_at else ""
-                    ),
-                }
+        ),
+    )
+
+    questionnaire_sheet = csv_sheet(
+        "questionnaires.csv",
+        [
+            "Client",
+            "Filled in on",
+            "Week starting",
+            *(SBI_HEADERS.get(k, k) for k in SBI_KEYS),
+            "Total (0-24)",
+        ],
+        (
+            [
+                names[q.client_id],
+                _day(q.recorded_at.astimezone(zones[q.client_id]).date()),
+                _day(q.week_start),
+                *(q.items.get(k, "") for k in SBI_KEYS),
+                q.total,
+            ]
+            for q in by_client(sbi)
+        ),
+    )
+
+    alert_sheet = csv_sheet(
+        "alerts.csv",
+        [
+            "Client",
+            f"Raised ({mine.key})",
+            "Alert",
+            "Severity",
+            "Details",
+            f"Acknowledged ({mine.key})",
+        ],
+        (
+            [
+                names[a.client_id],
+                _local(a.created_at, mine),
+                a.kind.replace("_", " "),
+                a.severity,
+                _details(dict(a.evidence)),
+                _local(a.acknowledged_at, mine),
+            ]
+            for a in sorted(
+                (a for a in alerts if a.client_id in order),
+                key=lambda a: (order[a.client_id], a.created_at),
             )
-        own = [r for r in responses if r.client_id == person.id]
-        for record in therapist_export_records(own, zone=zones[person.id]):
-            writer.writerow({**base, **record})
-    # UTF-8 with BOM: Excel then reads names and "×" correctly.
-    return [(p.id, p.display_name) for p in people], buffer.getvalue().encode("utf-8-sig")
+        ),
+    )
+    sheets = [
+        check_ins,
+        adherence,
+        exercise_answers,
+        exercise_sheet,
+        questionnaire_sheet,
+        alert_sheet,
+    ]
+    return [(p.id, p.display_name) for p in people], sheets
+
+
+def _file(stem: str, sheets: list[Sheet], people: int, now: datetime) -> ExportFile:
+    folder = f"{stem}-{now.date().isoformat()}"
+    return ExportFile(
+        filename=f"{folder}.zip",
+        content=zipped(sheets, folder=folder, now=now),
+        clients=people,
+        sheets=tuple(s.filename for s in sheets),
+    )
 
 
 async def export_all_clients(
     db: Database, *, therapist_telegram_id: int, now: datetime
 ) -> ExportFile:
-    people, content = await _export(
+    people, sheets = await _export(
         db,
         therapist_telegram_id=therapist_telegram_id,
         clients=clients_of(therapist_telegram_id),
         now=now,
         action=audit.EXPORT_ALL,
     )
-    return ExportFile(
-        filename=f"clients-{now.date().isoformat()}.csv", content=content, clients=len(people)
-    )
+    return _file("clients", sheets, len(people), now)
 
 
 async def export_one_client(
@@ -190,13 +305,12 @@ async def export_one_client(
         )
     if client is None:
         return None
-    _, content = await _export(
+    _, sheets = await _export(
         db,
         therapist_telegram_id=therapist_telegram_id,
         clients=select(Client.id).where(Client.id == client.id),
         now=now,
         action=audit.EXPORT_CLIENT,
     )
-    return ExportFile(
-        filename=f"client-{client.id}-{now.date().isoformat()}.csv", content=content, clients=1
-    )
+    stem = safe_file_stem(client.display_name, fallback=f"client-{client.id}")
+    return _file(stem, sheets, 1, now)

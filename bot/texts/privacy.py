@@ -33,9 +33,16 @@ EXPORT_INTRO = (
     "Here is everything I store about you, as of now. "
     "Keep these files safe: they contain health information."
 )
-EXPORT_CSV_CAPTION = "Spreadsheet (CSV): one line per stored item."
-EXPORT_JSON_CAPTION = "The same data as JSON."
-EXPORT_CSV_NAME = "my-sciatica-data.csv"
+# Captions of the readable spreadsheets (bot.services.privacy names the files).
+EXPORT_SHEET_CAPTIONS = {
+    "my-check-ins.csv": "Your daily check-ins: leg and back pain (0-10) and your notes.",
+    "my-exercises.csv": "Your exercise reminders and what you answered.",
+    "my-weekly-questionnaires.csv": "Your weekly questionnaires (0-24, lower is better).",
+}
+EXPORT_JSON_CAPTION = (
+    "Everything I store about you, complete (settings, reminders, access log too), as JSON "
+    "for another program."
+)
 EXPORT_JSON_NAME = "my-sciatica-data.json"
 NOTHING_STORED = "I have nothing stored about you."
 

@@ -695,7 +695,9 @@ def relay_to_therapist(client_name: str, text: str) -> tuple[str, ...]:
 
 # --- export ----------------------------------------------------------------------------------
 EXPORT_CAPTION = (
-    "CSV export: adherence by week, pain entries, SBI and alerts — {clients} client(s)."
+    "Export of {clients} client(s): a zip of spreadsheets — check-ins, adherence by week, "
+    "exercise answers and responses, weekly questionnaires, alerts. Dates are each client's "
+    "own; alert times are yours."
 )
 EXPORT_CLIENT_CAPTION = "CSV export for {name}: adherence by week, pain entries, SBI and alerts."
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -25,6 +23,7 @@ from bot.db.models import (
     RedFlagEvent,
 )
 from tests.conftest import FrozenClock
+from tests.export_files import sheet_rows
 from tests.handlers.journey import latest_with_buttons, onboard, press
 from tests.support.botapi_double import BotApiDouble
 from tests.support.harness import RunningApplication
@@ -128,7 +127,7 @@ async def test_privacy_says_what_is_stored_who_sees_it_and_how_to_export_or_dele
     assert "nothing stored about you" in botapi.last_text(stranger.id)
 
 
-async def test_export_sends_a_csv_and_a_json_of_everything_and_is_audited(
+async def test_export_sends_readable_spreadsheets_and_a_json_of_everything_and_is_audited(
     bot: RunningApplication,
     botapi: BotApiDouble,
     therapist: TgUser,
@@ -147,10 +146,12 @@ async def test_export_sends_a_csv_and_a_json_of_everything_and_is_audited(
 
     documents = botapi.calls("sendDocument", chat_id=user.id, after=mark)
     assert [d.files["document"].filename for d in documents] == [  # type: ignore[attr-defined]
-        "my-sciatica-data.csv",
+        "my-check-ins.csv",
+        "my-exercises.csv",
+        "my-weekly-questionnaires.csv",
         "my-sciatica-data.json",
     ]
-    exported = json.loads(documents[1].files["document"])
+    exported = json.loads(documents[-1].files["document"])
     assert exported["profile"]["display_name"] == "Alex Smith"
     assert exported["pain_entries"][0]["note"] == NOTE
     assert exported["pain_entries"][0]["leg"] == 6
@@ -159,9 +160,20 @@ async def test_export_sends_a_csv_and_a_json_of_everything_and_is_audited(
     assert exported["questionnaires"][0]["total"] == 12
     assert exported["red_flag_events"][0]["flags"] == {"both_legs": True}
     assert exported["alerts"][0]["kind"] == "red_flag"
-    rows = list(csv.reader(io.StringIO(documents[0].files["document"].decode("utf-8-sig"))))
-    assert rows[0] == ["table", "row_id", "field", "value"]
-    assert ["pain_entries", str(exported["pain_entries"][0]["id"]), "note", NOTE] in rows
+    check_ins = sheet_rows(documents[0].files["document"])
+    assert check_ins == [
+        {
+            "Date": "2026-05-31",
+            "Leg pain (0-10)": "6",
+            "Back pain (0-10)": "3",
+            "Note": NOTE,
+            "Filled in late": "yes",
+        }
+    ]
+    [questionnaire] = sheet_rows(documents[2].files["document"])
+    assert questionnaire["Week starting"] == "2026-05-25"
+    assert questionnaire["Filled in on"] == clock().date().isoformat()
+    assert questionnaire["Total (0-24)"] == "12"
     async with db.sessions() as session:
         audit = (await session.execute(select(Audit))).scalars().all()
     assert [(a.action, a.actor_telegram_id, a.subject_client_id) for a in audit] == [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from bot.db.engine import Database
 from bot.db.models import Audit, Client, ClientStatus, ExerciseOutcome, Schedule
 from bot.services import audit
 from tests.conftest import DEFAULT_NOW
+from tests.export_files import zip_sheets
 from tests.handlers.client_seed import (
     add_client,
     add_exercise_slots,
@@ -189,11 +188,12 @@ async def test_export_from_the_card_sends_that_clients_csv_only_and_audits_it(
     botapi.press_button(therapist, card, "Export")
     await bot.settle()
     document = botapi.calls("sendDocument", chat_id=therapist.id, after=mark)[0]
-    content = next(iter(document.files.values())).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(content)))
-    assert {row["client"] for row in rows} == {"Alice Example"}
-    assert {row["record"] for row in rows} >= {"pain", "adherence_week"}
-    assert any(row["record"] == "pain" and row["leg_pain"] == "8" for row in rows)
+    upload = next(iter(document.files.values()))
+    assert upload.filename == "Alice-Example-2026-06-01.zip"  # type: ignore[attr-defined]
+    sheets = zip_sheets(upload)
+    assert {row["Client"] for rows in sheets.values() for row in rows} == {"Alice Example"}
+    assert any(row["Leg pain (0-10)"] == "8" for row in sheets["check-ins.csv"])
+    assert sheets["adherence-by-week.csv"]
     assert await _audits(db, audit.EXPORT_CLIENT) == [alice]
 
 
@@ -205,11 +205,8 @@ async def test_therapist_export_has_every_client_and_one_audit_row_each(
     botapi.send_command(therapist, "export")
     await bot.settle()
     document = botapi.calls("sendDocument", chat_id=therapist.id, after=mark)[0]
-    content = next(iter(document.files.values())).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(content)))
-    assert {row["client"] for row in rows} == {"Alice Example", "Bob Stable"}
-    adherence = {
-        row["client"]: row["adherence_pct"] for row in rows if row["record"] == "adherence_week"
-    }
+    sheets = zip_sheets(next(iter(document.files.values())))
+    assert {row["Client"] for row in sheets["check-ins.csv"]} == {"Alice Example", "Bob Stable"}
+    adherence = {row["Client"]: row["Adherence %"] for row in sheets["adherence-by-week.csv"]}
     assert adherence["Bob Stable"] == "100"
     assert sorted(await _audits(db, audit.EXPORT_ALL)) == sorted([alice, bob])

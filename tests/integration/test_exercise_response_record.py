@@ -3,8 +3,6 @@ store per exercise, who may answer, and the record in both exports and in erasur
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +24,7 @@ from bot.services.privacy import erase_client, export_client_data
 from bot.services.reminders import PressVerdict, record_exercise_outcome
 from bot.services.therapist_export import export_one_client
 from tests.conftest import THERAPIST_ID
+from tests.export_files import zip_sheets
 from tests.handlers.client_seed import add_client
 from tests.support.telegram_payloads import TgUser
 
@@ -255,7 +254,11 @@ async def test_the_clients_export_holds_their_exercise_responses(db: Database) -
     assert responses["glute-bridge"]["outcome"] == "done"
     assert responses["glute-bridge"]["slot"] == MORNING.isoformat()
     assert responses["clamshell"]["leg_response"] is None
-    assert "exercise_responses" in export.csv_bytes.decode("utf-8-sig")
+    assert [sheet.filename for sheet in export.sheets] == [
+        "my-check-ins.csv",
+        "my-exercises.csv",
+        "my-weekly-questionnaires.csv",
+    ]
 
 
 async def test_the_therapists_export_has_a_line_per_exercise_session(db: Database) -> None:
@@ -266,10 +269,9 @@ async def test_the_therapists_export_has_a_line_per_exercise_session(db: Databas
     )
 
     assert export is not None
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
-    responses = [r for r in rows if r["record"] == "exercise_response"]
+    responses = zip_sheets(export.content)["exercise-responses.csv"]
     assert sorted(
-        (r["date"], r["exercise"], r["outcome"], r["leg_response"]) for r in responses
+        (r["Date"], r["Exercise"], r["Answer"], r["Leg afterwards"]) for r in responses
     ) == [
         ("2026-06-02", "clamshell", "done", ""),
         ("2026-06-02", "glute-bridge", "done", "spread"),
