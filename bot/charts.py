@@ -30,11 +30,16 @@ _DPI = 100
 # Drawn for a character the chart's font has no glyph for (most emoji in DejaVu Sans): the
 # box matplotlib would draw anyway, without its "Glyph missing" warning naming the character.
 _MISSING_GLYPH = "\u25a1"
+# LEFT-TO-RIGHT MARK: the labels around a name are English, so a title that starts with a
+# Hebrew or Arabic name must still read left to right ("<name>: daily pain"); without it the
+# Unicode bidi rules make the whole title right-to-left and move ": daily pain" to the left.
+_LEFT_TO_RIGHT = "\u200e"
 
 
 def _literal(text: str) -> str:
     """User text as the chart draws it: glyphs the font lacks become a box (invisible format
-    and combining characters, such as an emoji's variation selector, are dropped)."""
+    and combining characters, such as an emoji's variation selector, are dropped), and text
+    with right-to-left script in it is laid out in a left-to-right line."""
     charmap = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
     covered = charmap.get_charmap()
     drawn = []
@@ -43,7 +48,8 @@ def _literal(text: str) -> str:
             drawn.append(char)
         elif unicodedata.category(char)[0] not in "CM":
             drawn.append(_MISSING_GLYPH)
-    return "".join(drawn)
+    right_to_left = any(unicodedata.bidirectional(char) in ("R", "AL") for char in drawn)
+    return (_LEFT_TO_RIGHT if right_to_left else "") + "".join(drawn)
 
 
 def _png(figure: Figure) -> bytes:
