@@ -304,3 +304,52 @@ def verdict_for(
     if ready is not None:
         return ExerciseVerdict(exercise_slug, Suggestion.STEP_UP, ready)
     return None
+
+
+# /progress shows each exercise over the last 2 weeks — the same span as the progression rule.
+PROGRESS_SHOWN: Final = timedelta(days=14)
+# A streak is worth a word from 3 days in a row: earlier it is not yet a streak.
+STREAK_WORTH_SAYING: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseProgress:
+    """One exercise over the last 2 weeks, as the client sees it in /progress."""
+
+    done: int
+    partly: int
+    slots: int
+    responses: Mapping[LegResponse, int]
+    # Days in a row (up to today) on which it was done at least partly; a day with no session
+    # prescribed neither counts nor breaks it, and today counts once done.
+    streak_days: int
+
+
+def exercise_progress(
+    slots: Iterable[ExerciseSlot], *, now: datetime, tz: ZoneInfo
+) -> ExerciseProgress:
+    past = _past(slots, now)
+    window = [s for s in past if s.slot > now - PROGRESS_SHOWN]
+    responses: dict[LegResponse, int] = {}
+    for s in window:
+        if s.response is not None:
+            responses[s.response] = responses.get(s.response, 0) + 1
+    done_by_day: dict[date, bool] = {}
+    for s in past:
+        day = s.slot.astimezone(tz).date()
+        done = s.outcome in (Outcome.DONE, Outcome.PARTLY)
+        done_by_day[day] = done_by_day.get(day, False) or done
+    today = now.astimezone(tz).date()
+    streak = 0
+    for day in sorted(done_by_day, reverse=True):
+        if done_by_day[day]:
+            streak += 1
+        elif day != today:
+            break
+    return ExerciseProgress(
+        done=sum(1 for s in window if s.outcome is Outcome.DONE),
+        partly=sum(1 for s in window if s.outcome is Outcome.PARTLY),
+        slots=len(window),
+        responses=responses,
+        streak_days=streak,
+    )

@@ -9,7 +9,10 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.charts import progress_chart_png
 from bot.handlers.common import BotContext, services_of
+from bot.handlers.exercise_suggestions import title_lookup as exercise_titles
+from bot.services.exercise_response import exercise_progress_of
 from bot.services.progress import MIN_ENTRIES_FOR_CHART, Progress, progress_of
+from bot.texts import exercise_response as rt
 from bot.texts import progress as t
 
 
@@ -26,11 +29,15 @@ async def progress_command(update: Update, context: BotContext) -> None:
         await message.reply_text(
             t.NOT_ENOUGH_DATA.format(count=len(progress.days), needed=MIN_ENTRIES_FOR_CHART)
         )
-        return
-    # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
-    png = await asyncio.to_thread(_draw, progress)
-    caption = t.reading(progress.comparison, progress.first, progress.latest)
-    await message.reply_photo(png, caption=caption)
+    else:
+        # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
+        png = await asyncio.to_thread(_draw, progress)
+        caption = t.reading(progress.comparison, progress.first, progress.latest)
+        await message.reply_photo(png, caption=caption)
+    lines = await exercise_progress_of(services.db, telegram_id=user.id, now=services.now())
+    text = rt.progress_lines(lines, exercise_titles(services.library))
+    if text is not None:
+        await message.reply_text(text)
 
 
 def _draw(progress: Progress) -> bytes:

@@ -20,14 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import ExerciseLibrary
 from bot.db import exercise_responses, reports
+from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.exercise_responses import ClientIds, ReminderSession, ResponseRow
 from bot.db.models import Client, ExerciseOutcome, LegResponse
 from bot.domain.exercise_response import (
+    PROGRESS_SHOWN,
     Aggravating,
+    ExerciseProgress,
     ReadyToProgress,
     Suggestion,
     TooHard,
+    exercise_progress,
     should_ask_response,
     verdict_for,
 )
@@ -42,10 +46,12 @@ from bot.services.prescriptions import (
 __all__ = [
     "AnswerResult",
     "AnswerVerdict",
+    "ExerciseProgressLine",
     "ExerciseSuggestion",
     "LegResponse",
     "StepAction",
     "client_export_section",
+    "exercise_progress_of",
     "exercise_suggestions",
     "leg_question_due",
     "name_worse_exercise",
@@ -352,3 +358,33 @@ async def apply_suggestion(
         library=library,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class ExerciseProgressLine:
+    exercise_slug: str
+    progress: ExerciseProgress
+
+
+async def exercise_progress_of(
+    db: Database, *, telegram_id: int, now: datetime
+) -> list[ExerciseProgressLine]:
+    """Each exercise the client is prescribed now, over the last 2 weeks (for /progress)."""
+    async with db.sessions() as session:
+        client = await live_client(session, telegram_id)
+        if client is None:
+            return []
+        prescribed, history = await exercise_responses.exercise_history(
+            session,
+            clients=select(Client.id).where(Client.id == client.id),
+            since=now - PROGRESS_SHOWN,
+            now=now,
+        )
+    zone = ZoneInfo(client.timezone)
+    return [
+        ExerciseProgressLine(
+            line.exercise_slug,
+            exercise_progress(history.get((client.id, line.exercise_slug), []), now=now, tz=zone),
+        )
+        for line in prescribed
+    ]

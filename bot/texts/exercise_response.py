@@ -1,6 +1,7 @@
-"""How each exercise is working: the suggestions under the client card, and what applying one
-says. The client is told of an applied change with the prescription notice
-(bot.texts.therapist.client_change_notice), as after /prescribe."""
+"""How each exercise is working: the suggestions under the client card, what applying one
+says, and the client's own per-exercise lines in /progress. The client is told of an applied
+change with the prescription notice (bot.texts.therapist.client_change_notice), as after
+/prescribe."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons.suggestions import SUGGESTIONS, SuggestionAction, SuggestionPress
-from bot.domain.exercise_response import Aggravating, ReadyToProgress, TooHard
-from bot.services.exercise_response import ExerciseSuggestion, StepAction
+from bot.domain.exercise_response import (
+    STREAK_WORTH_SAYING,
+    Aggravating,
+    LegResponse,
+    ReadyToProgress,
+    TooHard,
+)
+from bot.services.exercise_response import ExerciseProgressLine, ExerciseSuggestion, StepAction
 
 TitleOf = Callable[[str], str]
 
@@ -105,3 +112,48 @@ def without_suggestion(markup: InlineKeyboardMarkup | None, slug: str) -> Inline
         )
     ]
     return InlineKeyboardMarkup(rows)
+
+
+# --- /progress: each exercise over the last 2 weeks ----------------------------------------------
+PROGRESS_HEADER = "Your exercises over the last 2 weeks:"
+PROGRESS_LINE = "• {title}: done {done} of {slots} times{partly}"
+PROGRESS_PARTLY = " (+{count} partly)"
+PROGRESS_LEG = " · leg afterwards: {answers}"
+LEG_WORDS = {
+    LegResponse.EASED: "eased",
+    LegResponse.SAME: "same",
+    LegResponse.WORSE: "worse",
+    LegResponse.SPREAD: "spread down the leg",
+}
+STREAK = "🔥 {title}: {days} days in a row — it's becoming a habit."
+
+
+def progress_lines(lines: Sequence[ExerciseProgressLine], title_of: TitleOf) -> str | None:
+    """One line per exercise, and one encouraging line for the longest streak (from 3 days);
+    None when nothing was prescribed in the last 2 weeks."""
+    shown = [line for line in lines if line.progress.slots]
+    if not shown:
+        return None
+    text = [PROGRESS_HEADER]
+    for line in shown:
+        progress = line.progress
+        partly = PROGRESS_PARTLY.format(count=progress.partly) if progress.partly else ""
+        entry = PROGRESS_LINE.format(
+            title=title_of(line.exercise_slug),
+            done=progress.done,
+            slots=progress.slots,
+            partly=partly,
+        )
+        answers = ", ".join(
+            f"{LEG_WORDS[answer]} {progress.responses[answer]}"
+            for answer in LegResponse
+            if progress.responses.get(answer)
+        )
+        text.append(entry + (PROGRESS_LEG.format(answers=answers) if answers else ""))
+    best = max(shown, key=lambda line: line.progress.streak_days)
+    if best.progress.streak_days >= STREAK_WORTH_SAYING:
+        text += [
+            "",
+            STREAK.format(title=title_of(best.exercise_slug), days=best.progress.streak_days),
+        ]
+    return "\n".join(text)

@@ -3,107 +3,23 @@ ready to step up — and applies a suggestion in one tap; the client is told wha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
-
 from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import (
-    Delivery,
-    DeliveryStatus,
     ExerciseOutcome,
-    ExerciseResponse,
     LegResponse,
-    PainEntry,
     Prescription,
-    Schedule,
-    ScheduleKind,
 )
-from tests.conftest import DEFAULT_NOW, THERAPIST_ID
-from tests.handlers.client_seed import add_client
+from tests.handlers.exercise_seed import ALICE, add_bridge_sessions
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
 from tests.support.telegram_payloads import TgUser
 
-ALICE = TgUser(id=670_001, first_name="Alice")
 BOB = TgUser(id=670_002, first_name="Bob")
 OTHER_THERAPIST = 900_777
 E, S, W = LegResponse.EASED, LegResponse.SAME, LegResponse.WORSE
 DONE = ExerciseOutcome.DONE
-
-
-async def _alice_on_the_bridge(
-    db: Database,
-    answers: Sequence[tuple[ExerciseOutcome, LegResponse | None]],
-    *,
-    dosage: str = "3 × 10 reps",
-    user: TgUser = ALICE,
-    name: str = "Alice Example",
-    therapist_telegram_id: int = THERAPIST_ID,
-) -> int:
-    """The bridge once a day since 30 days ago, a 08:00 reminder each of the last len(answers)
-    days answered as given, and a steady leg pain of 4."""
-    client_id = await add_client(db, user, name=name, therapist_telegram_id=therapist_telegram_id)
-    start = DEFAULT_NOW - timedelta(days=30)
-    async with db.sessions.begin() as session:
-        session.add(
-            Prescription(
-                client_id=client_id,
-                exercise_slug="glute-bridge",
-                dosage=dosage,
-                times_per_day=1,
-                days_mask=127,
-                active_from=start,
-                active_to=None,
-                created_at=start,
-            )
-        )
-        schedule = Schedule(
-            client_id=client_id,
-            kind=ScheduleKind.EXERCISE_REMINDER,
-            local_times="08:00",
-            timezone="Europe/London",
-            created_at=start,
-            updated_at=start,
-        )
-        session.add(schedule)
-        await session.flush()
-        today = DEFAULT_NOW.replace(hour=7, minute=0)  # 08:00 London
-        for days_ago, (outcome, leg) in zip(range(len(answers), 0, -1), answers, strict=True):
-            slot = today - timedelta(days=days_ago)
-            delivery = Delivery(
-                schedule_id=schedule.id,
-                slot=slot,
-                status=DeliveryStatus.SENT,
-                claimed_at=slot,
-                sent_at=slot,
-            )
-            session.add(delivery)
-            await session.flush()
-            session.add(
-                ExerciseResponse(
-                    client_id=client_id,
-                    exercise_slug="glute-bridge",
-                    delivery_id=delivery.id,
-                    slot=slot,
-                    outcome=outcome,
-                    leg_response=leg,
-                    recorded_at=slot,
-                )
-            )
-        for days_ago in range(1, 22):
-            session.add(
-                PainEntry(
-                    client_id=client_id,
-                    day=date(2026, 6, 1) - timedelta(days=days_ago),
-                    leg=4,
-                    back=3,
-                    created_at=DEFAULT_NOW,
-                    updated_at=DEFAULT_NOW,
-                )
-            )
-    return client_id
 
 
 async def _open_card(
@@ -138,7 +54,7 @@ async def _bridge_dosages(db: Database, client_id: int) -> list[str]:
 async def test_a_bridge_done_reliably_is_offered_a_step_up_to_the_single_leg_bridge(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    client_id = await _alice_on_the_bridge(db, [(DONE, S)] * 15)
+    client_id = await add_bridge_sessions(db, [(DONE, S)] * 15)
 
     shown = _suggestions(await _open_card(bot, botapi, therapist))
     assert "Glute bridge: done in 13 of 13 sessions" in (shown.text or "")
@@ -157,7 +73,7 @@ async def test_a_bridge_done_reliably_is_offered_a_step_up_to_the_single_leg_bri
 async def test_an_aggravating_exercise_is_eased_in_one_tap_and_the_client_told(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    client_id = await _alice_on_the_bridge(
+    client_id = await add_bridge_sessions(
         db, [(DONE, S)] * 5 + [(DONE, W), (DONE, S), (DONE, W), (DONE, W)]
     )
 
@@ -179,7 +95,7 @@ async def test_an_aggravating_exercise_is_eased_in_one_tap_and_the_client_told(
 async def test_stop_it_ends_the_exercise_and_tells_the_client(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    client_id = await _alice_on_the_bridge(db, [(DONE, W), (DONE, W), (DONE, W)])
+    client_id = await add_bridge_sessions(db, [(DONE, W), (DONE, W), (DONE, W)])
 
     shown = _suggestions(await _open_card(bot, botapi, therapist))
     mark = botapi.mark()
@@ -193,7 +109,7 @@ async def test_stop_it_ends_the_exercise_and_tells_the_client(
 async def test_not_yet_changes_nothing(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    client_id = await _alice_on_the_bridge(db, [(DONE, S)] * 15)
+    client_id = await add_bridge_sessions(db, [(DONE, S)] * 15)
 
     shown = _suggestions(await _open_card(bot, botapi, therapist))
     mark = botapi.mark()
@@ -208,7 +124,7 @@ async def test_not_yet_changes_nothing(
 async def test_a_client_with_nothing_to_suggest_gets_no_suggestions_message(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    await _alice_on_the_bridge(db, [(DONE, S)] * 5)
+    await add_bridge_sessions(db, [(DONE, S)] * 5)
 
     calls = await _open_card(bot, botapi, therapist)
 
@@ -219,7 +135,7 @@ async def test_a_client_with_nothing_to_suggest_gets_no_suggestions_message(
 async def test_a_forged_step_up_for_another_therapists_client_changes_nothing(
     bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
 ) -> None:
-    bob_id = await _alice_on_the_bridge(
+    bob_id = await add_bridge_sessions(
         db,
         [(DONE, S)] * 15,
         user=BOB,

@@ -12,6 +12,7 @@ from bot.domain.exercise_response import (
     LegResponse,
     Suggestion,
     aggravating,
+    exercise_progress,
     ready_to_progress,
     should_ask_response,
     too_hard,
@@ -300,3 +301,34 @@ def test_after_two_weeks_the_leg_question_is_asked_once_a_week() -> None:
     assert not should_ask_response(changed_at=changed, last_asked_at=at(15), now=at(20))
     assert should_ask_response(changed_at=changed, last_asked_at=at(15), now=at(22))
     assert should_ask_response(changed_at=changed, last_asked_at=None, now=at(20))
+
+
+# --- what /progress shows per exercise ------------------------------------------------------------
+
+
+def test_progress_counts_the_last_two_weeks_and_the_leg_answers() -> None:
+    slots = [
+        *outcomes(*([DONE] * 4), first_day=0),
+        ExerciseSlot(at(16), DONE, None, E),
+        ExerciseSlot(at(17), PARTLY, None, S),
+        ExerciseSlot(at(18), None, None, None),
+        ExerciseSlot(at(19), DONE, None, E),
+    ]
+
+    progress = exercise_progress(slots, now=evening(19), tz=LONDON)
+
+    assert (progress.done, progress.partly, progress.slots) == (2, 1, 4)
+    assert progress.responses == {E: 2, S: 1}
+    assert progress.streak_days == 1
+
+
+def test_a_streak_counts_days_done_at_least_partly_up_to_today() -> None:
+    slots = outcomes(SKIPPED, DONE, PARTLY, DONE, DONE)
+
+    assert exercise_progress(slots, now=evening(4), tz=LONDON).streak_days == 4
+
+
+def test_today_not_done_yet_does_not_break_the_streak() -> None:
+    slots = outcomes(DONE, DONE, DONE, None)
+
+    assert exercise_progress(slots, now=at(3, 9), tz=LONDON).streak_days == 3
