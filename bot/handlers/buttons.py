@@ -36,7 +36,11 @@ from bot.texts import therapist as therapist_texts
 class Audience(enum.Enum):
     CLIENT = "client"  # a live client (not erased), whatever their status
     THERAPIST = "therapist"  # a Telegram id in THERAPIST_IDS
+    MEMBER = "member"  # a client or a therapist (the exercise library)
     INVITEE = "invitee"  # someone holding an invite: a stranger or a client, not a therapist
+    # Anyone in their own chat: a "yes" on the red-flag screen always gets the emergency advice,
+    # even from someone whose client record is gone.
+    ANYONE = "anyone"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ def _role_allowed(audience: Audience, who: Identity) -> bool:
         return who.role is Role.THERAPIST
     if audience is Audience.CLIENT:
         return who.role is Role.CLIENT
+    if audience is Audience.MEMBER:
+        return who.role is not Role.STRANGER
+    if audience is Audience.ANYONE:
+        return True
     return who.role is not Role.THERAPIST
 
 

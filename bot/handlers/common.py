@@ -53,24 +53,6 @@ def refusal_for(who: Identity) -> str:
     return texts.STRANGER if who.role is Role.STRANGER else texts.UNKNOWN_COMMAND
 
 
-def pressed_in_own_chat(query: CallbackQuery) -> bool:
-    """Buttons only ever live in the presser's private chat; anything else is not theirs."""
-    message = query.message
-    return message is not None and message.chat.id == query.from_user.id
-
-
-async def own_chat_press(update: Update) -> tuple[CallbackQuery, str] | None:
-    """The press and its callback data; None for no data, or once a press from someone else's
-    chat (a forwarded or shared button) has been answered "not yours"."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return None
-    if not pressed_in_own_chat(query):
-        await query.answer(texts.NOT_YOURS)
-        return None
-    return query, query.data
-
-
 def _harmless_edit_refusal(exc: BadRequest) -> bool:
     reason = str(exc).lower()
     return "not modified" in reason or "not found" in reason

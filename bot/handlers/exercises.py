@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.domain.red_flags import red_flags_in_text
 from bot.handlers import fallback
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, services_of
 from bot.services.exercises import (
     ExerciseView,
@@ -39,8 +40,6 @@ from bot.services.exercises import (
 from bot.texts import exercises as t
 
 log = logging.getLogger(__name__)
-
-SHOW = re.compile(r"^ex:show:(?P<slug>[a-z0-9-]{1,56})$")
 
 
 async def exercises_command(update: Update, context: BotContext) -> None:
@@ -64,18 +63,15 @@ async def exercises_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def show_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    match = SHOW.match(query.data or "")
+async def show_button(press: Press[ShowExercise], context: BotContext) -> None:
+    query, user_id = press.query, press.user_id
     services = services_of(context)
     result = await exercise_view(
         services.db,
         services.library,
-        telegram_id=user.id,
+        telegram_id=user_id,
         therapist_ids=services.settings.therapist_ids,
-        slug=match["slug"] if match else "",
+        slug=press.button.slug,
         now=services.now(),
     )
     if result.verdict is ViewVerdict.NOT_ALLOWED:
@@ -84,7 +80,7 @@ async def show_button(update: Update, context: BotContext) -> None:
         await query.answer(t.UNKNOWN_EXERCISE, show_alert=True)
     else:
         await query.answer()
-        await send_exercise(context.bot, user.id, result.view)
+        await send_exercise(context.bot, user_id, result.view)
 
 
 async def send_exercise(bot: Bot, chat_id: int, view: ExerciseView) -> None:
@@ -147,7 +143,7 @@ async def _forward(context: BotContext, forward: QuestionForward, question: str)
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
-    app.add_handler(CallbackQueryHandler(show_button, pattern=r"^ex:"))
+    app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, show_button))
     # Default group, registered just before the fallback: relays, the red-flag guard and
     # pending-input readers (notes, onboarding answers) run in earlier groups and stop the
     # update when they take it, so only text nobody else wanted is asked about exercises.

@@ -18,23 +18,33 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot import texts
+from bot.buttons.onboarding import (
+    CONSENT,
+    REMINDER_TIMES,
+    TIME_ZONE,
+    Agree,
+    ChooseTimeZone,
+    ConsentButton,
+    ReminderTimesButton,
+    SaveReminderTimes,
+    TickReminderTime,
+)
+from bot.buttons.safety import RED_FLAGS, Answer, RedFlagAnswer, ScreenSource
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
 from bot.domain.time_zones import suggested_zones
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
     BotContext,
     command_sender,
     edit_query_markup,
     edit_query_message,
-    own_chat_press,
-    pressed_in_own_chat,
     refusal_for,
     services_of,
 )
@@ -149,19 +159,12 @@ async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
     )
 
 
-async def consent(update: Update, context: BotContext) -> None:
-    """``ob:yes:<token>`` agrees, ``ob:no`` declines; anything else is a stale button."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    parts = data.split(":")
-    if parts == ["ob", "no"]:
-        await decline(query, context)
-    elif len(parts) == 3 and parts[1] == "yes":
-        await agree(query, context, token=parts[2])
+async def consent(press: Press[ConsentButton], context: BotContext) -> None:
+    """Agree (with the invite's token) or decline."""
+    if isinstance(press.button, Agree):
+        await agree(press.query, context, token=press.button.token)
     else:
-        await query.answer(texts.STALE_BUTTON)
+        await decline(press.query, context)
 
 
 async def decline(query: CallbackQuery, context: BotContext) -> None:
@@ -199,13 +202,9 @@ async def agree(query: CallbackQuery, context: BotContext, *, token: str) -> Non
         await edit_query_message(query, invalid)
 
 
-async def choose_time_zone(update: Update, context: BotContext) -> None:
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
+async def choose_time_zone(press: Press[ChooseTimeZone], context: BotContext) -> None:
+    query, zone = press.query, press.button.zone
     services = services_of(context)
-    zone = data.removeprefix("tz:")
     try:
         change = await client_settings.change_time_zone(
             services.db, telegram_id=query.from_user.id, zone=zone, now=services.now()
@@ -233,20 +232,14 @@ async def send_reminder_question(context: BotContext, chat_id: int, times: Seque
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def reminder_times(update: Update, context: BotContext) -> None:
-    """``rt:t:<HHMM>`` tick, ``rt:c`` custom, ``rt:d`` done (onboarding and /settings)."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    parts = data.split(":")
-    at = client_settings.parse_hhmm(parts[2]) if len(parts) == 3 and parts[1] == "t" else None
-    if parts == ["rt", "d"]:
-        await save_reminders(query, context)
-    elif at is not None or parts == ["rt", "c"]:
-        await _edit_reminder_draft(query, context, tick=at)
+async def reminder_times(press: Press[ReminderTimesButton], context: BotContext) -> None:
+    """Tick a time, type one, or done (onboarding and /settings)."""
+    button = press.button
+    if isinstance(button, SaveReminderTimes):
+        await save_reminders(press.query, context)
     else:
-        await query.answer(texts.STALE_BUTTON)
+        tick = button.at if isinstance(button, TickReminderTime) else None
+        await _edit_reminder_draft(press.query, context, tick=tick)
 
 
 async def _edit_reminder_draft(
@@ -317,27 +310,18 @@ async def typed_answer(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def screen_finished(data: str) -> bool:
-    """Whether this press on the onboarding red-flag screen ended it.
-
-    Reads the screen's callback data (``rf:o:<question index>:<y|n>``, see
-    `bot.texts.red_flags.question_prompt`): a "yes" ends it at once, otherwise the last
-    question does.
-    """
-    parts = data.split(":")
-    if len(parts) != 4 or parts[:2] != ["rf", "o"] or parts[3] not in ("y", "n"):
+def screen_finished(answer: RedFlagAnswer) -> bool:
+    """Whether this press on the onboarding red-flag screen ended it: a "yes" ends it at once,
+    otherwise the last question does."""
+    if answer.source is not ScreenSource.ONBOARDING:
         return False
-    if not parts[2].isdigit() or int(parts[2]) >= len(RED_FLAG_QUESTIONS):
-        return False
-    return parts[3] == "y" or int(parts[2]) + 1 == len(RED_FLAG_QUESTIONS)
+    return answer.answer is Answer.YES or answer.index + 1 == len(RED_FLAG_QUESTIONS)
 
 
-async def after_onboarding_screen(update: Update, context: BotContext) -> None:
+async def after_onboarding_screen(press: Press[RedFlagAnswer], context: BotContext) -> None:
     """Runs after the red-flag screen's handler answered: the last answer finishes onboarding."""
-    query = update.callback_query
-    if query is None or query.data is None or not screen_finished(query.data):
-        return
-    if not pressed_in_own_chat(query):
+    query = press.query
+    if not screen_finished(press.button):
         return
     services = services_of(context)
     done = await onboarding.finish_onboarding(
@@ -346,7 +330,7 @@ async def after_onboarding_screen(update: Update, context: BotContext) -> None:
     if done is None:
         return
     await set_client_menu(context.bot, query.from_user.id)
-    red_flag = query.data.endswith(":y")
+    red_flag = press.button.answer is Answer.YES
     all_set = t.ALL_SET if done.has_prescription else t.ALL_SET_NO_EXERCISES
     await context.bot.send_message(
         query.from_user.id,
@@ -370,13 +354,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("invite", invite, filters=private))
     app.add_handler(CommandHandler("start", start_with_token, filters=private, has_args=True))
-    app.add_handler(CallbackQueryHandler(consent, pattern=r"^ob:"))
-    app.add_handler(CallbackQueryHandler(choose_time_zone, pattern=r"^tz:"))
-    app.add_handler(CallbackQueryHandler(reminder_times, pattern=r"^rt:"))
+    app.add_handler(ButtonHandler(CONSENT, Audience.INVITEE, consent))
+    app.add_handler(ButtonHandler(TIME_ZONE, Audience.CLIENT, choose_time_zone))
+    app.add_handler(ButtonHandler(REMINDER_TIMES, Audience.CLIENT, reminder_times))
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed_answer),
         group=PENDING_TEXT_GROUP,
     )
     app.add_handler(
-        CallbackQueryHandler(after_onboarding_screen, pattern=r"^rf:o:"), group=AFTER_SCREEN_GROUP
+        ButtonHandler(RED_FLAGS, Audience.CLIENT, after_onboarding_screen, follows=True),
+        group=AFTER_SCREEN_GROUP,
     )

@@ -6,13 +6,14 @@ import logging
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot.buttons.safety import DELETE, DeleteButton, KeepData
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
     BotContext,
     edit_query_message,
-    own_chat_press,
     services_of,
 )
 from bot.handlers.menus import clear_client_menu
@@ -69,31 +70,20 @@ async def delete_command(update: Update, context: BotContext) -> None:
     await message.reply_text(t.DELETE_CONFIRM, reply_markup=t.delete_keyboard(who.client_id))
 
 
-async def delete_pressed(update: Update, context: BotContext) -> None:
-    """``del:yes:<client id>`` erases (only if the id is the presser's own); ``del:no`` cancels."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    parts = data.split(":")
-    if parts == ["del", "no"]:
+async def delete_pressed(press: Press[DeleteButton], context: BotContext) -> None:
+    """Yes erases (the press guard checked the client id is the presser's own); No cancels."""
+    query, button = press.query, press.button
+    if isinstance(button, KeepData):
         await query.answer()
         await edit_query_message(query, t.DELETE_CANCELLED)
         return
     services = services_of(context)
-    client_id = (
-        int(parts[2]) if len(parts) == 3 and parts[1] == "yes" and parts[2].isdigit() else None
-    )
-    erased = (
-        None
-        if client_id is None
-        else await privacy.erase_client(
-            services.db,
-            telegram_id=query.from_user.id,
-            client_id=client_id,
-            now=services.now(),
-            pseudonym_key=services.settings.audit_pseudonym_key(),
-        )
+    erased = await privacy.erase_client(
+        services.db,
+        telegram_id=query.from_user.id,
+        client_id=button.client_id,
+        now=services.now(),
+        pseudonym_key=services.settings.audit_pseudonym_key(),
     )
     if erased is None:
         await query.answer(t.DELETE_STALE, show_alert=True)
@@ -129,4 +119,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
     app.add_handler(CommandHandler("export", export, filters=private))
     app.add_handler(CommandHandler("delete", delete_command, filters=private))
-    app.add_handler(CallbackQueryHandler(delete_pressed, pattern=r"^del:"))
+    app.add_handler(ButtonHandler(DELETE, Audience.CLIENT, delete_pressed))

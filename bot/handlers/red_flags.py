@@ -12,20 +12,20 @@ therapist gets an urgent message. Never deduplicated by episode, never behind a 
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
+from bot.buttons.safety import RED_FLAGS, Answer, RedFlagAnswer
 from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
 from bot.services.identity import Role
 from bot.services.red_flags import UrgentAlert, record_red_flag
@@ -37,8 +37,6 @@ SOURCES = ("onboarding", "weekly", "symptoms")
 SIGNS = tuple(RED_FLAG_QUESTIONS)
 # Before every other handler group: red flags in typed text are looked for first.
 GUARD_GROUP = -2
-
-_ANSWER = re.compile(r"^rf:(?P<code>[ows]):(?P<index>\d):(?P<answer>[yn])$")
 
 
 async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: str) -> None:
@@ -61,16 +59,10 @@ async def symptoms_command(update: Update, context: BotContext) -> None:
     await start_red_flag_screen(context.bot, message.chat_id, who.client_id, "symptoms")
 
 
-async def screen_answer(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    match = _ANSWER.match(query.data or "")
-    if match is None or int(match["index"]) >= len(SIGNS):
-        await query.answer(t.BAD_ANSWER, show_alert=True)
-        return
-    source, index = t.SOURCES_BY_CODE[match["code"]], int(match["index"])
-    if match["answer"] == "n":
+async def screen_answer(press: Press[RedFlagAnswer], context: BotContext) -> None:
+    query, user_id, button = press.query, press.user_id, press.button
+    source, index = t.SOURCES_BY_CODE[button.source], button.index
+    if button.answer is Answer.NO:
         await query.answer()
         if index + 1 < len(SIGNS):
             question = RED_FLAG_QUESTIONS[SIGNS[index + 1]]
@@ -83,19 +75,19 @@ async def screen_answer(update: Update, context: BotContext) -> None:
     # Any yes ends the screen at once: the advice first, then the record and the therapists.
     services = services_of(context)
     await query.answer()
-    await send_emergency_advice(context.bot, user.id, services.settings.emergency_advice)
+    await send_emergency_advice(context.bot, user_id, services.settings.emergency_advice)
     message = query.message
     answers = tuple((sign, i == index) for i, sign in enumerate(SIGNS[: index + 1]))
     urgent = await record_red_flag(
         services.db,
-        telegram_id=user.id,
+        telegram_id=user_id,
         source=source,
-        report_key=f"rf:{user.id}:{message.message_id if message else query.id}",
+        report_key=f"rf:{user_id}:{message.message_id if message else query.id}",
         therapist_ids=services.settings.therapist_ids,
         now=services.now(),
         answers=answers,
     )
-    await _tell_therapists(context.bot, urgent, user.id)
+    await _tell_therapists(context.bot, urgent, user_id)
     await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
 
 
@@ -173,7 +165,7 @@ def therapist_message(urgent: UrgentAlert) -> str:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
-    app.add_handler(CallbackQueryHandler(screen_answer, pattern=r"^rf:"))
+    app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, screen_answer))
     app.add_handler(
         MessageHandler(
             private & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,

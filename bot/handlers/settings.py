@@ -8,14 +8,28 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot.buttons.settings import (
+    CHECKIN_TIME,
+    PAUSE,
+    QUIET_HOURS,
+    SETTINGS,
+    CheckinButton,
+    OpenSetting,
+    PauseFor,
+    QuietButton,
+    QuietFrom,
+    QuietUntil,
+    Setting,
+    TypeCheckinTime,
+)
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
     BotContext,
     edit_query_message,
     identify_user,
-    own_chat_press,
     refusal_for,
     services_of,
 )
@@ -28,7 +42,6 @@ from bot.services.client_settings import (
     ClientSettings,
     MovedTime,
     SettingsError,
-    parse_hhmm,
 )
 from bot.texts import onboarding as to
 from bot.texts import settings as t
@@ -107,27 +120,21 @@ async def _resume_from_menu(context: BotContext, who: int) -> None:
     await _resume(None, context, who)
 
 
-_OPENERS: dict[str, Callable[[BotContext, int], Awaitable[None]]] = {
-    "tz": _ask_time_zone,
-    "rt": _ask_reminder_times,
-    "ci": _ask_checkin_time,
-    "qh": _ask_quiet_hours,
-    "pz": _ask_pause,
-    "rs": _resume_from_menu,
+_OPENERS: dict[Setting, Callable[[BotContext, int], Awaitable[None]]] = {
+    Setting.TIME_ZONE: _ask_time_zone,
+    Setting.REMINDERS: _ask_reminder_times,
+    Setting.CHECKIN: _ask_checkin_time,
+    Setting.QUIET_HOURS: _ask_quiet_hours,
+    Setting.PAUSE: _ask_pause,
+    Setting.RESUME: _resume_from_menu,
 }
 
 
-async def open_setting(update: Update, context: BotContext) -> None:
-    """``st:<what>``: ask the question for one setting."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    opener = _OPENERS.get(data.removeprefix("st:"))
-    if opener is None:
-        await query.answer(t.STALE)
-        return
-    services, who = services_of(context), query.from_user.id
+async def open_setting(press: Press[OpenSetting], context: BotContext) -> None:
+    """Ask the question for one setting."""
+    query, who = press.query, press.user_id
+    opener = _OPENERS[press.button.setting]
+    services = services_of(context)
     if await client_settings.current_settings(services.db, telegram_id=who) is None:
         await query.answer(t.NOT_A_CLIENT, show_alert=True)
         return
@@ -135,15 +142,11 @@ async def open_setting(update: Update, context: BotContext) -> None:
     await opener(context, who)
 
 
-async def checkin_time(update: Update, context: BotContext) -> None:
-    """``ci:<HHMM>`` sets the check-in time; ``ci:c`` waits for a typed one."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    services, who = services_of(context), query.from_user.id
-    value = data.removeprefix("ci:")
-    if value == "c":
+async def checkin_time(press: Press[CheckinButton], context: BotContext) -> None:
+    """A preset sets the check-in time; "Other time" waits for a typed one."""
+    query, who, button = press.query, press.user_id, press.button
+    services = services_of(context)
+    if isinstance(button, TypeCheckinTime):
         asked = await client_settings.ask_checkin_time(
             services.db, telegram_id=who, now=services.now()
         )
@@ -151,15 +154,11 @@ async def checkin_time(update: Update, context: BotContext) -> None:
         if asked:
             await context.bot.send_message(who, t.CHECKIN_TYPE_PROMPT)
         return
-    at = parse_hhmm(value)
-    settings = (
-        None
-        if at is None
-        else await client_settings.change_checkin_time(
-            services.db, telegram_id=who, at=at, now=services.now()
-        )
+    at = button.at
+    settings = await client_settings.change_checkin_time(
+        services.db, telegram_id=who, at=at, now=services.now()
     )
-    if settings is None or at is None:
+    if settings is None:
         await query.answer(t.STALE)
         return
     await query.answer()
@@ -169,45 +168,32 @@ async def checkin_time(update: Update, context: BotContext) -> None:
     await edit_query_message(query, t.checkin_set(settings.checkin_time, moved))
 
 
-async def quiet_hours(update: Update, context: BotContext) -> None:
-    """``qh:s:<start>`` asks for the end, ``qh:e:<start>:<end>`` saves, ``qh:off`` clears."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
-    parts = data.split(":")
-    if len(parts) == 3 and parts[1] == "s" and (start := parse_hhmm(parts[2])) is not None:
+async def quiet_hours(press: Press[QuietButton], context: BotContext) -> None:
+    """A start asks for the end, an end saves the window, "Off" clears it."""
+    query, button = press.query, press.button
+    if isinstance(button, QuietFrom):
         await query.answer()
         await edit_query_message(
             query,
-            t.QUIET_END_QUESTION.format(start=t.hhmm(start)),
-            reply_markup=t.quiet_end_keyboard(start, QUIET_END_PRESETS),
+            t.QUIET_END_QUESTION.format(start=t.hhmm(button.start)),
+            reply_markup=t.quiet_end_keyboard(button.start, QUIET_END_PRESETS),
         )
         return
-    window: tuple[time | None, time | None] | None = None
-    if parts == ["qh", "off"]:
-        window = (None, None)
-    elif len(parts) == 4 and parts[1] == "e":
-        start, end = parse_hhmm(parts[2]), parse_hhmm(parts[3])
-        window = (start, end) if start is not None and end is not None else None
+    window = (button.start, button.end) if isinstance(button, QuietUntil) else (None, None)
     await _save_quiet_hours(query, context, window)
 
 
 async def _save_quiet_hours(
-    query: CallbackQuery, context: BotContext, window: tuple[time | None, time | None] | None
+    query: CallbackQuery, context: BotContext, window: tuple[time | None, time | None]
 ) -> None:
     services = services_of(context)
     try:
-        change = (
-            None
-            if window is None
-            else await client_settings.change_quiet_hours(
-                services.db,
-                telegram_id=query.from_user.id,
-                start=window[0],
-                end=window[1],
-                now=services.now(),
-            )
+        change = await client_settings.change_quiet_hours(
+            services.db,
+            telegram_id=query.from_user.id,
+            start=window[0],
+            end=window[1],
+            now=services.now(),
         )
     except SettingsError:
         change = None
@@ -232,20 +218,14 @@ async def pause_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
 
 
-async def pause_pressed(update: Update, context: BotContext) -> None:
-    """``pz:1`` / ``pz:2`` weeks, ``pz:0`` until resumed."""
-    press = await own_chat_press(update)
-    if press is None:
-        return
-    query, data = press
+async def pause_pressed(press: Press[PauseFor], context: BotContext) -> None:
+    """1 or 2 weeks, or (0) until resumed."""
+    query = press.query
     services = services_of(context)
-    weeks = {"pz:1": 1, "pz:2": 2, "pz:0": None}
-    if data not in weeks:
-        await query.answer(t.STALE)
-        return
+    weeks = press.button.weeks or None
     try:
         settings = await client_settings.pause(
-            services.db, telegram_id=query.from_user.id, weeks=weeks[data], now=services.now()
+            services.db, telegram_id=query.from_user.id, weeks=weeks, now=services.now()
         )
     except SettingsError:
         await query.answer(t.CANT_PAUSE_BLOCKED)
@@ -290,7 +270,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("settings", show_settings, filters=private))
     app.add_handler(CommandHandler("pause", pause_command, filters=private))
     app.add_handler(CommandHandler("resume", resume_command, filters=private))
-    app.add_handler(CallbackQueryHandler(open_setting, pattern=r"^st:"))
-    app.add_handler(CallbackQueryHandler(checkin_time, pattern=r"^ci:"))
-    app.add_handler(CallbackQueryHandler(quiet_hours, pattern=r"^qh:"))
-    app.add_handler(CallbackQueryHandler(pause_pressed, pattern=r"^pz:"))
+    app.add_handler(ButtonHandler(SETTINGS, Audience.CLIENT, open_setting))
+    app.add_handler(ButtonHandler(CHECKIN_TIME, Audience.CLIENT, checkin_time))
+    app.add_handler(ButtonHandler(QUIET_HOURS, Audience.CLIENT, quiet_hours))
+    app.add_handler(ButtonHandler(PAUSE, Audience.CLIENT, pause_pressed))

@@ -1,24 +1,22 @@
 """/weekly: the Sciatica Bothersomeness Index, then the weekly red-flag screen (issue 5, part 3).
 
-The answers so far ride in the callback data (bot.texts.weekly documents it); the fourth answer
+The answers so far ride in the callback data (bot.buttons.safety.SbiAnswers); the fourth answer
 stores the week's questionnaire for the presser's own client record.
 """
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
+from bot.buttons.safety import SBI, SbiAnswers
 from bot.domain.sbi import SBI_ITEMS
+from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
 from bot.handlers.red_flags import start_red_flag_screen
 from bot.services.identity import Role
 from bot.services.sbi import SbiResult, SbiStatus, record_sbi
 from bot.texts import weekly as t
-
-_ANSWERS = re.compile(rf"^sbi:(?P<scores>[0-6]{{1,{len(SBI_ITEMS)}}})$")
 
 
 async def weekly_command(update: Update, context: BotContext) -> None:
@@ -33,15 +31,9 @@ async def weekly_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def sbi_answer(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    match = _ANSWERS.match(query.data or "")
-    if match is None:
-        await query.answer(t.BAD_ANSWER, show_alert=True)
-        return
-    answered = match["scores"]
+async def sbi_answer(press: Press[SbiAnswers], context: BotContext) -> None:
+    query, user_id = press.query, press.user_id
+    answered = press.button.answered
     if len(answered) < len(SBI_ITEMS):
         await query.answer()
         await edit_query_message(query, *t.item_prompt(answered))
@@ -49,8 +41,8 @@ async def sbi_answer(update: Update, context: BotContext) -> None:
     services = services_of(context)
     result = await record_sbi(
         services.db,
-        telegram_id=user.id,
-        scores=[int(digit) for digit in answered],
+        telegram_id=user_id,
+        scores=press.button.scores,
         now=services.now(),
     )
     if result.status is SbiStatus.NOT_A_CLIENT:
@@ -63,7 +55,7 @@ async def sbi_answer(update: Update, context: BotContext) -> None:
     await query.answer()
     await edit_query_message(query, result_text(result))
     if result.client_id is not None:
-        await start_red_flag_screen(context.bot, user.id, result.client_id, "weekly")
+        await start_red_flag_screen(context.bot, user_id, result.client_id, "weekly")
 
 
 def result_text(result: SbiResult) -> str:
@@ -81,4 +73,4 @@ def result_text(result: SbiResult) -> str:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("weekly", weekly_command, filters=private))
-    app.add_handler(CallbackQueryHandler(sbi_answer, pattern=r"^sbi:"))
+    app.add_handler(ButtonHandler(SBI, Audience.CLIENT, sbi_answer))

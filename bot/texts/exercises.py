@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.exercises import ShowExercise
 from bot.content import Exercise
-from bot.keyboards import CALLBACK_DATA_MAX_BYTES, callback, rows
+from bot.keyboards import rows
 from bot.texts.limits import (
     CAPTION_LIMIT,
     MESSAGE_TEXT_LIMIT,
@@ -107,9 +108,8 @@ def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> Inli
     """One button per exercise, opening its view."""
     return rows(
         (
-            (button_label(exercise.title), callback("ex", "show", exercise.slug))
+            (button_label(exercise.title), ShowExercise(exercise.slug).pack())
             for exercise in exercises
-            if len(f"ex:show:{exercise.slug}".encode()) <= CALLBACK_DATA_MAX_BYTES
         ),
         per_row=per_row,
     )

@@ -1,11 +1,7 @@
 """Invites and a new client's onboarding: strings and keyboards (issue 5, part 1).
 
-Callback data (never trusted; `bot.handlers.onboarding` re-validates every part):
-
-* ``ob:yes:<token>`` / ``ob:no`` — consent. The token rides in the button so nothing about
-  the person is stored before they agree (URL-safe, ≤ 64 chars, fits the 64-byte limit).
-* ``tz:<IANA zone>`` — a time zone button (onboarding and /settings share it).
-* ``rt:t:<HHMM>`` tick/untick a reminder time, ``rt:c`` type a custom one, ``rt:d`` done.
+Callback data: bot.buttons.onboarding. The invite token rides in the consent button, so
+nothing about the person is stored before they agree.
 """
 
 from __future__ import annotations
@@ -16,9 +12,17 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.onboarding import (
+    Agree,
+    ChooseTimeZone,
+    Decline,
+    SaveReminderTimes,
+    TickReminderTime,
+    TypeReminderTime,
+)
 from bot.buttons.therapist import PrescribeClient
 from bot.domain.time_zones import zone_city
-from bot.keyboards import callback, rows
+from bot.keyboards import rows
 from bot.services.client_settings import REMINDER_PRESETS, MovedTime
 from bot.texts.limits import button_label
 
@@ -185,7 +189,7 @@ def consent_request(client_name: str | None, practice: str) -> str:
 
 def consent_keyboard(token: str) -> InlineKeyboardMarkup:
     return rows(
-        [(AGREE_BUTTON, callback("ob", "yes", token)), (DECLINE_BUTTON, callback("ob", "no"))],
+        [(AGREE_BUTTON, Agree(token).pack()), (DECLINE_BUTTON, Decline().pack())],
         per_row=2,
     )
 
@@ -193,7 +197,10 @@ def consent_keyboard(token: str) -> InlineKeyboardMarkup:
 def time_zone_keyboard(zones: Sequence[str], now: datetime) -> InlineKeyboardMarkup:
     return rows(
         [
-            (TIME_ZONE_BUTTON.format(city=zone_city(z), clock=clock_in(z, now)), callback("tz", z))
+            (
+                TIME_ZONE_BUTTON.format(city=zone_city(z), clock=clock_in(z, now)),
+                ChooseTimeZone(z).pack(),
+            )
             for z in zones
         ],
         per_row=2,
@@ -212,11 +219,14 @@ def reminder_keyboard(
     buttons = [
         (
             (TICK if t in times else "") + f"{t.hour:02d}:{t.minute:02d}",
-            callback("rt", "t", f"{t.hour:02d}{t.minute:02d}"),
+            TickReminderTime(t).pack(),
         )
         for t in shown
     ]
-    buttons += [(CUSTOM_BUTTON, callback("rt", "c")), (DONE_BUTTON, callback("rt", "d"))]
+    buttons += [
+        (CUSTOM_BUTTON, TypeReminderTime().pack()),
+        (DONE_BUTTON, SaveReminderTimes().pack()),
+    ]
     return rows(buttons, per_row=3)
 
 

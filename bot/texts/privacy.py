@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import callback, rows
+from bot.buttons.safety import ConfirmDelete, KeepData
+from bot.keyboards import rows
 
 PRIVACY = (
     "Your privacy\n\n"
@@ -69,6 +70,6 @@ THERAPIST_CLIENT_LEFT = (
 
 def delete_keyboard(client_id: int) -> InlineKeyboardMarkup:
     return rows(
-        [(DELETE_YES, callback("del", "yes", client_id)), (DELETE_NO, callback("del", "no"))],
+        [(DELETE_YES, ConfirmDelete(client_id).pack()), (DELETE_NO, KeepData().pack())],
         per_row=1,
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.safety import Answer, RedFlagAnswer, ScreenSource
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
-from bot.keyboards import callback, rows
+from bot.keyboards import rows
 
 YES_BUTTON = "Yes"
 NO_BUTTON = "No"
@@ -58,7 +59,11 @@ ACK_BUTTON = "Acknowledge"
 OPEN_CLIENT_BUTTON = "Open client"
 MESSAGE_CLIENT_BUTTON = "Message client"
 
-SOURCE_CODES = {"onboarding": "o", "weekly": "w", "symptoms": "s"}
+SOURCE_CODES = {
+    "onboarding": ScreenSource.ONBOARDING,
+    "weekly": ScreenSource.WEEKLY,
+    "symptoms": ScreenSource.SYMPTOMS,
+}
 SOURCES_BY_CODE = {code: source for source, code in SOURCE_CODES.items()}
 
 
@@ -71,8 +76,8 @@ def question_prompt(
     text = f"{header}{QUESTION_HEADER.format(number=index + 1, count=count)}\n{question}"
     keyboard = rows(
         [
-            (YES_BUTTON, callback("rf", code, index, "y")),
-            (NO_BUTTON, callback("rf", code, index, "n")),
+            (YES_BUTTON, RedFlagAnswer(code, index, Answer.YES).pack()),
+            (NO_BUTTON, RedFlagAnswer(code, index, Answer.NO).pack()),
         ],
         per_row=2,
     )

@@ -1,13 +1,7 @@
 """/settings, /pause and /resume: strings and keyboards (issue 5, part 6).
 
-Callback data (never trusted; `bot.handlers.settings` re-validates every part and always acts
-on the presser's own record):
-
-* ``st:tz`` / ``st:rt`` / ``st:ci`` / ``st:qh`` / ``st:pz`` / ``st:rs`` — open one setting;
-* ``ci:<HHMM>`` check-in time, ``ci:c`` type one;
-* ``qh:s:<HHMM>`` quiet hours start, ``qh:e:<HHMM start>:<HHMM end>`` end, ``qh:off``;
-* ``pz:<weeks>`` pause for 1 or 2 weeks, ``pz:0`` until resumed.
-Time zone and reminder-time buttons are onboarding's (`bot.texts.onboarding`).
+Callback data: bot.buttons.settings. Time zone and reminder-time buttons are onboarding's
+(`bot.texts.onboarding`).
 """
 
 from __future__ import annotations
@@ -17,7 +11,17 @@ from datetime import date, datetime, time
 
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import callback, rows
+from bot.buttons.settings import (
+    CheckinAt,
+    OpenSetting,
+    PauseFor,
+    QuietFrom,
+    QuietOff,
+    QuietUntil,
+    Setting,
+    TypeCheckinTime,
+)
+from bot.keyboards import rows
 from bot.services.client_settings import (
     MAX_REMINDER_TIMES,
     MovedTime,
@@ -94,10 +98,6 @@ def hhmm(at: time) -> str:
     return f"{at.hour:02d}:{at.minute:02d}"
 
 
-def _data_time(at: time) -> str:
-    return f"{at.hour:02d}{at.minute:02d}"
-
-
 def readable_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
@@ -124,33 +124,33 @@ def overview(
 def overview_keyboard(*, paused: bool) -> InlineKeyboardMarkup:
     return rows(
         [
-            (BUTTON_TIME_ZONE, callback("st", "tz")),
-            (BUTTON_REMINDERS, callback("st", "rt")),
-            (BUTTON_CHECKIN, callback("st", "ci")),
-            (BUTTON_QUIET, callback("st", "qh")),
-            (BUTTON_RESUME, callback("st", "rs"))
+            (BUTTON_TIME_ZONE, OpenSetting(Setting.TIME_ZONE).pack()),
+            (BUTTON_REMINDERS, OpenSetting(Setting.REMINDERS).pack()),
+            (BUTTON_CHECKIN, OpenSetting(Setting.CHECKIN).pack()),
+            (BUTTON_QUIET, OpenSetting(Setting.QUIET_HOURS).pack()),
+            (BUTTON_RESUME, OpenSetting(Setting.RESUME).pack())
             if paused
-            else (BUTTON_PAUSE, callback("st", "pz")),
+            else (BUTTON_PAUSE, OpenSetting(Setting.PAUSE).pack()),
         ],
         per_row=2,
     )
 
 
 def checkin_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
-    buttons = [(hhmm(t), callback("ci", _data_time(t))) for t in presets]
-    buttons.append((OTHER_TIME_BUTTON, callback("ci", "c")))
+    buttons = [(hhmm(t), CheckinAt(t).pack()) for t in presets]
+    buttons.append((OTHER_TIME_BUTTON, TypeCheckinTime().pack()))
     return rows(buttons, per_row=3)
 
 
 def quiet_start_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
-    buttons = [(hhmm(t), callback("qh", "s", _data_time(t))) for t in presets]
-    buttons.append((QUIET_OFF_BUTTON, callback("qh", "off")))
+    buttons = [(hhmm(t), QuietFrom(t).pack()) for t in presets]
+    buttons.append((QUIET_OFF_BUTTON, QuietOff().pack()))
     return rows(buttons, per_row=3)
 
 
 def quiet_end_keyboard(start: time, presets: Sequence[time]) -> InlineKeyboardMarkup:
     return rows(
-        [(hhmm(t), callback("qh", "e", _data_time(start), _data_time(t))) for t in presets],
+        [(hhmm(t), QuietUntil(start, t).pack()) for t in presets],
         per_row=4,
     )
 
@@ -158,9 +158,9 @@ def quiet_end_keyboard(start: time, presets: Sequence[time]) -> InlineKeyboardMa
 def pause_keyboard() -> InlineKeyboardMarkup:
     return rows(
         [
-            (PAUSE_ONE_WEEK, callback("pz", 1)),
-            (PAUSE_TWO_WEEKS, callback("pz", 2)),
-            (PAUSE_UNTIL_RESUME, callback("pz", 0)),
+            (PAUSE_ONE_WEEK, PauseFor(1).pack()),
+            (PAUSE_TWO_WEEKS, PauseFor(2).pack()),
+            (PAUSE_UNTIL_RESUME, PauseFor(0).pack()),
         ],
         per_row=3,
     )

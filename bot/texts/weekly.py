@@ -2,17 +2,18 @@
 
 `sbi_prompt()` is also the scheduler's weekly message: keep its name and shape stable.
 
-Four items, each 0-6 (DESIGN.md, clinical rules). Callback data ``sbi:<scores>`` carries the
-answers so far as digits: ``sbi:3`` is item 1 = 3, ``sbi:34`` adds item 2 = 4 … four digits
-complete the questionnaire. Never trusted: the handler re-validates every digit.
+Four items, each 0-6 (DESIGN.md, clinical rules). The callback data carries the answers so far
+as digits (bot.buttons.safety.SbiAnswers): ``sbi:3`` is item 1 = 3, ``sbi:34`` adds item 2 = 4
+… four digits complete the questionnaire.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.safety import SbiAnswers
 from bot.domain.sbi import SBI_ITEM_MAX, SBI_ITEM_MIN, SBI_ITEMS
-from bot.keyboards import callback, rows
+from bot.keyboards import rows
 
 SBI_SCALE = range(SBI_ITEM_MIN, SBI_ITEM_MAX + 1)
 
@@ -41,7 +42,7 @@ def item_question(index: int) -> str:
 
 def item_keyboard(answered: str) -> InlineKeyboardMarkup:
     return rows(
-        ((str(score), callback("sbi", f"{answered}{score}")) for score in SBI_SCALE), per_row=7
+        ((str(score), SbiAnswers(f"{answered}{score}").pack()) for score in SBI_SCALE), per_row=7
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from bot import texts
 from bot.db.engine import Database
 from bot.db.models import (
     Alert,
@@ -277,7 +278,7 @@ async def test_a_forged_delete_button_for_another_client_erases_nothing(
     query_id = botapi.forge_press(alex, f"del:yes:{bea_id}", message["message_id"])
     await bot.settle()
 
-    assert "Nothing was erased" in botapi.callback_answer(query_id).get("text", "")
+    assert botapi.callback_answer(query_id).get("text", "") == texts.STALE_BUTTON
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Client)) == 2
         assert await session.scalar(select(func.count()).select_from(Invite)) == 2

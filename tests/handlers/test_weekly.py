@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import texts
 from bot.db.engine import Database
 from bot.db.models import OutcomeMeasure
 from tests.conftest import DEFAULT_NOW
@@ -100,7 +101,7 @@ async def test_forged_answers_store_nothing(
     prompt = await answer_sbi(bot, botapi, ())
     query_id = botapi.forge_press(CLIENT, data, prompt.message_id or 0)
     await bot.settle()
-    assert "didn't understand" in str(botapi.callback_answer(query_id).get("text"))
+    assert botapi.callback_answer(query_id).get("text") == texts.STALE_BUTTON
     assert await sbi_rows(db, client_id) == []
 
 

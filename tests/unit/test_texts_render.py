@@ -129,7 +129,7 @@ def _string_for(name: str) -> str:
         "tz": "Europe/London",
         "slug": EXERCISE.slug,
         "exercise_slug": EXERCISE.slug,
-        "token": "a" * 22,
+        "token": "a" * 32,
         "answered": "12",
         "source": "weekly",
         "outcome": "done",
