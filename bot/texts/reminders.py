@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import CALLBACK_DATA_MAX_BYTES
 from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.buttons.reminders import (
     LegAnswer,
@@ -142,11 +141,10 @@ def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardBu
     for item in items:
         try:
             data = ShowExercise(item.slug).pack()
-        except ValueError:  # a slug the button cannot carry: no "How to" for it
+        except ValueError:  # a slug the button cannot carry (the content check forbids them)
             continue
-        if len(data.encode()) <= CALLBACK_DATA_MAX_BYTES:
-            label = button_label(HOW_TO_BUTTON.format(title=item.title))
-            buttons.append([InlineKeyboardButton(label, callback_data=data)])
+        label = button_label(HOW_TO_BUTTON.format(title=item.title))
+        buttons.append([InlineKeyboardButton(label, callback_data=data)])
     return buttons
 
 
