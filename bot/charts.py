@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from matplotlib import font_manager
 from matplotlib.dates import MO, DateFormatter, WeekdayLocator
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from bot.domain.triage import Need
 from bot.services.summary import WeeklySummary
@@ -278,6 +279,19 @@ def pain_chart_png(data: PainChartData) -> bytes:
     return _png(figure)
 
 
+# The progress chart's x axis is plain day numbers (labelled by the caller's date style), so no
+# matplotlib date converter or locale decides how a date looks.
+_DAY_ZERO = date(1970, 1, 1)
+
+
+def _day_number(day: date) -> float:
+    return float((day - _DAY_ZERO).days)
+
+
+def _day_of(value: float) -> date:
+    return _DAY_ZERO + timedelta(days=round(value))
+
+
 def progress_chart_png(
     days: Sequence[date],
     leg: Sequence[int],
@@ -286,28 +300,56 @@ def progress_chart_png(
     adherence_pct: Sequence[float | None],
     *,
     title: str,
+    start: date,
+    end: date,
+    date_label: Callable[[date], str],
 ) -> bytes:
-    """A client's progress: daily leg/back pain (0–10) above weekly adherence bars (%)."""
+    """A client's progress from `start` to `end`: daily leg/back pain (0–10) above each week's
+    adherence (%), every bar labelled with its figure.
+
+    One point per calendar day: a day without a check-in is a gap in the line, never bridged
+    (a line from Monday to Wednesday would invent Tuesday). Dates are drawn with `date_label`,
+    the style the caption uses, and left upright.
+    """
     figure = Figure(figsize=(8, 5.5))
     pain_axes, adherence_axes = figure.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
     )
-    x: Any = list(days)
-    pain_axes.plot(x, list(leg), marker="o", label="Leg pain", color="#c0392b")
-    pain_axes.plot(x, list(back), marker="s", label="Back pain", color="#2980b9")
+    calendar = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    scores = {
+        day: (l_score, b_score) for day, l_score, b_score in zip(days, leg, back, strict=True)
+    }
+    x = [_day_number(day) for day in calendar]
+    leg_series = [scores[d][0] if d in scores else math.nan for d in calendar]
+    back_series = [scores[d][1] if d in scores else math.nan for d in calendar]
+    pain_axes.plot(x, leg_series, marker="o", label="Leg pain", color="#c0392b")
+    pain_axes.plot(x, back_series, marker="s", label="Back pain", color="#2980b9")
     pain_axes.set_ylim(0, 10.5)
     pain_axes.set_ylabel("Pain (0–10)")
     pain_axes.legend(loc="upper left")
     pain_axes.grid(alpha=0.3)
     pain_axes.set_title(_literal(title), parse_math=False)
-    # Bars centred mid-week; weeks with nothing prescribed are left blank, not drawn as 0 %.
+    # Each week's bar spans that week's days within the chart; weeks with nothing prescribed
+    # are left blank, not drawn as 0 %.
     shown = [
-        (start, pct) for start, pct in zip(weeks, adherence_pct, strict=True) if pct is not None
+        (monday, pct) for monday, pct in zip(weeks, adherence_pct, strict=True) if pct is not None
     ]
-    bar_x: Any = [start + timedelta(days=3) for start, _ in shown]
-    adherence_axes.bar(bar_x, [pct for _, pct in shown], width=5, color="#27ae60")
+    for monday, pct in shown:
+        first, last = max(monday, start), min(monday + timedelta(days=6), end)
+        left, width = _day_number(first) - 0.4, (last - first).days + 0.8
+        adherence_axes.bar(left, pct, width=width, align="edge", color="#27ae60")
+        # Inside the top of a tall bar (white), above a short one: never over the frame.
+        inside = pct > 85
+        adherence_axes.text(
+            left + width / 2,
+            pct - 3 if inside else pct + 3,
+            f"{pct:.0f} %",
+            ha="center",
+            va="top" if inside else "bottom",
+            color="white" if inside else "black",
+        )
     adherence_axes.set_ylim(0, 100)
-    adherence_axes.set_ylabel("Exercises done (%)")
+    adherence_axes.set_ylabel("Exercises done\n(% each week)")
     adherence_axes.grid(alpha=0.3, axis="y")
     if not shown:
         adherence_axes.text(
@@ -318,5 +360,12 @@ def progress_chart_png(
             va="center",
             transform=adherence_axes.transAxes,
         )
-    figure.autofmt_xdate()
+    step = 1 if len(calendar) <= 8 else 2 if len(calendar) <= 15 else 7
+    ticks = x[::step] if step < 7 else [_day_number(m) for m in weeks if m >= start]
+    adherence_axes.set_xticks(ticks)
+    # After the ticks: setting ticks widens the view to hold them.
+    adherence_axes.set_xlim(x[0] - 0.6, x[-1] + 0.6)
+    adherence_axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: date_label(_day_of(value)))
+    )
     return _png(figure)

@@ -308,3 +308,29 @@ def can_record_for(day: date, today: date) -> bool:
 def entered_late(day: date, entered_on: date) -> bool:
     """A check-in entered on a later local day than the one it describes is marked late."""
     return entered_on > day
+
+
+@dataclass(frozen=True, slots=True)
+class PainRise:
+    """Leg pain lately against the client's usual level, when the rise is one that matters."""
+
+    usual: float
+    recent: float
+
+
+def leg_pain_rise(entries: PainEntries, today: date) -> PainRise | None:
+    """A clinically important rise in leg pain the client should tell their therapist about.
+
+    The mean of the last `ROLLING_WINDOW_DAYS` days (a majority of them checked in) against
+    the client's usual level before those days (`usual_level`), by the MCID rule (≥ 2 points
+    and ≥ 30 %). One bad day is not a rise: the window needs two or more high days.
+    """
+    recent = rolling_mean(entries, today, ROLLING_WINDOW_DAYS, region=Region.LEG)
+    if recent is None:
+        return None
+    usual = usual_level(
+        entries, region=Region.LEG, before=today - timedelta(days=ROLLING_WINDOW_DAYS - 1)
+    )
+    if usual is None or not is_clinically_important_rise(usual.level, recent):
+        return None
+    return PainRise(usual=usual.level, recent=recent)

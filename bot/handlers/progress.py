@@ -1,4 +1,4 @@
-"""/progress: a PNG of the last 8 weeks with a one-line reading (issue 5, part 5)."""
+"""/progress: a PNG of up to the last 8 weeks with a one-line reading (issue 5, part 5)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
     else:
         # Drawing takes tens of milliseconds: off the event loop (STYLE.md).
         png = await asyncio.to_thread(_draw, progress)
-        caption = t.reading(progress.comparison, progress.first, progress.latest)
+        caption = t.caption(progress.comparison, progress.first, progress.latest, progress.rise)
         await message.reply_photo(png, caption=caption)
     lines = await exercise_progress_of(services.db, telegram_id=user.id, now=services.now())
     text = rt.progress_lines(lines, exercise_titles(services.library))
@@ -47,7 +47,10 @@ def _draw(progress: Progress) -> bytes:
         [day.back for day in progress.days],
         [week.week_start for week in progress.weeks],
         [week.pct for week in progress.weeks],
-        title=t.CHART_TITLE,
+        title=t.chart_title(progress.start, progress.today),
+        start=progress.start,
+        end=progress.today,
+        date_label=t.short_date,
     )
 
 

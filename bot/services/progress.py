@@ -1,4 +1,5 @@
-"""A client's progress: daily leg and back pain and weekly adherence over the last 8 weeks.
+"""A client's progress: daily leg and back pain and weekly adherence, over the last 8 weeks at
+most — from the first day there is anything to show, so a client one week in sees one week.
 
 Adherence follows DESIGN.md via bot.domain.adherence: every exercise-reminder delivery is one
 prescribed slot; its exercise_log outcome (done 1, partly ½, else 0) is what was done. Weeks are
@@ -24,7 +25,13 @@ from bot.db.models import (
     ScheduleKind,
 )
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
-from bot.domain.pain import DailyPain, WeekComparison, comparison_with_last_week
+from bot.domain.pain import (
+    DailyPain,
+    PainRise,
+    WeekComparison,
+    comparison_with_last_week,
+    leg_pain_rise,
+)
 
 WEEKS_SHOWN = 8
 # Fewer check-ins than this make a line that says nothing: send words instead of a chart.
@@ -44,6 +51,11 @@ class Progress:
     days: tuple[DailyPain, ...]
     weeks: tuple[WeekAdherence, ...]
     comparison: WeekComparison | None
+    # The first day the chart shows: the first check-in or exercise reminder, at most
+    # `WEEKS_SHOWN` weeks back.
+    start: date
+    # Leg pain risen by the MCID over the client's usual level: tell the therapist.
+    rise: PainRise | None = None
 
     @property
     def enough_for_chart(self) -> bool:
@@ -110,11 +122,18 @@ async def progress_of(db: Database, *, telegram_id: int, now: datetime) -> Progr
         )
         for row in slot_rows
     ]
-    mondays = [first_week + timedelta(weeks=i) for i in range(WEEKS_SHOWN)]
+    start = min([d.day for d in days[:1]] + [s.day for s in slots] + [today])
+    mondays = [
+        monday
+        for monday in (first_week + timedelta(weeks=i) for i in range(WEEKS_SHOWN))
+        if monday >= week_start_of(start)
+    ]
     adherence = weekly_adherence(slots, mondays)
     return Progress(
         today=today,
         days=days,
         weeks=tuple(WeekAdherence(monday, adherence[monday]) for monday in mondays),
         comparison=comparison_with_last_week(days, today),
+        start=start,
+        rise=leg_pain_rise(days, today),
     )

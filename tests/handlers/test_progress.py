@@ -8,6 +8,9 @@ import pytest
 
 from bot.db.engine import Database
 from bot.db.models import ExerciseOutcome
+from bot.services.progress import progress_of
+from bot.texts.progress import chart_title
+from tests.conftest import DEFAULT_NOW
 from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
 from tests.support.botapi_double import BotApiDouble
 from tests.support.harness import RunningApplication
@@ -64,3 +67,39 @@ async def test_progress_is_for_clients_only(
     await bot.settle()
     assert botapi.calls("sendPhoto") == []
     assert "for clients" in botapi.last_text(stranger.id)
+
+
+RISING_WEEK = [3, 3, 3, 6, 7, 7, 7]  # leg pain, oldest first, ending today
+
+
+async def test_a_client_whose_leg_pain_is_rising_is_told_to_contact_their_therapist(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
+) -> None:
+    first = TODAY - timedelta(days=len(RISING_WEEK) - 1)
+    await add_pain_entries(
+        db, client_id, [(first + timedelta(days=n), leg, 2) for n, leg in enumerate(RISING_WEEK)]
+    )
+    botapi.send_command(CLIENT, "progress")
+    photo = await botapi.wait_for("sendPhoto", chat_id=CLIENT.id)
+
+    caption = photo.text or ""
+    assert "Please contact your therapist" in caption
+    assert "about 7 over the last few days, against about 3 before" in caption
+    assert "/symptoms" in caption
+
+
+async def test_a_steady_client_gets_no_advice_to_call_and_the_chart_covers_their_real_period(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, client_id: int
+) -> None:
+    first = TODAY - timedelta(days=6)
+    await add_pain_entries(
+        db, client_id, [(first + timedelta(days=n), 4, 2) for n in (0, 1, 2, 5, 6)]
+    )
+    progress = await progress_of(db, telegram_id=CLIENT.id, now=DEFAULT_NOW)
+    botapi.send_command(CLIENT, "progress")
+    photo = await botapi.wait_for("sendPhoto", chat_id=CLIENT.id)
+
+    assert "contact your therapist" not in (photo.text or "")
+    assert progress is not None and progress.start == first
+    assert chart_title(progress.start, progress.today) == "Your last 7 days (26 May – 1 Jun)"
+    assert "(26 May)" in (photo.text or "")  # the caption's date in the chart's style
