@@ -128,10 +128,10 @@ LEG_WORDS = {
 STREAK = "🔥 {title}: {days} days in a row — it's becoming a habit."
 
 
-def progress_lines(lines: Sequence[ExerciseProgressLine], title_of: TitleOf) -> str | None:
+def progress_lines(exercises: Sequence[ExerciseProgressLine], title_of: TitleOf) -> str | None:
     """One line per exercise, and one encouraging line for the longest streak (from 3 days);
     None when nothing was prescribed in the last 2 weeks."""
-    shown = [line for line in lines if line.progress.slots]
+    shown = [line for line in exercises if line.progress.slots]
     if not shown:
         return None
     text = [PROGRESS_HEADER]

@@ -19,7 +19,7 @@ import pkgutil
 import string
 import types
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from bot.buttons import DB_INTEGER_MAX
 from bot.buttons.reminders import SkipReason
 from bot.buttons.therapist import OpenClient, PrescribeClient
 from bot.content import Exercise, load_library
+from bot.domain.exercise_response import LegResponse
 from bot.services.checkin import NOTE_MAX_CHARS
 from bot.services.client_settings import MovedTime, TypedAnswer, TypedOutcome
 from bot.services.invites import CLIENT_NAME_MAX
@@ -238,6 +239,7 @@ BY_TYPE: dict[Any, Callable[[], Any]] = {
     TitleOf: lambda: _title_of,
     tuple[str | int, ...]: lambda: ("pain", "leg", BIG_ID),
     tuple[time, time]: lambda: (time(23, 59), time(6, 0)),
+    Mapping[LegResponse, int]: lambda: dict.fromkeys(LegResponse, 999),
 }
 # Parameters and fields whose meaning, not their type, says how large they get.
 BY_NAME: dict[str, Any] = {
