@@ -91,6 +91,10 @@ def value_for(hint: Any, name: str = "") -> Any:
     ):
         items = [value_for(args[0], name) for _ in range(2)] if args else []
         return frozenset(items) if origin is frozenset else items
+    if origin is not None and getattr(origin, "__name__", "") == "Mapping" and args:
+        return {value_for(args[0], name): value_for(args[1], name)}
+    if origin is dict and args and args[0] is not str:
+        return {value_for(args[0], name): value_for(args[1], name)}
     if origin is dict or hint is dict:
         return {}
     if origin is not None and getattr(origin, "__name__", "") == "Callable":
