@@ -299,7 +299,11 @@ async def typed_answer(update: Update, context: BotContext) -> None:
         return
     services = services_of(context)
     answer = await client_settings.answer_typed_text(
-        services.db, telegram_id=user.id, text=message.text, now=services.now()
+        services.db,
+        telegram_id=user.id,
+        text=message.text,
+        now=services.now(),
+        home_zone=services.settings.default_timezone,
     )
     if answer is None:
         return

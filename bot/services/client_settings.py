@@ -11,6 +11,7 @@ whether a finished step should move the newcomer on.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
 from collections.abc import Sequence
@@ -534,12 +535,13 @@ async def resume(
 
 
 async def answer_typed_text(
-    db: Database, *, telegram_id: int, text: str, now: datetime
+    db: Database, *, telegram_id: int, text: str, now: datetime, home_zone: str | None = None
 ) -> TypedAnswer | None:
     """Interpret a typed message for a pending choice; None when it is not for one of ours.
 
     A message that mentions a red flag is never swallowed here: it is left (None) for the
-    safety screen's free-text check, whatever we were waiting for.
+    safety screen's free-text check, whatever we were waiting for. `home_zone` (the practice's
+    DEFAULT_TIMEZONE) makes a typed city of the practice's country win over namesakes abroad.
     """
     if red_flags_in_text(text):
         return None
@@ -549,7 +551,8 @@ async def answer_typed_text(
         if client is None or row is None or row.kind not in MY_PENDING_KINDS:
             return None
         if row.kind == PENDING_TIME_ZONE:
-            zones = match_time_zones(text)
+            # The first lookup loads the city list (tens of ms): off the event loop.
+            zones = await asyncio.to_thread(match_time_zones, text, home_zone=home_zone)
             if len(zones) == 1:
                 change = await _apply_time_zone(session, client, zones[0], now)
                 return TypedAnswer(

@@ -337,3 +337,30 @@ async def test_yesterdays_missed_check_in_can_be_filled_in_and_is_marked_late(
         (TODAY, 6, 3),
         (TODAY + timedelta(days=1), 5, 2),
     ]
+
+
+async def test_a_uk_town_that_is_not_a_zone_name_is_found_for_a_uk_practice(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    therapist: TgUser,
+    make_user: MakeUser,
+    db: Database,
+) -> None:
+    user = make_user("Morgan")
+    await onboard(bot, botapi, therapist, user)  # DEFAULT_TIMEZONE: Europe/London
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Time zone")
+    await say(bot, botapi, user, "Paris")  # away first, so coming home is a real change
+    botapi.send_command(user, "settings")
+    await bot.settle()
+    await press(bot, botapi, user, "Time zone")
+
+    said = await say(bot, botapi, user, "manchester")
+
+    assert "Time zone set: Europe/London" in said
+    async with db.sessions() as session:
+        zone = (
+            await session.execute(select(Client.timezone).where(Client.telegram_id == user.id))
+        ).scalar_one()
+    assert zone == "Europe/London"
