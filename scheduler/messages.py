@@ -35,9 +35,11 @@ from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Prescription, Schedule, ScheduleKind
 from bot.domain.schedule_times import local_day
+from bot.services.exercise_response import suggestions_for_therapist
 from bot.services.summary import build_weekly_summary
 from bot.texts import reminders as texts
 from bot.texts.checkin import leg_pain_prompt, sbi_prompt
+from bot.texts.exercise_response import summary_suggestions
 from bot.texts.reminders import ReminderItem
 from bot.texts.summary import summary_chart_caption, summary_chart_keyboard, summary_texts
 from scheduler.claiming import Claim, Purpose
@@ -169,8 +171,11 @@ def _render_reminder(claim: Claim, items: list[ReminderItem]) -> Rendered:
     return text, markup
 
 
-async def _summary(db: Database, claim: Claim, chat_id: int, now: datetime) -> OutgoingMessage:
-    """The therapist's weekly summary as `/summary` sends it: the text, then the chart."""
+async def _summary(
+    db: Database, library: ExerciseLibrary, claim: Claim, chat_id: int, now: datetime
+) -> OutgoingMessage:
+    """The therapist's weekly summary as `/summary` sends it: the text, then the chart, then
+    the exercise suggestions with their one-tap buttons."""
     summary = await build_weekly_summary(db, therapist_telegram_id=chat_id, now=now)
     first, *rest = summary_texts(summary)
     then = [OutgoingMessage.fixed(chat_id, text) for text in rest]
@@ -183,6 +188,12 @@ async def _summary(db: Database, claim: Claim, chat_id: int, now: datetime) -> O
         png = await asyncio.to_thread(summary_overview_png, summary)
         render = partial(_fixed, summary_chart_caption(summary), summary_chart_keyboard(summary))
         then.append(OutgoingMessage(chat_id, render, photo=png))
+    caseload = await suggestions_for_therapist(
+        db, therapist_telegram_id=chat_id, library=library, now=now
+    )
+    suggestions = summary_suggestions(caseload, partial(_title, library))
+    if suggestions is not None:
+        then.append(OutgoingMessage.fixed(chat_id, *suggestions))
     return OutgoingMessage(chat_id, partial(_fixed, first, None), claim, then=tuple(then))
 
 
@@ -227,7 +238,7 @@ async def compose(
         elif claim.kind is ScheduleKind.WEEKLY_SBI:
             messages.append(OutgoingMessage(claim.chat_id, partial(_render_sbi, claim), claim))
         elif claim.kind is ScheduleKind.THERAPIST_SUMMARY:
-            messages.append(await _summary(db, claim, claim.chat_id, now))
+            messages.append(await _summary(db, library, claim, claim.chat_id, now))
         else:
             empty.append(claim)
     return messages, empty

@@ -413,6 +413,14 @@ async def exercise_history(
     return current, history
 
 
+async def names_of(session: AsyncSession, *, clients: ClientIds) -> dict[int, str]:
+    """Each client's display name."""
+    rows = await session.execute(
+        select(Client.id, Client.display_name).where(Client.id.in_(clients))
+    )
+    return {row[0]: row[1] for row in rows.all()}
+
+
 async def zones_of(session: AsyncSession, *, clients: ClientIds) -> dict[int, str]:
     """Each client's IANA time zone."""
     rows = await session.execute(select(Client.id, Client.timezone).where(Client.id.in_(clients)))

@@ -17,7 +17,12 @@ from bot.buttons.suggestions import SUGGESTIONS, SuggestionPress
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotContext, edit_query_markup, services_of
-from bot.services.exercise_response import StepAction, apply_suggestion, suggestions_for_client
+from bot.services.exercise_response import (
+    StepAction,
+    apply_suggestion,
+    suggestions_for_client,
+    suggestions_for_therapist,
+)
 from bot.services.prescriptions import PrescriptionChange
 from bot.texts import exercise_response as texts
 from bot.texts import therapist as t
@@ -52,6 +57,23 @@ async def send_card_suggestions(
         texts.suggestions_message(name, suggestions, title_lookup(services.library)),
         reply_markup=texts.suggestions_keyboard(suggestions),
     )
+
+
+async def send_summary_suggestions(
+    context: BotContext, chat_id: int, therapist_telegram_id: int
+) -> None:
+    """After the weekly summary: every client's exercise suggestions, one tap each."""
+    services = services_of(context)
+    caseload = await suggestions_for_therapist(
+        services.db,
+        therapist_telegram_id=therapist_telegram_id,
+        library=services.library,
+        now=services.now(),
+    )
+    shown = texts.summary_suggestions(caseload, title_lookup(services.library))
+    if shown is not None:
+        text, markup = shown
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext) -> None:
@@ -91,7 +113,7 @@ async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext
 async def _drop_row(press: Press[SuggestionPress]) -> None:
     message = press.query.message
     markup = message.reply_markup if isinstance(message, Message) else None
-    remaining = texts.without_suggestion(markup, press.button.slug)
+    remaining = texts.without_suggestion(markup, press.button.client_id, press.button.slug)
     await edit_query_markup(press.query, remaining if remaining.inline_keyboard else None)
 
 

@@ -12,6 +12,7 @@ from bot.charts import summary_overview_png
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import pressed_client_card, send_pain_chart
 from bot.handlers.common import BotContext, services_of
+from bot.handlers.exercise_suggestions import send_summary_suggestions
 from bot.handlers.therapist_access import therapist_command
 from bot.services.summary import WeeklySummary, build_weekly_summary
 from bot.texts import summary as t
@@ -41,6 +42,7 @@ async def summary_command(update: Update, context: BotContext) -> None:
         services.db, therapist_telegram_id=therapist, now=services.now()
     )
     await send_weekly_summary(context.bot, message.chat_id, summary)
+    await send_summary_suggestions(context, message.chat_id, therapist)
 
 
 async def client_chart_button(press: Press[ClientChart], context: BotContext) -> None:

@@ -35,7 +35,7 @@ from bot.domain.exercise_response import (
     should_ask_response,
     verdict_for,
 )
-from bot.services.clients import active_prescriptions, owned_client
+from bot.services.clients import active_prescriptions, clients_of, owned_client
 from bot.services.prescriptions import (
     PrescriptionChange,
     Variant,
@@ -46,6 +46,8 @@ from bot.services.prescriptions import (
 __all__ = [
     "AnswerResult",
     "AnswerVerdict",
+    "CaseloadSuggestions",
+    "ClientSuggestion",
     "ExerciseProgressLine",
     "ExerciseSuggestion",
     "LegResponse",
@@ -57,6 +59,7 @@ __all__ = [
     "name_worse_exercise",
     "record_leg_answer",
     "suggestions_for_client",
+    "suggestions_for_therapist",
     "therapist_export_records",
 ]
 
@@ -388,3 +391,44 @@ async def exercise_progress_of(
         )
         for line in prescribed
     ]
+
+
+# The weekly summary lists at most this many suggestions (a keyboard row each); the rest are on
+# the clients' cards.
+SUMMARY_SUGGESTIONS = 12
+
+
+@dataclass(frozen=True)
+class ClientSuggestion:
+    client_name: str
+    suggestion: ExerciseSuggestion
+
+
+@dataclass(frozen=True)
+class CaseloadSuggestions:
+    shown: tuple[ClientSuggestion, ...]
+    # Suggestions beyond SUMMARY_SUGGESTIONS, left to the clients' cards.
+    more: int
+
+
+async def suggestions_for_therapist(
+    db: Database, *, therapist_telegram_id: int, library: ExerciseLibrary, now: datetime
+) -> CaseloadSuggestions:
+    """Every suggestion for the therapist's clients, for the weekly summary: aggravating
+    first, then too hard, then ready to step up; a constant number of queries."""
+    clients = clients_of(therapist_telegram_id)
+    async with db.sessions() as session:
+        found = await exercise_suggestions(session, clients=clients, library=library, now=now)
+        names = await exercise_responses.names_of(session, clients=clients)
+    order = {kind: rank for rank, kind in enumerate(Suggestion)}
+    every = sorted(
+        (
+            ClientSuggestion(names.get(client_id, ""), suggestion)
+            for client_id, suggestions in found.items()
+            for suggestion in suggestions
+        ),
+        key=lambda item: (order[item.suggestion.suggestion], item.client_name.casefold()),
+    )
+    return CaseloadSuggestions(
+        tuple(every[:SUMMARY_SUGGESTIONS]), max(0, len(every) - SUMMARY_SUGGESTIONS)
+    )

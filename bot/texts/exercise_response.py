@@ -17,7 +17,12 @@ from bot.domain.exercise_response import (
     ReadyToProgress,
     TooHard,
 )
-from bot.services.exercise_response import ExerciseProgressLine, ExerciseSuggestion, StepAction
+from bot.services.exercise_response import (
+    CaseloadSuggestions,
+    ExerciseProgressLine,
+    ExerciseSuggestion,
+    StepAction,
+)
 
 TitleOf = Callable[[str], str]
 
@@ -71,6 +76,26 @@ def _line(suggestion: ExerciseSuggestion, title: str) -> str:
     return READY_LINE.format(title=title, done=evidence.done_slots, slots=evidence.slots)
 
 
+SUMMARY_SUGGESTIONS_HEADER = "🏋️ Exercise suggestions this week — one tap applies one:"
+SUMMARY_SUGGESTIONS_MORE = "…and {count} more on the clients' cards (/client <name>)."
+
+
+def summary_suggestions(
+    caseload: CaseloadSuggestions, title_of: TitleOf
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The weekly summary's suggestions across clients, numbered, one keyboard row each."""
+    if not caseload.shown:
+        return None
+    lines = [SUMMARY_SUGGESTIONS_HEADER]
+    for number, item in enumerate(caseload.shown, start=1):
+        line = _line(item.suggestion, title_of(item.suggestion.exercise_slug))
+        lines.append(f"{number}. {item.client_name} — {line}")
+    if caseload.more:
+        lines.append(SUMMARY_SUGGESTIONS_MORE.format(count=caseload.more))
+    keyboard = suggestions_keyboard([item.suggestion for item in caseload.shown])
+    return "\n".join(lines), keyboard
+
+
 def suggestions_message(
     name: str, suggestions: Sequence[ExerciseSuggestion], title_of: TitleOf
 ) -> str:
@@ -100,14 +125,16 @@ def suggestions_keyboard(suggestions: Sequence[ExerciseSuggestion]) -> InlineKey
     )
 
 
-def without_suggestion(markup: InlineKeyboardMarkup | None, slug: str) -> InlineKeyboardMarkup:
-    """The suggestions' buttons once one exercise's was pressed: the others stay."""
+def without_suggestion(
+    markup: InlineKeyboardMarkup | None, client_id: int, slug: str
+) -> InlineKeyboardMarkup:
+    """The suggestions' buttons once one client's exercise's was pressed: the others stay."""
     rows = [
         row
         for row in (markup.inline_keyboard if markup is not None else ())
         if not any(
             (pressed := SUGGESTIONS.parse(button.callback_data)) is not None
-            and pressed.slug == slug
+            and (pressed.client_id, pressed.slug) == (client_id, slug)
             for button in row
         )
     ]

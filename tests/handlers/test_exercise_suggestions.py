@@ -3,14 +3,20 @@ ready to step up — and applies a suggestion in one tap; the client is told wha
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
+from bot.app import SCHEDULER_KEY, BotApplication
 from bot.db.engine import Database
 from bot.db.models import (
     ExerciseOutcome,
     LegResponse,
     Prescription,
 )
+from bot.services.clients import register_therapist
+from scheduler.tick import Scheduler
+from tests.conftest import THERAPIST_ID
 from tests.handlers.exercise_seed import ALICE, add_bridge_sessions
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
@@ -18,6 +24,7 @@ from tests.support.telegram_payloads import TgUser
 
 BOB = TgUser(id=670_002, first_name="Bob")
 OTHER_THERAPIST = 900_777
+MONDAY_8_LONDON = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
 E, S, W = LegResponse.EASED, LegResponse.SAME, LegResponse.WORSE
 DONE = ExerciseOutcome.DONE
 
@@ -149,3 +156,64 @@ async def test_a_forged_step_up_for_another_therapists_client_changes_nothing(
 
     assert query_id in botapi.answered_callback_ids()
     assert await _bridge_dosages(db, bob_id) == ["3 × 10 reps"]
+
+
+# --- in the weekly summary ------------------------------------------------------------------------
+
+
+async def test_the_weekly_summary_ends_with_every_clients_suggestions_applied_in_one_tap(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    alice = await add_bridge_sessions(db, [(DONE, S)] * 15)
+    await add_bridge_sessions(db, [(DONE, W), (DONE, W), (DONE, W)], user=BOB, name="Bob Second")
+
+    mark = botapi.mark()
+    botapi.send_command(therapist, "summary")
+    await bot.settle()
+
+    [shown] = [
+        c
+        for c in botapi.calls("sendMessage", chat_id=therapist.id, after=mark)
+        if (c.text or "").startswith("🏋️ Exercise suggestions this week")
+    ]
+    text = shown.text or ""
+    # Aggravating first, then ready to step up.
+    assert text.index("2. Alice Example — ⬆️ Glute bridge") > text.index(
+        "1. Bob Second — ⚠️ Glute bridge"
+    )
+    botapi.press_button(therapist, shown, "2. Step up")
+    await bot.settle()
+
+    assert await _bridge_dosages(db, alice) == ["Single-leg bridge, 3 × 8 reps each side"]
+    assert [
+        label
+        for label, _ in BotApiDouble.callback_buttons(
+            botapi.message(therapist.id, shown.message_id or 0)
+        )
+    ] == ["1. Ease it", "1. Stop it"]
+
+
+async def test_the_monday_summary_push_carries_the_suggestions_too(
+    application: BotApplication, bot: RunningApplication, botapi: BotApiDouble, db: Database
+) -> None:
+    await register_therapist(
+        db,
+        telegram_id=THERAPIST_ID,
+        display_name="Terry",
+        timezone="Europe/London",
+        now=MONDAY_8_LONDON - timedelta(days=40),
+    )
+    await add_bridge_sessions(db, [(DONE, S)] * 15)
+    mark = botapi.mark()
+
+    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    await scheduler.run_pass(MONDAY_8_LONDON)
+    await scheduler.dispatcher.drain()
+    await bot.settle()
+
+    pushed = [c.text or "" for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID, after=mark)]
+    assert any(
+        text.startswith("🏋️ Exercise suggestions this week")
+        and "1. Alice Example — ⬆️ Glute bridge" in text
+        for text in pushed
+    )
