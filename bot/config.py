@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +25,8 @@ DEFAULT_EMERGENCY_ADVICE = (
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
 
+# setWebhook's secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and - only.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
 
@@ -134,6 +137,25 @@ class Settings(BaseSettings):
     def therapist_zone(self) -> str:
         """THERAPIST_TIMEZONE, else DEFAULT_TIMEZONE."""
         return self.therapist_timezone or self.default_timezone
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters: letters, digits, _ or - (Telegram's rule)")
+        return value
+
+    def webhook_secret_token(self) -> str:
+        """The webhook's secret, or a ConfigError: without one anyone who can reach the port
+        could post updates as any user."""
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set: webhook mode (WEBHOOK_URL) needs one so only Telegram "
+                "can post updates; put WEBHOOK_SECRET=<random letters and digits> in .env."
+            )
+        return self.webhook_secret.get_secret_value()
 
     @property
     def is_sqlite(self) -> bool:

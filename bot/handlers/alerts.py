@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.buttons.therapist import ALERTS, AcknowledgeAlert
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
 from bot.handlers.therapist_access import therapist_command
 from bot.services.alerts import (
     AckOutcome,
@@ -92,6 +92,6 @@ async def acknowledge_button(press: Press[AcknowledgeAlert], context: BotContext
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("alerts", alerts_command, filters=private))
     app.add_handler(ButtonHandler(ALERTS, Audience.THERAPIST, acknowledge_button))

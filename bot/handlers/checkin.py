@@ -21,7 +21,7 @@ from bot.domain.pain import WeekComparison, can_record_for
 from bot.domain.short_replies import short_reply
 from bot.handlers.alerts import send_alert_notices
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
 from bot.services.checkin import (
     CheckinResult,
     CheckinStatus,
@@ -166,7 +166,7 @@ async def pain_note_text(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("pain", pain_command, filters=private))
     app.add_handler(ButtonHandler(PAIN, Audience.CLIENT, pain_button))
     app.add_handler(

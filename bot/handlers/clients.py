@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile, Message, Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.buttons.therapist import (
     CLIENTS,
@@ -29,7 +29,13 @@ from bot.buttons.therapist import (
 from bot.charts import PainChartData, pain_chart_png
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_markup, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotContext,
+    edit_query_markup,
+    edit_query_message,
+    services_of,
+)
 from bot.handlers.exercise_suggestions import send_card_suggestions
 from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.clients import (
@@ -296,7 +302,7 @@ async def times_button(press: Press[TimesButton], context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("clients", clients_command, filters=private))
     app.add_handler(CommandHandler("client", client_command, filters=private))
     app.add_handler(CommandHandler("notes", notes_command, filters=private))

@@ -25,7 +25,7 @@ from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.domain.red_flags import red_flags_in_text
 from bot.handlers import fallback
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
 from bot.services.exercises import (
     ExerciseView,
     QuestionForward,
@@ -141,7 +141,7 @@ async def _forward(context: BotContext, forward: QuestionForward, question: str)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
     app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, show_button))
     # Default group, registered just before the fallback: relays, the red-flag guard and

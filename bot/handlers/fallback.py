@@ -10,11 +10,11 @@ from bot.handlers.common import BotContext, command_sender
 from bot.services.identity import Role
 
 
-async def group_message(update: Update, _context: BotContext) -> None:
+async def group_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     # Only answer when addressed by command, so a group is never spammed.
     if message is not None and message.text and message.text.startswith("/"):
-        await message.reply_text(texts.GROUP_CHAT)
+        await context.bot.send_message(message.chat_id, texts.GROUP_CHAT)
 
 
 async def unknown_message(update: Update, context: BotContext) -> None:
@@ -37,8 +37,14 @@ async def unknown_button(update: Update, _context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Groups and channels (should the bot be added to one) get the one "private chat only"
+    # answer, to a command only.
     app.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, group_message)
+        MessageHandler(
+            (filters.ChatType.GROUPS & filters.UpdateType.MESSAGE)
+            | (filters.ChatType.CHANNEL & filters.UpdateType.CHANNEL_POST),
+            group_message,
+        )
     )
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, unknown_message)

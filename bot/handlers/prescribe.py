@@ -14,7 +14,7 @@ from functools import partial
 
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.buttons.therapist import (
     PRESCRIBE_CLIENT,
@@ -35,7 +35,7 @@ from bot.buttons.therapist import (
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import title_lookup
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
 from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.prescriptions import (
     Draft,
@@ -260,7 +260,7 @@ async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("prescribe", prescribe_command, filters=private))
     app.add_handler(ButtonHandler(PRESCRIBE_CLIENT, Audience.THERAPIST, prescribe_from_card))
     app.add_handler(ButtonHandler(PRESCRIPTION, Audience.THERAPIST, prescription_button))

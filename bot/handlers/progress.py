@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.charts import progress_chart_png
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
 from bot.handlers.exercise_suggestions import title_lookup as exercise_titles
 from bot.services.exercise_response import exercise_progress_of
 from bot.services.progress import MIN_ENTRIES_FOR_CHART, Progress, progress_of
@@ -55,4 +55,4 @@ def _draw(progress: Progress) -> bytes:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("progress", progress_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("progress", progress_command, filters=PRIVATE_MESSAGE))

@@ -26,7 +26,13 @@ from telegram.ext import (
 from bot.buttons.safety import RED_FLAGS, Answer, RedFlagAnswer
 from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotContext,
+    command_sender,
+    edit_query_message,
+    services_of,
+)
 from bot.services.identity import Role
 from bot.services.red_flags import UrgentAlert, record_red_flag
 from bot.texts import red_flags as t
@@ -163,12 +169,14 @@ def therapist_message(urgent: UrgentAlert) -> str:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
     app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, screen_answer))
     app.add_handler(
         MessageHandler(
-            private & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+            # Edited messages too (unlike every other text reader): a client who edits a
+            # message to say their legs went numb still gets the advice; one report per message.
+            filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
             red_flags_in_message,
         ),
         group=GUARD_GROUP,

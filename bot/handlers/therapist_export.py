@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.buttons.therapist import EXPORT_CLIENT, ExportClient
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import SERVICES_KEY, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, SERVICES_KEY, BotContext, services_of
 from bot.handlers.therapist_access import therapist_command
 from bot.services.container import ServiceContainer
 from bot.services.therapist_export import export_all_clients, export_one_client
@@ -55,7 +55,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     container = app.bot_data[SERVICES_KEY]
     assert isinstance(container, ServiceContainer)
     therapists = filters.User(user_id=container.settings.therapist_ids)
-    app.add_handler(
-        CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE & therapists)
-    )
+    app.add_handler(CommandHandler("export", export_command, filters=PRIVATE_MESSAGE & therapists))
     app.add_handler(ButtonHandler(EXPORT_CLIENT, Audience.THERAPIST, export_client_button))

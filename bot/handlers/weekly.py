@@ -7,12 +7,18 @@ stores the week's questionnaire for the presser's own client record.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.buttons.safety import SBI, SbiAnswers
 from bot.domain.sbi import SBI_ITEMS
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, command_sender, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotContext,
+    command_sender,
+    edit_query_message,
+    services_of,
+)
 from bot.handlers.red_flags import start_red_flag_screen
 from bot.services.identity import Role
 from bot.services.sbi import SbiResult, SbiStatus, record_sbi
@@ -71,6 +77,6 @@ def result_text(result: SbiResult) -> str:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("weekly", weekly_command, filters=private))
     app.add_handler(ButtonHandler(SBI, Audience.CLIENT, sbi_answer))
