@@ -14,11 +14,13 @@ person is told, and the process's logs hold no traceback, token, name or typed t
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
 import signal
 import sys
+import zipfile
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -432,7 +434,7 @@ async def finish_onboarding(
     *,
     restart_while_typing: bool = False,
 ) -> None:
-    """Own reminder time (typed), the presets unticked, Done, a clear safety screen.
+    """Own reminder time (typed, which replaces the presets), Done, a clear safety screen.
 
     With `restart_while_typing` the bot is stopped and started again between "Other time…"
     and the typed time: what it was waiting for lives in the database, not in memory.
@@ -442,15 +444,13 @@ async def finish_onboarding(
     if restart_while_typing:
         assert await world.bot.stop() == 0
         await world.bot.start(world.botapi)
-    await world.say(user, hhmm, hhmm)
-    for preset in ("08:00", "19:00"):
-        await world.press(
-            user, f"✅ {preset}", "Chosen so far", on=world.current(user.id, times_question)
-        )
+    chosen = await world.say(user, hhmm, hhmm)
+    ticked = [
+        label for label, _ in BotApiDouble.callback_buttons(chosen) if label.startswith("✅")
+    ]
+    assert ticked == [f"✅ {hhmm}"], ticked
     mark = world.botapi.mark()
-    await world.press(
-        user, onboarding_texts.DONE_BUTTON, "safety", on=world.current(user.id, times_question)
-    )
+    await world.press(user, onboarding_texts.DONE_BUTTON, "safety", on=chosen)
     for number in range(2, 6):
         await world.press(user, "No", f"Question {number} of 5")
     await world.press(user, "No", None)
@@ -649,7 +649,8 @@ async def therapist_views_and_exports(world: World) -> None:
     document = await world.botapi.wait_for(
         "sendDocument", chat_id=THERAPIST.id, after=mark, timeout=STEP_TIMEOUT
     )
-    csv = next(iter(document.files.values())).decode()
+    with zipfile.ZipFile(io.BytesIO(next(iter(document.files.values())))) as sheets:
+        csv = "".join(sheets.read(name).decode("utf-8-sig") for name in sheets.namelist())
     assert NOTE in csv and all(p.name in csv for p in CLIENTS)
     assert await world.count(Audit, Audit.actor_telegram_id == THERAPIST.id) > 0
     # Flood control on an interactive reply: waited out, the reply still arrives.
