@@ -18,6 +18,7 @@ from typing import Any
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 
 EXIT_USAGE = 2
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -57,6 +58,28 @@ def _parser() -> argparse.ArgumentParser:
         "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-06-01T08:00+01:00"
     )
     summary.add_argument("--therapist", type=int, default=None, help="one therapist's Telegram id")
+
+    alerts = commands.add_parser("alerts", help="trend-alert tools")
+    alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    replay = alerts_commands.add_parser(
+        "replay",
+        help="what the bot would have told the therapist about DIARY.csv "
+        "(client,timezone,at,leg,back); needs no token or database",
+    )
+    replay.add_argument("diary", type=Path, metavar="DIARY.csv")
+    replay.add_argument("--json", action="store_true", help="one JSON object per alert per line")
+    replay.add_argument(
+        "--until",
+        type=_aware_datetime,
+        default=None,
+        help="run the day-end passes up to this ISO instant (default: last row + 1 day)",
+    )
+    replay.add_argument(
+        "--sensitivity",
+        choices=[s.value for s in Sensitivity],
+        default=DEFAULT_SENSITIVITY.value,
+        help="ALERT_SENSITIVITY to replay with (default: %(default)s)",
+    )
 
     bench = commands.add_parser(
         "bench", help="measure the scheduler beside the naive peer (needs a source checkout)"
@@ -100,6 +123,25 @@ def _summary(settings: Settings, at: datetime, therapist: int | None) -> int:
     for text in asyncio.run(run_summary(settings, at, therapist)):
         print(text)
         print()
+    return 0
+
+
+def _alerts_replay(args: argparse.Namespace) -> int:
+    """Replay a diary (bot.services.alert_replay); a bad row is `file:line: problem`, exit 2."""
+    import asyncio
+
+    from bot.replay_cli import json_lines, table
+    from bot.services.alert_replay import DiaryError, read_diary, replay
+
+    try:
+        rows = read_diary(args.diary)
+    except DiaryError as exc:
+        return _fail(str(exc))
+    alerts = asyncio.run(
+        replay(rows, until=args.until, sensitivity=Sensitivity(args.sensitivity))
+    )
+    for line in json_lines(alerts) if args.json else [table(alerts)]:
+        print(line)
     return 0
 
 
@@ -245,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "bench":
         return _bench(args)  # needs no settings: it runs its own bot against a double
+    if args.command == "alerts":
+        return _alerts_replay(args)  # needs no settings: a temporary database of its own
     try:
         settings = load_settings()
         if args.command == "run":

@@ -20,7 +20,8 @@ from bot import handlers, texts
 from bot.config import Settings
 from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
-from bot.handlers.alerts import evaluate_alerts_job
+from bot.domain.schedule_times import DAY_END_PASS_INTERVAL, day_end_pass_slot
+from bot.handlers.alerts import day_end_alerts_job
 from bot.handlers.common import SERVICES_KEY
 from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
@@ -52,10 +53,7 @@ async def set_command_menus(app: BotApplication, therapist_ids: frozenset[int]) 
             log.info("therapist menu deferred", extra={"error_type": type(exc).__name__})
 
 
-# 07:00 UTC: the therapist's morning in the UK; rules judge complete local days only, so the
-# hour does not change what is raised.
-ALERT_EVALUATION_TIME = time(7, 0, tzinfo=UTC)
-ALERT_JOB_NAME = "alert-evaluation"
+ALERT_JOB_NAME = "day-end-alerts"
 # 03:30 UTC: away from the morning reminders and the alert pass; any hour would do.
 PURGE_TIME = time(3, 30, tzinfo=UTC)
 PURGE_JOB_NAME = "purge-expired"
@@ -153,10 +151,12 @@ def build_application(
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
     if app.job_queue is not None:
-        # Inactivity and low-adherence alerts need no check-in to trigger them: one pass a day
-        # over every active client (set-based). Trend alerts also run after each pain entry.
-        app.job_queue.run_daily(
-            evaluate_alerts_job, time=ALERT_EVALUATION_TIME, name=ALERT_JOB_NAME
+        # Silence and a week's adherence need no check-in to trigger them: each client's
+        # finished day is judged by the pass just after their local midnight (one pass per
+        # quarter hour, on the quarter hour; set-based over the clients it concerns).
+        first = day_end_pass_slot(clock()) + DAY_END_PASS_INTERVAL
+        app.job_queue.run_repeating(
+            day_end_alerts_job, interval=DAY_END_PASS_INTERVAL, first=first, name=ALERT_JOB_NAME
         )
         # Expired invites and pending inputs name people and serve no one: gone daily.
         app.job_queue.run_daily(purge_job, time=PURGE_TIME, name=PURGE_JOB_NAME)

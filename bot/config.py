@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
+
 DEFAULT_EMERGENCY_ADVICE = (
     "Please get urgent medical help now: go to A&E or call 999. "
     "If you are unsure, call NHS 111. Do not wait for your next appointment."
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     content_dir: Path = Path("content/exercises")
+    # Trend alerts' trade-off between catching real rises and ignoring ordinary bad days
+    # (docs/alerts.md has each setting's measured table).
+    alert_sensitivity: Sensitivity = DEFAULT_SENSITIVITY
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.in_process_sqlite import in_process_creator
+
 # Writers wait this long for a lock instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -61,6 +63,13 @@ class Database:
     def connect(cls, database_url: str, **kwargs: Any) -> Database:
         engine = create_engine(database_url, **kwargs)
         return cls(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+
+    @classmethod
+    def connect_in_process(cls, database_url: str) -> Database:
+        """A SQLite file driven on this thread (`bot.db.in_process_sqlite`): batch tools only."""
+        if make_url(database_url).get_backend_name() != "sqlite":
+            raise ValueError("only a SQLite database can be driven in process")
+        return cls.connect(database_url, async_creator=in_process_creator(database_url))
 
     @property
     def dialect(self) -> str:

@@ -319,3 +319,29 @@ def slot_is_late(slot: datetime, now: datetime, catch_up_window: timedelta) -> b
 
 def slot_is_missed(slot: datetime, now: datetime, catch_up_window: timedelta) -> bool:
     return classify_slot(slot, now, catch_up_window) == "missed"
+
+
+# The day-end pass runs every quarter hour: every UTC offset in use is a whole number of
+# quarter hours (+5:30 India, +5:45 Nepal, +12:45 Chatham), so each client's local midnight
+# falls on a pass, and the pass after it never judges a day the client has not finished.
+DAY_END_PASS_INTERVAL = timedelta(minutes=15)
+
+
+def day_end_pass_slot(now: datetime) -> datetime:
+    """The pass's instant at or before `now`: `now` rounded down to the quarter hour (UTC).
+
+    A pass that fires late (a busy loop, a restart inside the quarter) still judges its slot.
+    """
+    _require_aware(now, "now")
+    utc = now.astimezone(UTC)
+    step = int(DAY_END_PASS_INTERVAL.total_seconds())
+    seconds = utc.hour * 3600 + utc.minute * 60 + utc.second
+    midnight = utc.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(seconds=seconds - seconds % step)
+
+
+def day_finished_at(slot: datetime, tz: str | ZoneInfo) -> date | None:
+    """The client's local day that ended in the quarter hour up to `slot` (its midnight in
+    `(slot - DAY_END_PASS_INTERVAL, slot]`), or None when their day goes on."""
+    before = local_day(slot - DAY_END_PASS_INTERVAL, tz)
+    return before if local_day(slot, tz) != before else None

@@ -21,7 +21,7 @@ from bot.services.alerts import (
     AckOutcome,
     AlertNotice,
     acknowledge_alert,
-    evaluate_all_alerts,
+    judge_finished_days,
     open_alerts,
 )
 from bot.texts import alerts as t
@@ -48,11 +48,12 @@ async def send_alert_notices(bot: Bot, notices: Sequence[AlertNotice]) -> None:
             )
 
 
-async def evaluate_alerts_job(context: BotContext) -> None:
-    """Daily: inactivity and adherence alerts need no check-in to trigger them."""
+async def day_end_alerts_job(context: BotContext) -> None:
+    """Every quarter hour: the days clients have just finished (silence, a week's adherence)."""
     services = services_of(context)
-    notices = await evaluate_all_alerts(services.db, now=services.now())
-    log.info("alert evaluation done", extra={"raised": len(notices)})
+    notices = await judge_finished_days(services.db, now=services.now())
+    if notices:
+        log.info("day-end alerts raised", extra={"raised": len(notices)})
     await send_alert_notices(context.bot, notices)
 
 

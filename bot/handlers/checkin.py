@@ -88,6 +88,7 @@ async def pain_button(press: Press[PainButton], context: BotContext) -> None:
             for_day=button.day,
             confirm_update=isinstance(button, UpdateEntry),
             now=services.now(),
+            sensitivity=services.settings.alert_sensitivity,
         )
         await _render_result(query, result)
     elif isinstance(button, KeepEntry):

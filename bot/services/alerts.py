@@ -1,22 +1,30 @@
-"""Trend alerts for the therapist: evaluate the rules, apply the episode rule, store, list, ack.
+"""Trend alerts for the therapist: judge days, apply the episode rule, store, list, ack.
 
-The rules themselves are pure functions in `bot.domain.alerts` (worsening leg/back pain, leg
-pain ≥ 8, 3 days of silence, adherence < 50 % for a week) and `should_raise` is the 72 h
-one-alert-per-episode rule. This module feeds them the data — set-based, one query per kind
-of fact whatever the number of clients — and stores the alerts they raise. Red flags are raised
-by `bot.services.red_flags`, at once; they are listed and acknowledged here like the others.
+The rules are pure functions in `bot.domain.alerts`; this module decides *when* each day is
+judged and feeds the rules the history they declare they need (`HISTORY_DAYS`):
+
+* a check-in is judged when it is made (`judge_checkin`, called by the check-in service in the
+  check-in's own transaction): worsening leg/back pain and severe leg pain for that day;
+* a day the client has finished is judged by the day-end pass (`judge_finished_days`, every
+  quarter hour, for the clients whose local midnight just passed): silence, and adherence once
+  their week is over. A periodic pass never judges a day still in progress.
+
+Every candidate goes through `should_raise`, the one-alert-per-episode rule, and the ones it
+lets through are stored. Red flags are raised by `bot.services.red_flags`, at once; they are
+listed and acknowledged here like the others.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import reports
@@ -24,16 +32,20 @@ from bot.db.engine import Database
 from bot.db.models import Alert, Client, ClientStatus, Therapist
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.domain.alerts import (
+    DEFAULT_SENSITIVITY,
     HISTORY_DAYS,
+    INACTIVITY_MIN_DAYS,
     AlertCandidate,
     AlertKind,
     PreviousAlert,
+    Sensitivity,
     inactivity_alert_for,
     low_adherence_alert_for,
     pain_trend_alerts,
     should_raise,
 )
 from bot.domain.pain import DailyPain
+from bot.domain.schedule_times import day_end_pass_slot, day_finished_at, end_of_local_day
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
 
@@ -49,7 +61,7 @@ class AlertNotice:
     client_id: int
     client_name: str
     therapist_telegram_id: int
-    kind: str
+    kind: AlertKind
     severity: int
     evidence: dict[str, Any]
     created_at: datetime
@@ -85,99 +97,37 @@ def _previous(row: reports.AlertRow | None) -> PreviousAlert | None:
 
 
 @dataclass(frozen=True)
-class _ClientFacts:
+class _Raising:
+    """Who is told of a client's alerts."""
+
     client_id: int
     name: str
-    zone: ZoneInfo
-    enrolled_on: date
     therapist_telegram_id: int
 
 
-def _candidates(
-    facts: _ClientFacts,
-    pain: list[DailyPain],
-    last_checkin: date | None,
-    last_log: datetime | None,
-    slots: list[SlotOutcome],
-    now: datetime,
-) -> list[AlertCandidate]:
-    today = now.astimezone(facts.zone).date()
-    found: list[AlertCandidate | None] = [
-        *pain_trend_alerts(pain, judged_day=today),
-        # Judged on complete days only (the domain rule counts the judged day as silent), so
-        # the evaluation may run at any hour: silent Mon-Wed is raised on Thursday.
-        inactivity_alert_for(
-            [p.day for p in pain] + ([last_checkin] if last_checkin else []),
-            judged_day=today - timedelta(days=1),
-            enrolled_on=facts.enrolled_on,
-            last_exercise_log=last_log.astimezone(facts.zone).date() if last_log else None,
-        ),
-    ]
-    last_week = week_start_of(today) - timedelta(weeks=1)
-    if facts.enrolled_on <= last_week:
-        pct = weekly_adherence(slots, [last_week])[last_week]
-        found.append(low_adherence_alert_for(pct, last_week))
-    return [c for c in found if c is not None]
-
-
-async def _evaluate(
-    session: AsyncSession, *, clients: Select[Any], now: datetime
+async def _raise(
+    session: AsyncSession, found: Mapping[int, Sequence[AlertCandidate]], *, now: datetime
 ) -> list[AlertNotice]:
-    rows = (
-        await session.execute(
-            select(
-                Client.id,
-                Client.display_name,
-                Client.timezone,
-                Client.created_at,
-                Therapist.telegram_id,
-            )
-            .join(Therapist, Therapist.id == Client.therapist_id)
-            .where(Client.id.in_(clients), Client.status == ClientStatus.ACTIVE)
-        )
-    ).all()
-    if not rows:
-        return []
-    facts = {
-        r.id: _ClientFacts(
-            client_id=r.id,
-            name=r.display_name,
-            zone=ZoneInfo(r.timezone),
-            enrolled_on=r.created_at.astimezone(ZoneInfo(r.timezone)).date(),
-            therapist_telegram_id=r.telegram_id,
-        )
-        for r in rows
-    }
-    # One day more than the history: "today" in the furthest-ahead zone is a day past UTC's.
-    since = (now - timedelta(days=PAIN_HISTORY_DAYS + 1)).date()
-    pain: dict[int, dict[date, DailyPain]] = defaultdict(dict)
-    for row in await reports.pain_rows(session, clients=clients, since=since):
-        pain[row.client_id][row.day] = DailyPain(day=row.day, leg=row.leg, back=row.back)
-    last_checkin = await reports.last_checkin_days(session, clients=clients)
-    last_log = await reports.last_exercise_logs(session, clients=clients)
-    # Two Mondays back covers last week in every zone.
-    slot_rows = await reports.slot_outcomes(
-        session, clients=clients, start=now - timedelta(days=15), end=now
-    )
-    slots: dict[int, list[SlotOutcome]] = defaultdict(list)
-    for slot in slot_rows:
-        if slot.client_id in facts:
-            day = slot.slot.astimezone(facts[slot.client_id].zone).date()
-            outcome = Outcome(slot.outcome) if slot.outcome is not None else None
-            slots[slot.client_id].append(SlotOutcome(day=day, outcome=outcome))
-    latest = await reports.latest_alerts_by_kind(session, clients=clients)
+    """Every candidate through the episode rule; the ones it lets through are stored.
 
-    raised: list[tuple[_ClientFacts, Alert]] = []
-    for client_id, client in facts.items():
-        history = sorted(pain.get(client_id, {}).values(), key=lambda p: p.day)
-        for candidate in _candidates(
-            client,
-            history,
-            last_checkin.get(client_id),
-            last_log.get(client_id),
-            slots.get(client_id, []),
-            now,
-        ):
+    Reads the episode ledger only for clients with a candidate: most judgements find none.
+    """
+    wanted = {client_id: c for client_id, c in found.items() if c}
+    if not wanted:
+        return []
+    clients = select(Client.id).where(Client.id.in_(sorted(wanted)))
+    latest = await reports.latest_alerts_by_kind(session, clients=clients)
+    people = {
+        r.id: _Raising(client_id=r.id, name=r.display_name, therapist_telegram_id=r.telegram_id)
+        for r in await session.execute(
+            select(Client.id, Client.display_name, Therapist.telegram_id)
+            .join(Therapist, Therapist.id == Client.therapist_id)
+            .where(Client.id.in_(clients))
+        )
+    }
+    raised: list[tuple[_Raising, Alert, AlertKind]] = []
+    for client_id, candidates in wanted.items():
+        for candidate in candidates:
             previous = latest.get((client_id, candidate.kind.value))
             if not should_raise(candidate, _previous(previous), now):
                 continue
@@ -190,43 +140,166 @@ async def _evaluate(
                 created_at=now,
             )
             session.add(alert)
-            raised.append((client, alert))
+            raised.append((people[client_id], alert, candidate.kind))
     await session.flush()
     return [
         AlertNotice(
             alert_id=alert.id,
-            client_id=client.client_id,
-            client_name=client.name,
-            therapist_telegram_id=client.therapist_telegram_id,
-            kind=alert.kind,
+            client_id=who.client_id,
+            client_name=who.name,
+            therapist_telegram_id=who.therapist_telegram_id,
+            kind=kind,
             severity=alert.severity,
             evidence=dict(alert.evidence),
             created_at=alert.created_at,
         )
-        for client, alert in raised
+        for who, alert, kind in raised
     ]
 
 
-async def evaluate_client_alerts(
-    session: AsyncSession, *, client_id: int, now: datetime
+def pain_history_start(day: date) -> date:
+    """The first day of pain history the rules read to judge `day` (`HISTORY_DAYS` of it)."""
+    return day - timedelta(days=PAIN_HISTORY_DAYS - 1)
+
+
+async def judge_checkin(
+    session: AsyncSession,
+    *,
+    client_id: int,
+    day: date,
+    history: Sequence[DailyPain],
+    now: datetime,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> list[AlertNotice]:
-    """Run the trend rules for one client in the caller's transaction (e.g. after a check-in).
+    """Judge the day of a check-in, at the check-in, in the caller's transaction.
 
-    Returns the alerts newly raised; the caller tells the therapist after committing.
+    `history` is the client's pain from `pain_history_start(day)` to `day`, the new entry
+    included (the check-in service has just read it). Returns the alerts newly raised.
     """
-    return await _evaluate(
-        session, clients=select(Client.id).where(Client.id == client_id), now=now
-    )
+    candidates = pain_trend_alerts(history, judged_day=day, sensitivity=sensitivity)
+    return await _raise(session, {client_id: candidates}, now=now)
 
 
-async def evaluate_all_alerts(db: Database, *, now: datetime) -> list[AlertNotice]:
-    """The daily pass over every active client: inactivity and adherence need no check-in."""
-    async with db.sessions.begin() as session:
-        return await _evaluate(
-            session,
-            clients=select(Client.id).where(Client.status == ClientStatus.ACTIVE),
-            now=now,
+@dataclass(frozen=True)
+class _FinishedDay:
+    client_id: int
+    day: date
+    zone: ZoneInfo
+    enrolled_on: date
+
+    @property
+    def before_enrolment(self) -> date:
+        """Stands in for the last active day of a client who has done nothing yet."""
+        return self.enrolled_on - timedelta(days=1)
+
+
+def _finished_day_candidates(
+    client: _FinishedDay,
+    checkin_days: Sequence[date],
+    last_log: datetime | None,
+    slots: Sequence[SlotOutcome],
+) -> list[AlertCandidate]:
+    found = [
+        inactivity_alert_for(
+            checkin_days,
+            judged_day=client.day,
+            enrolled_on=client.enrolled_on,
+            last_exercise_log=last_log.astimezone(client.zone).date() if last_log else None,
         )
+    ]
+    week = week_start_of(client.day)
+    # The week is judged once it is over: after the client's Sunday.
+    if client.day == week + timedelta(days=6) and client.enrolled_on <= week:
+        found.append(low_adherence_alert_for(weekly_adherence(slots, [week])[week], week))
+    return [c for c in found if c is not None]
+
+
+async def _judge_finished_days(
+    session: AsyncSession, finished: Sequence[_FinishedDay], *, now: datetime
+) -> list[AlertNotice]:
+    """Silence and adherence for days the clients have finished (set-based over them).
+
+    The pain rules need nothing here: a day with a check-in was judged at the check-in, and a
+    day without one has no pain to judge (`pain_trend_alerts`).
+    """
+    by_id = {c.client_id: c for c in finished}
+    clients = select(Client.id).where(Client.id.in_(sorted(by_id)))
+    last_checkin = await reports.last_checkin_days(session, clients=clients)
+    last_log = await reports.last_exercise_logs(session, clients=clients)
+    # Silence shorter than the rule's minimum is never an alert, whatever the cadence: only
+    # the quiet clients' check-in days are read.
+    quiet = [
+        c.client_id
+        for c in finished
+        if (c.day - max(last_checkin.get(c.client_id, c.before_enrolment), c.before_enrolment)).days
+        >= INACTIVITY_MIN_DAYS
+    ]
+    days: dict[int, list[date]] = defaultdict(list)
+    if quiet:
+        since = min(pain_history_start(by_id[i].day) for i in quiet)
+        for row in await reports.pain_rows(
+            session, clients=select(Client.id).where(Client.id.in_(quiet)), since=since
+        ):
+            days[row.client_id].append(row.day)
+    weeks_over = [c for c in finished if c.day.weekday() == 6]
+    slots: dict[int, list[SlotOutcome]] = defaultdict(list)
+    if weeks_over:
+        start = min(end_of_local_day(c.day, c.zone) for c in weeks_over) - timedelta(days=8)
+        for slot in await reports.slot_outcomes(
+            session,
+            clients=select(Client.id).where(Client.id.in_([c.client_id for c in weeks_over])),
+            start=start,
+            end=now,
+        ):
+            client = by_id[slot.client_id]
+            outcome = Outcome(slot.outcome) if slot.outcome is not None else None
+            slots[slot.client_id].append(
+                SlotOutcome(day=slot.slot.astimezone(client.zone).date(), outcome=outcome)
+            )
+    found: dict[int, list[AlertCandidate]] = {}
+    for client in finished:
+        history = days.get(client.client_id, [])
+        last = last_checkin.get(client.client_id)
+        found[client.client_id] = _finished_day_candidates(
+            client,
+            # The latest check-in ever stands for an older silence (bot.domain.alerts).
+            [*history, *([last] if last is not None else [])],
+            last_log.get(client.client_id),
+            slots.get(client.client_id, []),
+        )
+    return await _raise(session, found, now=now)
+
+
+async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotice]:
+    """The day-end pass: every active client whose local day ended in the quarter hour up
+    to `now` has that day judged (silence; a finished week's adherence), after it is over.
+
+    Runs every `DAY_END_PASS_INTERVAL`; `now` is rounded down to its slot, so a pass that
+    fires late judges the same clients.
+    """
+    slot = day_end_pass_slot(now)
+    async with db.sessions.begin() as session:
+        zones = await reports.active_client_zones(session)
+        ended = {z: day for z in zones if (day := day_finished_at(slot, z)) is not None}
+        if not ended:
+            return []
+        rows = await session.execute(
+            select(Client.id, Client.timezone, Client.created_at).where(
+                Client.status == ClientStatus.ACTIVE, Client.timezone.in_(sorted(ended))
+            )
+        )
+        finished = [
+            _FinishedDay(
+                client_id=r.id,
+                day=ended[r.timezone],
+                zone=ZoneInfo(r.timezone),
+                enrolled_on=r.created_at.astimezone(ZoneInfo(r.timezone)).date(),
+            )
+            for r in rows
+        ]
+        # Enrolled after the day ended (possible only within the slot): nothing to judge yet.
+        finished = [c for c in finished if c.enrolled_on <= c.day]
+        return await _judge_finished_days(session, finished, now=now)
 
 
 def _notice(row: reports.AlertRow, name: str, therapist_telegram_id: int) -> AlertNotice:
@@ -235,7 +308,7 @@ def _notice(row: reports.AlertRow, name: str, therapist_telegram_id: int) -> Ale
         client_id=row.client_id,
         client_name=name,
         therapist_telegram_id=therapist_telegram_id,
-        kind=row.kind,
+        kind=AlertKind(row.kind),
         severity=row.severity,
         evidence=dict(row.evidence),
         created_at=row.created_at,
@@ -265,7 +338,7 @@ async def open_alerts(
             now=now,
         )
     notices = [_notice(row, names.get(row.client_id, ""), therapist_telegram_id) for row in rows]
-    notices.sort(key=lambda n: (n.kind != AlertKind.RED_FLAG.value,))
+    notices.sort(key=lambda n: n.kind is not AlertKind.RED_FLAG)
     return tuple(notices)
 
 

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import reports
 from bot.db.clients import live_client, live_client_where
 from bot.db.engine import Database
 from bot.db.models import Client, PainEntry, PendingInput
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.pain import (
     DailyPain,
     WeekComparison,
@@ -26,7 +28,7 @@ from bot.domain.pain import (
     comparison_with_last_week,
     validate_pain_score,
 )
-from bot.services.alerts import AlertNotice, evaluate_client_alerts
+from bot.services.alerts import AlertNotice, judge_checkin, pain_history_start
 from bot.services.schedules import skip_answered_prompts
 
 PAIN_NOTE = "pain_note"
@@ -98,6 +100,7 @@ async def record_pain_entry(
     for_day: date | None,
     confirm_update: bool,
     now: datetime,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> CheckinResult:
     """Record today's leg and back pain (0-10 NRS; raises ValueError outside it).
 
@@ -117,13 +120,18 @@ async def record_pain_entry(
         if not can_record_for(day, today):
             return CheckinResult(CheckinStatus.STALE, leg, back, day=for_day)
         late = day != today
-        entry = (
-            await session.execute(
-                select(PainEntry).where(PainEntry.client_id == client.id, PainEntry.day == day)
+        # One read serves the duplicate check, the week comparison and the alert rules.
+        since = min(pain_history_start(day), today - timedelta(days=COMPARISON_DAYS - 1))
+        history = {
+            row.day: row
+            for row in await reports.client_pain(
+                session, client_id=client.id, since=since, until=today
             )
-        ).scalar_one_or_none()
+        }
+        entry = history.get(day)
         if entry is not None and (entry.leg, entry.back) == (leg, back):
             status = CheckinStatus.UNCHANGED
+            entry_id = entry.id
         elif entry is not None and not confirm_update:
             return CheckinResult(
                 CheckinStatus.NEEDS_CONFIRMATION,
@@ -135,27 +143,32 @@ async def record_pain_entry(
                 late=late,
             )
         elif entry is not None:
-            entry.leg, entry.back, entry.updated_at = leg, back, now
+            entry_id = entry.id
+            await reports.update_pain_entry(session, entry_id=entry_id, leg=leg, back=back, now=now)
             status = CheckinStatus.UPDATED
         else:
-            entry = PainEntry(
-                client_id=client.id,
-                day=day,
-                leg=leg,
-                back=back,
-                created_at=now,
-                updated_at=now,
+            entry_id = await reports.add_pain_entry(
+                session, client_id=client.id, day=day, leg=leg, back=back, now=now
             )
-            session.add(entry)
             status = CheckinStatus.SAVED
-        await session.flush()
-        if status is not CheckinStatus.UNCHANGED:
-            await _expect_note(session, telegram_id, entry.id, now)
-            await skip_answered_prompts(session, client_id=client.id, now=now)
-        comparison = await _comparison(session, client.id, today)
+        pain = {d: DailyPain(day=d, leg=r.leg, back=r.back) for d, r in history.items()}
+        pain[day] = DailyPain(day=day, leg=leg, back=back)
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:
-            alerts = tuple(await evaluate_client_alerts(session, client_id=client.id, now=now))
+            await _expect_note(session, telegram_id, entry_id, now)
+            await skip_answered_prompts(session, client_id=client.id, now=now)
+            # Judged when it is made: the check-in's own day, with the clock at the check-in.
+            alerts = tuple(
+                await judge_checkin(
+                    session,
+                    client_id=client.id,
+                    day=day,
+                    history=list(pain.values()),
+                    now=now,
+                    sensitivity=sensitivity,
+                )
+            )
+        comparison = comparison_with_last_week(pain, today)
         return CheckinResult(
             status, leg, back, day=day, comparison=comparison, alerts=alerts, late=late
         )
@@ -172,21 +185,6 @@ async def _expect_note(
             payload={"entry_id": entry_id},
             expires_at=now + NOTE_WINDOW,
         )
-    )
-
-
-async def _comparison(session: AsyncSession, client_id: int, today: date) -> WeekComparison | None:
-    rows = (
-        await session.execute(
-            select(PainEntry.day, PainEntry.leg, PainEntry.back).where(
-                PainEntry.client_id == client_id,
-                PainEntry.day > today - timedelta(days=COMPARISON_DAYS),
-                PainEntry.day <= today,
-            )
-        )
-    ).all()
-    return comparison_with_last_week(
-        [DailyPain(day=row.day, leg=row.leg, back=row.back) for row in rows], today
     )
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
+from bot.domain.alerts import (
+    AlertKind,
+    Evidence,
+    InactivityEvidence,
+    LowAdherenceEvidence,
+    RedFlagEvidence,
+    SevereLegPainEvidence,
+    WorseningEvidence,
+    evidence_from_json,
+)
 from bot.keyboards import rows
 from bot.services.alerts import AlertNotice
-from bot.texts.dates import iso_day_label, moment_label
+from bot.texts.dates import NEVER, day_label, moment_label
 
 ACK_BUTTON = "✅ Acknowledge"
 OPEN_CLIENT_BUTTON = "👤 Open client"
@@ -24,30 +34,42 @@ ACKNOWLEDGED_FOOTER = "\n\n✅ Acknowledged {at}"
 NO_OPEN_ALERTS = "No open alerts. 🎉"
 OPEN_ALERTS_HEADER = "Open alerts ({count}), newest first:"
 
-TITLES = {
-    "red_flag": "🚨 RED FLAG — {name}",
-    "worsening_leg": "⚠️ {name}: leg pain is getting worse",
-    "worsening_back": "⚠️ {name}: back pain is getting worse",
-    "severe_leg_pain": "⚠️ {name}: leg pain {leg}/10",
-    "inactivity": "⚠️ {name}: nothing logged for {silent_days} days",
-    "low_adherence": "⚠️ {name}: adherence {adherence_pct:.0f} % last week",
+SIGN_SEPARATOR = ", "
+
+# One entry per kind, so a new kind without its texts fails the render test at once.
+TITLES: Mapping[AlertKind, str] = {
+    AlertKind.RED_FLAG: "🚨 RED FLAG — {name}",
+    AlertKind.WORSENING_LEG: "⚠️ {name}: leg pain is getting worse",
+    AlertKind.WORSENING_BACK: "⚠️ {name}: back pain is getting worse",
+    AlertKind.SEVERE_LEG_PAIN: "⚠️ {name}: leg pain {leg}/10",
+    AlertKind.INACTIVITY: "⚠️ {name}: nothing logged for {silent_days} days",
+    AlertKind.LOW_ADHERENCE: "⚠️ {name}: adherence {adherence} last week",
 }
-EVIDENCE = {
-    "worsening_leg": (
-        "3-day mean {rolling_mean:.1f} vs baseline {baseline:.1f} "
-        "(+{rise_points:.1f} points, +{rise_pct:.0f} %), sustained {sustained_days} days "
-        "to {day}. Threshold: +{mcid_points:.0f} points and +{mcid_pct} %."
-    ),
-    "worsening_back": (
-        "3-day mean {rolling_mean:.1f} vs baseline {baseline:.1f} "
-        "(+{rise_points:.1f} points, +{rise_pct:.0f} %), sustained {sustained_days} days "
-        "to {day}. Threshold: +{mcid_points:.0f} points and +{mcid_pct} %."
-    ),
-    "severe_leg_pain": "Check-in {day}: leg {leg}/10, back {back}/10.",
-    "inactivity": ("Last check-in: {last_checkin}. Last exercise logged: {last_exercise_log}."),
-    "low_adherence": "Week starting {week_start}: {adherence_pct:.0f} % of exercise slots done.",
-    "red_flag": "Signs reported: {signs}. Source: {source}.",
+# Titles when stored evidence is of an older shape (no figures to show).
+PLAIN_TITLES: Mapping[AlertKind, str] = {
+    AlertKind.RED_FLAG: "🚨 RED FLAG — {name}",
+    AlertKind.WORSENING_LEG: "⚠️ {name}: leg pain is getting worse",
+    AlertKind.WORSENING_BACK: "⚠️ {name}: back pain is getting worse",
+    AlertKind.SEVERE_LEG_PAIN: "⚠️ {name}: severe leg pain",
+    AlertKind.INACTIVITY: "⚠️ {name}: nothing logged for a while",
+    AlertKind.LOW_ADHERENCE: "⚠️ {name}: low adherence",
 }
+WORSENING = (
+    "Usually about {usual}, the last {days} days about {recent}: {rise} "
+    "({checkins} check-ins since {since})."
+)
+SEVERE_LEG_PAIN = "Check-in {day}: leg {leg}/10 (usually about {usual}), back {back}/10."
+SEVERE_LEG_PAIN_NEW = (
+    "Check-in {day}: leg {leg}/10, back {back}/10 — too few check-ins yet to know their "
+    "usual level."
+)
+INACTIVITY = "No check-in and no exercise logged since {last_active}."
+INACTIVITY_CADENCE = " They usually go at most {gap} days between check-ins."
+LOW_ADHERENCE = "Week starting {week}: {adherence} of exercise slots done."
+RED_FLAG = "Signs reported: {signs}. Source: {source}."
+UNKNOWN_TITLE = "⚠️ {name}: alert"
+# Stored evidence of an older shape: shown plainly rather than not at all.
+UNREADABLE = "Details: {details}"
 
 
 def acknowledged_footer(at: datetime, zone: str) -> str:
@@ -55,33 +77,108 @@ def acknowledged_footer(at: datetime, zone: str) -> str:
     return ACKNOWLEDGED_FOOTER.format(at=moment_label(at, zone))
 
 
-def _format(template: str, evidence: dict[str, Any], name: str) -> str:
-    # Evidence stores days as ISO dates; the therapist reads every day in one style.
-    values: dict[str, Any] = {
-        k: iso_day_label(v) if isinstance(v, str) else v for k, v in evidence.items()
-    }
-    values["name"] = name
-    if isinstance(values.get("signs"), list):
-        values["signs"] = ", ".join(str(s).replace("_", " ") for s in values["signs"])
+def _about(value: float) -> str:
+    """A level on the 0-10 scale as a therapist would say it: "3", "3.5"."""
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def _points(change: float) -> str:
+    sign = "+" if change >= 0 else "−"
+    unit = "point" if _about(abs(change)) == "1" else "points"
+    return f"{sign}{_about(abs(change))} {unit}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+def _typed(kind: AlertKind, evidence: Mapping[str, Any]) -> Evidence | None:
+    """The stored evidence read back into its type; None for an older shape."""
     try:
-        return template.format(**values)
+        return evidence_from_json(kind, evidence)
     except (KeyError, ValueError, TypeError):
-        # Evidence from an older rule version: show it plainly rather than fail.
-        return "; ".join(f"{k}: {v}" for k, v in sorted(evidence.items()))
+        return None
 
 
-def title_for(kind: str, evidence: dict[str, Any], name: str) -> str:
-    return _format(TITLES.get(kind, "⚠️ {name}: " + kind), evidence, name)
+def _plain(evidence: Mapping[str, Any]) -> str:
+    return UNREADABLE.format(details="; ".join(f"{k}: {v}" for k, v in sorted(evidence.items())))
+
+
+def evidence_text(evidence: Evidence) -> str:
+    """What the rule saw, as the change from the client's usual level; one text per kind."""
+    match evidence:
+        case WorseningEvidence():
+            return WORSENING.format(
+                usual=_about(evidence.usual),
+                days=evidence.days,
+                recent=_about(evidence.recent),
+                rise=_points(evidence.rise_points),
+                checkins=evidence.checkins,
+                since=day_label(evidence.since),
+            )
+        case SevereLegPainEvidence():
+            if evidence.usual_leg is None:
+                return SEVERE_LEG_PAIN_NEW.format(
+                    day=day_label(evidence.day), leg=evidence.leg, back=evidence.back
+                )
+            return SEVERE_LEG_PAIN.format(
+                day=day_label(evidence.day),
+                leg=evidence.leg,
+                back=evidence.back,
+                usual=_about(evidence.usual_leg),
+            )
+        case InactivityEvidence():
+            active = [d for d in (evidence.last_checkin, evidence.last_exercise_log) if d]
+            text = INACTIVITY.format(last_active=day_label(max(active)) if active else NEVER)
+            if evidence.usual_gap_days is not None:
+                text += INACTIVITY_CADENCE.format(gap=evidence.usual_gap_days)
+            return text
+        case LowAdherenceEvidence():
+            return LOW_ADHERENCE.format(
+                week=day_label(evidence.week_start), adherence=_percent(evidence.adherence_pct)
+            )
+        case RedFlagEvidence():
+            signs = SIGN_SEPARATOR.join(s.replace("_", " ") for s in evidence.signs)
+            return RED_FLAG.format(signs=signs, source=evidence.source)
+
+
+def _title_values(evidence: Evidence) -> dict[str, Any]:
+    match evidence:
+        case SevereLegPainEvidence():
+            return {"leg": evidence.leg}
+        case InactivityEvidence():
+            return {"silent_days": evidence.silent_days}
+        case LowAdherenceEvidence():
+            return {"adherence": _percent(evidence.adherence_pct)}
+    return {}
+
+
+def title_for(kind: AlertKind | str, evidence: dict[str, Any], name: str) -> str:
+    """The alert's first line, e.g. "⚠️ Alice: leg pain is getting worse"."""
+    try:
+        kind = AlertKind(kind)
+    except ValueError:
+        return UNKNOWN_TITLE.format(name=name)
+    typed = _typed(kind, evidence)
+    if typed is None:
+        return PLAIN_TITLES[kind].format(name=name)
+    return TITLES[kind].format(name=name, **_title_values(typed))
 
 
 def alert_title(notice: AlertNotice) -> str:
     return title_for(notice.kind, notice.evidence, notice.client_name)
 
 
+def details_for(kind: AlertKind, evidence: dict[str, Any]) -> str:
+    """The line under the title: the typed evidence in words (stored evidence of an older
+    shape plainly)."""
+    typed = _typed(kind, evidence)
+    return _plain(evidence) if typed is None else evidence_text(typed)
+
+
 def alert_message(notice: AlertNotice, zone: str = "UTC") -> str:
     """The alert as the therapist reads it; times in `zone`, the therapist's own."""
-    evidence = _format(EVIDENCE.get(notice.kind, ""), notice.evidence, notice.client_name)
-    text = f"{alert_title(notice)}\n{evidence}".rstrip()
+    text = f"{alert_title(notice)}\n{details_for(notice.kind, notice.evidence)}"
     if notice.acknowledged_at is not None:
         text += acknowledged_footer(notice.acknowledged_at, zone)
     return text
@@ -99,3 +196,4 @@ def alert_keyboard(notice: AlertNotice) -> InlineKeyboardMarkup:
 
 def open_alerts_header(notices: Sequence[AlertNotice]) -> str:
     return OPEN_ALERTS_HEADER.format(count=len(notices)) if notices else NO_OPEN_ALERTS
+

@@ -1,58 +1,140 @@
-"""Trend alerts stored by the service: rules from bot.domain.alerts, one alert per episode."""
+"""Trend alerts through the production path: judged at the check-in, and after the day ends.
+
+The check-in tests drive `record_pain_entry` (what the /pain buttons call) through
+`bot.services.alert_replay.replay`, which also runs the day-end pass at the instants the bot
+runs it; the pass tests call `judge_finished_days` on a real database.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import Alert, ExerciseOutcome
-from bot.services.alerts import acknowledge_alert, evaluate_all_alerts, evaluate_client_alerts
+from bot.domain.alerts import AlertKind
+from bot.domain.pain import DailyPain
+from bot.services.alert_replay import DiaryRow, ReplayedAlert, replay
+from bot.services.alerts import acknowledge_alert, judge_checkin, judge_finished_days
 from tests.conftest import DEFAULT_NOW, THERAPIST_ID
 from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
 from tests.support.telegram_payloads import TgUser
 
 NOW = DEFAULT_NOW  # Monday 1 June 2026, 10:00 in London
 TODAY = NOW.date()
+LONDON = ZoneInfo("Europe/London")
+# Four weeks of an ordinary leg around 3 (a real diary wobbles).
+USUAL_WEEK = (3, 2, 3, 4, 3, 3, 2)
 
 
-async def _kinds(db: Database) -> list[str]:
-    async with db.sessions() as session:
-        return list((await session.execute(select(Alert.kind).order_by(Alert.id))).scalars())
-
-
-async def test_sustained_leg_pain_rise_raises_one_worsening_alert_with_evidence(
-    db: Database,
-) -> None:
-    client = await add_client(db, TgUser(id=720_001, first_name="A"), name="Alice")
-    baseline = [(TODAY - timedelta(days=d), 3, 3) for d in range(5, 12)]
-    rise = [(TODAY - timedelta(days=d), 7, 3) for d in range(5)]
-    await add_pain_entries(db, client, baseline + rise)
-
-    async with db.sessions.begin() as session:
-        first = await evaluate_client_alerts(session, client_id=client, now=NOW)
-    async with db.sessions.begin() as session:
-        again = await evaluate_client_alerts(
-            session, client_id=client, now=NOW + timedelta(hours=2)
+def _diary(
+    first_day: date,
+    legs: list[int | None],
+    *,
+    zone: str = "Europe/London",
+    at: time = time(20, 0),
+    client: str = "alice",
+) -> list[DiaryRow]:
+    """One evening check-in a day from `first_day` (None: no check-in that day), back 2."""
+    tz = ZoneInfo(zone)
+    return [
+        DiaryRow(
+            client=client,
+            timezone=zone,
+            at=datetime.combine(first_day + timedelta(days=i), at, tz).astimezone(UTC),
+            leg=leg,
+            back=2,
+            line=i + 2,
         )
-
-    assert [n.kind for n in first] == ["worsening_leg"]
-    assert first[0].evidence["usual"] == 3.0
-    assert first[0].evidence["recent"] == 7.0
-    assert float(first[0].evidence["rise_points"]) >= 2
-    assert first[0].therapist_telegram_id == THERAPIST_ID and first[0].client_name == "Alice"
-    assert again == []  # the 72 h episode rule
-    assert await _kinds(db) == ["worsening_leg"]
+        for i, leg in enumerate(legs)
+        if leg is not None
+    ]
 
 
-async def test_three_silent_days_and_a_poor_week_are_found_by_the_daily_pass(
+def _checkin_instants(rows: list[DiaryRow]) -> set[datetime]:
+    return {r.at for r in rows}
+
+
+def _of(alerts: list[ReplayedAlert], kind: AlertKind) -> list[ReplayedAlert]:
+    return [a for a in alerts if a.kind is kind]
+
+
+async def test_a_played_week_is_alerted_at_the_checkin_that_makes_the_rise_sustained(
+    tmp_path: object,
+) -> None:
+    # 3,3,3,6,7,7,7: the alert belongs to one of the 7s, read against the usual 3 — not to a
+    # morning job whose "usual" already holds the rise.
+    start = date(2026, 5, 4)  # a Monday
+    rows = _diary(start, [*USUAL_WEEK * 4, 3, 3, 3, 6, 7, 7, 7])
+    rise_rows = rows[-4:]
+
+    alerts = await replay(rows)
+
+    worsening = _of(alerts, AlertKind.WORSENING_LEG)
+    # At the third check-in of the rise (6, 7, 7), the moment it is sustained; again only
+    # when it gets worse (a further whole MCID), each time at a check-in.
+    assert [a.raised_at for a in worsening][:1] == [rise_rows[2].at]
+    assert {a.raised_at for a in worsening} <= _checkin_instants(rise_rows)
+    first = worsening[0].evidence
+    assert (first["usual"], first["recent"], first["rise_points"]) == (3.0, 6.7, 3.7)
+
+
+async def test_one_bad_day_back_at_the_usual_level_raises_no_worsening() -> None:
+    start = date(2026, 5, 4)
+    rows = _diary(start, [*USUAL_WEEK * 4, 3, 9, 3, 3, 3, 3, 3])
+
+    alerts = await replay(rows)
+
+    assert _of(alerts, AlertKind.WORSENING_LEG) == []
+
+
+async def test_the_usual_level_comes_from_all_the_history_the_rule_needs() -> None:
+    # Check-ins every other day for three weeks around 2, a fortnight away, then a week at 6:
+    # the usual level sits more than 14 days back. A service that read less history than the
+    # rule declares would take the new level as usual and say nothing.
+    start = date(2026, 4, 6)
+    before = [2, None, 2, None, 3, None, 2, None, 1, None, 2, None, 2, None, 3, None, 2, None, 2]
+    away: list[int | None] = [None] * 13
+    rows = _diary(start, [*before, *away, 6, 6, 7, 6, 6])
+
+    alerts = await replay(rows)
+
+    worsening = _of(alerts, AlertKind.WORSENING_LEG)
+    assert worsening, alerts
+    assert worsening[0].evidence["usual"] == 2.0
+    assert worsening[0].raised_at in _checkin_instants(rows[-5:])
+
+
+async def test_silence_is_raised_just_after_the_clients_own_midnight_never_before() -> None:
+    # Enrolled Monday 4 May in Los Angeles, checked in that evening, then silent. Its third
+    # silent day (Thursday) ends at 07:00 UTC on Friday: not at London's midnight, not at a
+    # morning job while the client's Thursday is still going on.
+    rows = _diary(date(2026, 5, 4), [3], zone="America/Los_Angeles", client="la")
+    rows += _diary(date(2026, 5, 4), [3], zone="Europe/London", client="london")
+
+    alerts = await replay(rows, until=datetime(2026, 5, 9, tzinfo=UTC))
+
+    first = {a.client: a.raised_at for a in reversed(_of(alerts, AlertKind.INACTIVITY))}
+    thursday_ends_la = datetime.combine(
+        date(2026, 5, 8), time(0), ZoneInfo("America/Los_Angeles")
+    ).astimezone(UTC)
+    thursday_ends_london = datetime.combine(date(2026, 5, 8), time(0), LONDON).astimezone(UTC)
+    assert first == {"la": thursday_ends_la, "london": thursday_ends_london}
+
+
+async def test_the_day_end_pass_judges_silence_and_a_finished_week_for_clients_whose_day_ended(
     db: Database,
 ) -> None:
     silent = await add_client(db, TgUser(id=720_002, first_name="S"), name="Silent")
     await add_pain_entries(db, silent, [(TODAY - timedelta(days=5), 3, 3)])
     lazy = await add_client(db, TgUser(id=720_003, first_name="L"), name="Lazy")
     await add_pain_entries(db, lazy, [(TODAY - timedelta(days=1), 3, 3)])
+    far = await add_client(
+        db, TgUser(id=720_005, first_name="F"), name="Far", timezone="America/New_York"
+    )
+    await add_pain_entries(db, far, [(TODAY - timedelta(days=6), 3, 3)])
     # Last week (Mon 25 – Sun 31 May): 7 slots, 2 done → 29 %.
     await add_exercise_slots(
         db,
@@ -62,27 +144,38 @@ async def test_three_silent_days_and_a_poor_week_are_found_by_the_daily_pass(
             for d in range(1, 8)
         ],
     )
-    notices = await evaluate_all_alerts(db, now=NOW)
+    london_sunday_ends = datetime.combine(TODAY, time(0), LONDON).astimezone(UTC)
+
+    notices = await judge_finished_days(db, now=london_sunday_ends + timedelta(minutes=3))
+    again = await judge_finished_days(db, now=london_sunday_ends + timedelta(minutes=15))
+
     found = {(n.client_name, n.kind) for n in notices}
-    assert ("Silent", "inactivity") in found
-    assert ("Lazy", "low_adherence") in found
-    assert ("Lazy", "inactivity") not in found
+    assert found == {("Silent", AlertKind.INACTIVITY), ("Lazy", AlertKind.LOW_ADHERENCE)}
+    assert notices[0].created_at == london_sunday_ends + timedelta(minutes=3)
+    # New York's Sunday is still going on: judged at its own midnight, not London's.
+    assert again == []
 
 
-async def test_an_acknowledged_episode_is_not_raised_again_but_a_worse_one_is(
-    db: Database,
-) -> None:
+async def test_an_acknowledged_episode_is_not_raised_again(db: Database) -> None:
     client = await add_client(db, TgUser(id=720_004, first_name="B"), name="Bea")
-    await add_pain_entries(db, client, [(TODAY, 8, 3)])
+    history = [DailyPain(day=TODAY, leg=10, back=3)]
     async with db.sessions.begin() as session:
-        [notice] = await evaluate_client_alerts(session, client_id=client, now=NOW)
+        [notice] = await judge_checkin(
+            session, client_id=client, day=TODAY, history=history, now=NOW
+        )
+    assert notice.kind is AlertKind.SEVERE_LEG_PAIN
     result = await acknowledge_alert(
         db, therapist_telegram_id=THERAPIST_ID, alert_id=notice.alert_id, now=NOW
     )
     assert result.outcome == "acknowledged"
     later = NOW + timedelta(hours=80)
     async with db.sessions.begin() as session:
-        assert await evaluate_client_alerts(session, client_id=client, now=later) == []
+        assert (
+            await judge_checkin(session, client_id=client, day=TODAY, history=history, now=later)
+            == []
+        )
+    async with db.sessions() as session:
+        assert list((await session.execute(select(Alert.kind))).scalars()) == ["severe_leg_pain"]
 
     refused = await acknowledge_alert(
         db, therapist_telegram_id=123, alert_id=notice.alert_id, now=NOW

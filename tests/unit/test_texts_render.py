@@ -162,34 +162,17 @@ def builders() -> Iterator[tuple[str, Callable[..., Any]]]:
 
 
 def _alert_cases() -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
-    from bot.services.alerts import AlertNotice
+    from dataclasses import replace
+
     from bot.texts import alerts
+    from tests.support.alert_notices import notice_for, real_candidates
 
     cases: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-    for kind in sorted(set(alerts.TITLES) | set(alerts.EVIDENCE)):
-        fields = {
-            field
-            for template in (alerts.TITLES.get(kind, ""), alerts.EVIDENCE.get(kind, ""))
-            for _, field, _, _ in string.Formatter().parse(template)
-            if field and field != "name"
-        }
-        evidence: dict[str, Any] = dict.fromkeys(fields, 4.0)
-        evidence.update(
-            {k: v for k, v in {"day": "2026-06-05", "signs": ["both_legs"]}.items() if k in fields}
-        )
-        notice = AlertNotice(
-            alert_id=1,
-            client_id=2,
-            client_name=NAME,
-            therapist_telegram_id=3,
-            kind=kind,
-            severity=2,
-            evidence=evidence,
-            created_at=NOW,
-            acknowledged_at=NOW,
-        )
+    for candidate in real_candidates().values():
+        notice = replace(notice_for(candidate, name=NAME), acknowledged_at=NOW)
         cases.append(("bot.texts.alerts.alert_message", (notice,), {}))
-        cases.append(("bot.texts.alerts.title_for", (kind, evidence, NAME), {}))
+        cases.append(("bot.texts.alerts.title_for", (notice.kind, notice.evidence, NAME), {}))
+    assert {c.kind for c in real_candidates().values()} == set(alerts.TITLES)
     return cases
 
 
