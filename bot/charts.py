@@ -83,6 +83,8 @@ NEED_LABELS: dict[Need, str] = {
 # The overview shows everyone needing attention and then others up to this many rows: a taller
 # image is shrunk by Telegram until the names cannot be read on a phone.
 OVERVIEW_MAX_ROWS = 40
+CHANGE_WORSE = "#922b21"
+CHANGE_BETTER = "#7f8c8d"
 # The leg-pain change axis spans at least ±3 points, so a 0.1 change is not drawn full width.
 CHANGE_AXIS_MIN = 3.0
 NAME_CHARS = 22
@@ -134,16 +136,18 @@ def summary_overview_png(summary: WeeklySummary) -> bytes:
     left.set_xlabel("Adherence last week (% of exercise slots done)")
     if right is not None:
         values = [change if change is not None else 0.0 for change in changes]
-        span = max([CHANGE_AXIS_MIN, *(abs(v) + 0.5 for v in values)])
+        span = max([CHANGE_AXIS_MIN, *(abs(v) + 1.0 for v in values)])
         right.barh(
             positions,
             values,
-            color=["#c0392b" if v > 0 else "#2980b9" for v in values],
+            # Not the risk colours: this panel says "worse" or "better", not who needs whom.
+            color=[CHANGE_WORSE if v > 0 else CHANGE_BETTER for v in values],
             height=0.7,
         )
         for y, change in zip(positions, changes, strict=True):
-            if change is None:
-                right.text(0.1, y, "–", va="center", fontsize=8, color="#555555")
+            label = "–" if change is None else f"{change:+.1f}"
+            x = 0.15 if change is None or change <= 0 else change + 0.15
+            right.text(x, y, label, va="center", fontsize=8, color="#555555")
         right.axvline(0, color="black", linewidth=0.8)
         right.set_xlim(-span, span)
         right.set_xlabel("Leg pain vs week before (points, + = worse)")
@@ -252,7 +256,7 @@ def pain_chart_png(data: PainChartData) -> bytes:
             fontsize=8,
         )
     for start, maybe, label in data.weeks:
-        if maybe is None and start + timedelta(days=3) >= data.first_day:
+        if maybe is None and data.first_day <= start + timedelta(days=3) <= data.last_day:
             mid: Any = start + timedelta(days=3)
             text = "nothing due yet" if label else "nothing prescribed"
             adherence_axes.annotate(text, xy=(mid, 8), ha="center", fontsize=7, color="#555555")

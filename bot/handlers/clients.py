@@ -65,9 +65,7 @@ def pain_chart_data(card: ClientCard) -> PainChartData:
     """What the card's pain chart shows: 4 weeks of check-ins, usual leg pain, alerts, and
     adherence by week (labelled; this week "so far")."""
     zone = ZoneInfo(card.timezone)
-    week_ends = [w.week_start + timedelta(days=6) for w in card.weekly_adherence[-1:]]
-    latest = [card.pain[-1].day] if card.pain else []
-    last = max([*latest, *week_ends]) if latest or week_ends else card.today
+    last = max([card.today, *(p.day for p in card.pain[-1:])])
     first = last - timedelta(days=27)
     return PainChartData(
         title=t.PAIN_CHART_TITLE.format(name=card.name),
