@@ -23,7 +23,9 @@ THERAPIST_HELP = (
     "What you can do:\n"
     "/invite <name> — a one-time invite link for a new client\n"
     "/clients — all your clients, those needing attention first\n"
-    "/client <name> — one client's card: prescription, adherence, pain chart, notes, alerts\n"
+    "/client <name> — one client's card: prescription, adherence, pain chart, notes, alerts,\n"
+    "  skip reasons; change their reminder and check-in times with ⏰ Times\n"
+    "/notes <name> — every note a client wrote at check-in, newest first\n"
     "/prescribe <name> — choose exercises, dosage and days (also to edit or stop)\n"
     "/alerts — open alerts, with Acknowledge / Open client / Message client\n"
     "/summary — this week's summary with a chart (also sent every Monday 08:00)\n"
@@ -69,6 +71,7 @@ CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
 THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("clients", "All clients, attention first"),
     ("client", "One client's card: /client <name>"),
+    ("notes", "A client's notes: /notes <name>"),
     ("alerts", "Open alerts"),
     ("summary", "Weekly summary with chart"),
     ("prescribe", "Prescribe exercises: /prescribe <name>"),

@@ -64,3 +64,15 @@ def test_missing_token_says_how_to_get_one() -> None:
     with pytest.raises(ConfigError, match="@BotFather") as raised:
         settings.token()
     assert "TELEGRAM_BOT_TOKEN" in str(raised.value)
+
+
+def test_the_therapists_zone_defaults_to_the_default_zone_and_is_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Dublin")
+    assert load_settings(_env_file=None).therapist_zone == "Europe/Dublin"
+    monkeypatch.setenv("THERAPIST_TIMEZONE", "America/New_York")
+    assert load_settings(_env_file=None).therapist_zone == "America/New_York"
+    monkeypatch.setenv("THERAPIST_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="THERAPIST_TIMEZONE is invalid"):
+        load_settings(_env_file=None)
