@@ -137,9 +137,7 @@ def _alerts_replay(args: argparse.Namespace) -> int:
         rows = read_diary(args.diary)
     except DiaryError as exc:
         return _fail(str(exc))
-    alerts = asyncio.run(
-        replay(rows, until=args.until, sensitivity=Sensitivity(args.sensitivity))
-    )
+    alerts = asyncio.run(replay(rows, until=args.until, sensitivity=Sensitivity(args.sensitivity)))
     for line in json_lines(alerts) if args.json else [table(alerts)]:
         print(line)
     return 0

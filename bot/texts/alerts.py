@@ -196,4 +196,3 @@ def alert_keyboard(notice: AlertNotice) -> InlineKeyboardMarkup:
 
 def open_alerts_header(notices: Sequence[AlertNotice]) -> str:
     return OPEN_ALERTS_HEADER.format(count=len(notices)) if notices else NO_OPEN_ALERTS
-

@@ -445,9 +445,7 @@ async def finish_onboarding(
         assert await world.bot.stop() == 0
         await world.bot.start(world.botapi)
     chosen = await world.say(user, hhmm, hhmm)
-    ticked = [
-        label for label, _ in BotApiDouble.callback_buttons(chosen) if label.startswith("✅")
-    ]
+    ticked = [label for label, _ in BotApiDouble.callback_buttons(chosen) if label.startswith("✅")]
     assert ticked == [f"✅ {hhmm}"], ticked
     mark = world.botapi.mark()
     await world.press(user, onboarding_texts.DONE_BUTTON, "safety", on=chosen)
