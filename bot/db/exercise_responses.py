@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import insert_for
 from bot.db.models import (
+    Alert,
     Client,
     ClientStatus,
     Delivery,
@@ -29,7 +30,7 @@ from bot.db.models import (
     ScheduleKind,
 )
 from bot.domain.adherence import Outcome
-from bot.domain.exercise_response import ExerciseSlot
+from bot.domain.exercise_response import AGGRAVATING_ALERT, ExerciseSlot
 from bot.domain.exercise_response import LegResponse as DomainLegResponse
 from bot.domain.schedule_times import local_day
 
@@ -313,6 +314,17 @@ class PrescribedExercise:
     prescribed_at: datetime
 
 
+def _slot_of(slot: datetime, answer: ResponseRow | None) -> ExerciseSlot:
+    if answer is None:
+        return ExerciseSlot(slot=slot, outcome=None)
+    return ExerciseSlot(
+        slot=slot,
+        outcome=Outcome(answer.outcome.value) if answer.outcome else None,
+        skip_reason=answer.skip_reason,
+        response=DomainLegResponse(answer.leg_response.value) if answer.leg_response else None,
+    )
+
+
 async def exercise_history(
     session: AsyncSession, *, clients: ClientIds, since: datetime, now: datetime
 ) -> tuple[list[PrescribedExercise], dict[tuple[int, str], list[ExerciseSlot]]]:
@@ -392,19 +404,14 @@ async def exercise_history(
             and (p.active_to is None or p.active_to > slot)
         }
         for slug in sorted(named):
-            answer = answers.get((client_id, slug, slot))
-            history.setdefault((client_id, slug), []).append(
-                ExerciseSlot(
-                    slot=slot,
-                    outcome=Outcome(answer.outcome.value) if answer and answer.outcome else None,
-                    skip_reason=answer.skip_reason if answer else None,
-                    response=(
-                        DomainLegResponse(answer.leg_response.value)
-                        if answer and answer.leg_response
-                        else None
-                    ),
-                )
-            )
+            answer = answers.pop((client_id, slug, slot), None)
+            history.setdefault((client_id, slug), []).append(_slot_of(slot, answer))
+    # Answers whose reminder is not among these deliveries (a schedule since replaced by a
+    # change of times) are sessions all the same.
+    for (client_id, slug, slot), answer in answers.items():
+        history.setdefault((client_id, slug), []).append(_slot_of(slot, answer))
+    for sessions in history.values():
+        sessions.sort(key=lambda s: s.slot)
     current = [
         PrescribedExercise(p.client_id, p.exercise_slug, p.dosage, p.active_from)
         for p in prescriptions
@@ -425,3 +432,60 @@ async def zones_of(session: AsyncSession, *, clients: ClientIds) -> dict[int, st
     """Each client's IANA time zone."""
     rows = await session.execute(select(Client.id, Client.timezone).where(Client.id.in_(clients)))
     return {row[0]: row[1] for row in rows.all()}
+
+
+async def recent_aggravating_alerts(
+    session: AsyncSession, *, client_id: int, since: datetime
+) -> set[str]:
+    """The exercises with an aggravating-exercise alert for the client that is still open, or
+    was raised since `since`."""
+    rows = await session.execute(
+        select(Alert.episode_key).where(
+            Alert.client_id == client_id,
+            Alert.kind == AGGRAVATING_ALERT,
+            or_(Alert.acknowledged_at.is_(None), Alert.created_at >= since),
+        )
+    )
+    return set(rows.scalars())
+
+
+async def add_aggravating_alert(
+    session: AsyncSession,
+    *,
+    client_id: int,
+    exercise_slug: str,
+    evidence: dict[str, Any],
+    now: datetime,
+) -> int:
+    alert = Alert(
+        client_id=client_id,
+        kind=AGGRAVATING_ALERT,
+        severity=2 if evidence.get("spread") else 1,
+        episode_key=exercise_slug,
+        evidence=evidence,
+        created_at=now,
+    )
+    session.add(alert)
+    await session.flush()
+    return alert.id
+
+
+async def acknowledge_aggravating_alerts(
+    session: AsyncSession,
+    *,
+    client_id: int,
+    exercise_slug: str,
+    therapist_telegram_id: int,
+    now: datetime,
+) -> None:
+    """The therapist acted on the exercise (eased or stopped it): its open alert is dealt with."""
+    await session.execute(
+        update(Alert)
+        .where(
+            Alert.client_id == client_id,
+            Alert.kind == AGGRAVATING_ALERT,
+            Alert.episode_key == exercise_slug,
+            Alert.acknowledged_at.is_(None),
+        )
+        .values(acknowledged_by=therapist_telegram_id, acknowledged_at=now)
+    )

@@ -353,3 +353,9 @@ def exercise_progress(
         responses=responses,
         streak_days=streak,
     )
+
+
+# The therapist's alert for an aggravating exercise (the `alert.kind`; the exercise is the
+# episode key). One per exercise while it is open, and not again within the alerts' 72 h
+# episode window (DESIGN.md: one alert per episode) unless the therapist acknowledged it.
+AGGRAVATING_ALERT: Final = "aggravating_exercise"

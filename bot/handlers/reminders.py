@@ -140,6 +140,7 @@ async def _on_leg_answer(
             leg_response=LegResponse(button.answer.value),
             exercise_slug=None,
             now=services.now(),
+            library=services.library,
         )
     else:
         result = await name_worse_exercise(

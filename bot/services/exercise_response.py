@@ -24,6 +24,7 @@ from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.exercise_responses import ClientIds, ReminderSession, ResponseRow
 from bot.db.models import Client, ExerciseOutcome, LegResponse
+from bot.domain.alerts import EPISODE_WINDOW
 from bot.domain.exercise_response import (
     PROGRESS_SHOWN,
     Aggravating,
@@ -31,6 +32,7 @@ from bot.domain.exercise_response import (
     ReadyToProgress,
     Suggestion,
     TooHard,
+    aggravating,
     exercise_progress,
     should_ask_response,
     verdict_for,
@@ -80,6 +82,8 @@ class AnswerResult:
     skip_reason: str | None = None
     # A Worse / Spread for a session of several exercises: ask which one.
     ask_which: bool = False
+    # The aggravating-exercise alerts this answer raised (alert ids).
+    alerts_raised: tuple[int, ...] = ()
 
 
 _WORSE = frozenset({LegResponse.WORSE, LegResponse.SPREAD})
@@ -118,9 +122,13 @@ async def record_leg_answer(
     leg_response: LegResponse,
     exercise_slug: str | None,
     now: datetime,
+    library: ExerciseLibrary | None = None,
 ) -> AnswerResult:
     """Record "How was your leg afterwards?" for one exercise of the reminder, or for all of
-    them (`exercise_slug` None: the once-per-session question of a multi-exercise reminder)."""
+    them (`exercise_slug` None: the once-per-session question of a multi-exercise reminder).
+
+    A Worse or Spread that makes an exercise aggravating raises the therapist's alert in the
+    same transaction (bot.domain.exercise_response.aggravating)."""
     async with db.sessions.begin() as session:
         reminder, refused = await _owned(session, telegram_id=telegram_id, delivery_id=delivery_id)
         if reminder is None:
@@ -137,6 +145,11 @@ async def record_leg_answer(
             session, reminder=reminder, exercise_slugs=slugs, leg_response=leg_response, now=now
         )
         outcome, reason = await exercise_responses.session_answer(session, reminder=reminder)
+        raised: tuple[int, ...] = ()
+        if leg_response in _WORSE:
+            raised = await _raise_aggravating(
+                session, reminder=reminder, slugs=slugs, library=library, now=now
+            )
         return AnswerResult(
             AnswerVerdict.RECORDED,
             slugs,
@@ -144,7 +157,62 @@ async def record_leg_answer(
             outcome,
             reason,
             ask_which=leg_response in _WORSE and len(slugs) > 1,
+            alerts_raised=raised,
         )
+
+
+async def _raise_aggravating(
+    session: AsyncSession,
+    *,
+    reminder: ReminderSession,
+    slugs: Sequence[str],
+    library: ExerciseLibrary | None,
+    now: datetime,
+) -> tuple[int, ...]:
+    """An alert for each of these exercises the rules now find aggravating, unless one is open
+    or was raised within the episode window."""
+    client = select(Client.id).where(Client.id == reminder.client_id)
+    _, history = await exercise_responses.exercise_history(
+        session, clients=client, since=now - HISTORY, now=now
+    )
+    zone = ZoneInfo(
+        (await exercise_responses.zones_of(session, clients=client))[reminder.client_id]
+    )
+    legs = {
+        row.day: row.leg
+        for row in await reports.pain_rows(
+            session, clients=client, since=(now - HISTORY - timedelta(days=7)).date()
+        )
+    }
+    already = await exercise_responses.recent_aggravating_alerts(
+        session, client_id=reminder.client_id, since=now - EPISODE_WINDOW
+    )
+    raised = []
+    for slug in slugs:
+        found = aggravating(history.get((reminder.client_id, slug), []), legs, now=now, tz=zone)
+        if found is None or slug in already:
+            continue
+        exercise = library.get(slug) if library is not None else None
+        evidence: dict[str, Any] = {
+            "exercise_slug": slug,
+            "exercise": exercise.title if exercise is not None else slug,
+            "worse_sessions": found.worse_sessions,
+            "answered_sessions": found.answered_sessions,
+            "spread": found.spread,
+            "first_worse_at": found.first_worse_at.isoformat(),
+        }
+        if found.leg_pain is not None:
+            evidence["leg_before"], evidence["leg_since"] = found.leg_pain
+        raised.append(
+            await exercise_responses.add_aggravating_alert(
+                session,
+                client_id=reminder.client_id,
+                exercise_slug=slug,
+                evidence=evidence,
+                now=now,
+            )
+        )
+    return tuple(raised)
 
 
 async def name_worse_exercise(
@@ -352,7 +420,7 @@ async def apply_suggestion(
         variant = _neighbour(rung, 1 if action is StepAction.STEP_UP else -1)
         if variant is None:
             return None
-    return await change_one_exercise(
+    change = await change_one_exercise(
         db,
         therapist_telegram_id=therapist_telegram_id,
         client_id=client_id,
@@ -361,6 +429,16 @@ async def apply_suggestion(
         library=library,
         now=now,
     )
+    if change is not None and action in (StepAction.EASE, StepAction.STOP):
+        async with db.sessions.begin() as session:
+            await exercise_responses.acknowledge_aggravating_alerts(
+                session,
+                client_id=client_id,
+                exercise_slug=exercise_slug,
+                therapist_telegram_id=therapist_telegram_id,
+                now=now,
+            )
+    return change
 
 
 @dataclass(frozen=True)

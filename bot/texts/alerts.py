@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons.suggestions import SuggestionAction, SuggestionPress
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
 from bot.domain.alerts import (
     AlertKind,
@@ -19,6 +20,7 @@ from bot.domain.alerts import (
     WorseningEvidence,
     evidence_from_json,
 )
+from bot.domain.exercise_response import AGGRAVATING_ALERT
 from bot.keyboards import rows
 from bot.services.alerts import AlertNotice
 from bot.texts.dates import NEVER, day_label, moment_label
@@ -68,6 +70,15 @@ INACTIVITY_CADENCE = " They usually go at most {gap} days between check-ins."
 LOW_ADHERENCE = "Week starting {week}: {adherence} of exercise slots done."
 RED_FLAG = "Signs reported: {signs}. Source: {source}."
 UNKNOWN_TITLE = "⚠️ {name}: alert"
+# An exercise that aggravates the leg (bot.domain.exercise_response; not a trend of the diary).
+AGGRAVATING_TITLE = "⚠️ {name}: {exercise} seems to aggravate their leg"
+AGGRAVATING = (
+    "Leg worse afterwards in {worse} of the last {answered} answered sessions{spread}{leg}."
+)
+AGGRAVATING_SPREAD = ", spreading down the leg"
+AGGRAVATING_LEG = "; leg pain about {before} → {since}"
+EASE_IT_BUTTON = "⬇️ Ease it"
+STOP_IT_BUTTON = "⏹ Stop it"
 # Stored evidence of an older shape: shown plainly rather than not at all.
 UNREADABLE = "Details: {details}"
 
@@ -153,8 +164,31 @@ def _title_values(evidence: Evidence) -> dict[str, Any]:
     return {}
 
 
+def _aggravating_details(evidence: Mapping[str, Any]) -> str:
+    try:
+        leg = (
+            AGGRAVATING_LEG.format(
+                before=_about(float(evidence["leg_before"])),
+                since=_about(float(evidence["leg_since"])),
+            )
+            if "leg_since" in evidence
+            else ""
+        )
+        return AGGRAVATING.format(
+            worse=int(evidence["worse_sessions"]),
+            answered=int(evidence["answered_sessions"]),
+            spread=AGGRAVATING_SPREAD if evidence.get("spread") else "",
+            leg=leg,
+        )
+    except (KeyError, ValueError, TypeError):
+        return _plain(evidence)
+
+
 def title_for(kind: AlertKind | str, evidence: dict[str, Any], name: str) -> str:
     """The alert's first line, e.g. "⚠️ Alice: leg pain is getting worse"."""
+    if kind == AGGRAVATING_ALERT:
+        exercise = evidence.get("exercise", evidence.get("exercise_slug", "an exercise"))
+        return AGGRAVATING_TITLE.format(name=name, exercise=exercise)
     try:
         kind = AlertKind(kind)
     except ValueError:
@@ -169,10 +203,16 @@ def alert_title(notice: AlertNotice) -> str:
     return title_for(notice.kind, notice.evidence, notice.client_name)
 
 
-def details_for(kind: AlertKind, evidence: dict[str, Any]) -> str:
+def details_for(kind: AlertKind | str, evidence: dict[str, Any]) -> str:
     """The line under the title: the typed evidence in words (stored evidence of an older
     shape plainly)."""
-    typed = _typed(kind, evidence)
+    if kind == AGGRAVATING_ALERT:
+        return _aggravating_details(evidence)
+    try:
+        known = AlertKind(kind)
+    except ValueError:
+        return _plain(evidence)
+    typed = _typed(known, evidence)
     return _plain(evidence) if typed is None else evidence_text(typed)
 
 
@@ -185,6 +225,29 @@ def alert_message(notice: AlertNotice, zone: str = "UTC") -> str:
 
 
 def alert_keyboard(notice: AlertNotice) -> InlineKeyboardMarkup:
+    slug = notice.evidence.get("exercise_slug")
+    if notice.kind == AGGRAVATING_ALERT and isinstance(slug, str):
+        # Acting on the exercise settles the alert: Ease it / Stop it acknowledge it.
+        acknowledge = (
+            [(ACK_BUTTON, AcknowledgeAlert(notice.alert_id).pack())]
+            if notice.acknowledged_at is None
+            else []
+        )
+        return rows(
+            [
+                (
+                    EASE_IT_BUTTON,
+                    SuggestionPress(notice.client_id, SuggestionAction.EASE, slug).pack(),
+                ),
+                (
+                    STOP_IT_BUTTON,
+                    SuggestionPress(notice.client_id, SuggestionAction.STOP, slug).pack(),
+                ),
+                (OPEN_CLIENT_BUTTON, OpenClient(notice.client_id).pack()),
+                *acknowledge,
+            ],
+            per_row=1,
+        )
     buttons = [
         (OPEN_CLIENT_BUTTON, OpenClient(notice.client_id).pack()),
         (MESSAGE_CLIENT_BUTTON, MessageClient(notice.client_id).pack()),

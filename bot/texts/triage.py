@@ -19,6 +19,7 @@ ALERT_NAMES: dict[str, str] = {
     "severe_leg_pain": "severe leg pain",
     "inactivity": "nothing logged",
     "low_adherence": "low adherence",
+    "aggravating_exercise": "an exercise aggravates the leg",
 }
 SKIP_REASON_NAMES: dict[str, str] = {
     "pain": "too painful",

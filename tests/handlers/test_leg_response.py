@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import (
+    Alert,
     ExerciseOutcome,
     ExerciseResponse,
     LegResponse,
@@ -203,3 +204,112 @@ async def test_someone_elses_leg_answer_is_refused_and_changes_nothing(
 
     assert running.double.callback_answer(query_id)["show_alert"]
     assert await _record(db) == {"glute-bridge": (ExerciseOutcome.DONE, None, None)}
+
+
+# --- the therapist's alert for an aggravating exercise -------------------------------------------
+
+
+async def _earlier_worse_sessions(db: Database, client_id: int, count: int) -> None:
+    """Worse after the bridge on each of the last `count` days, in its first week on this dose
+    (so the leg question is asked every session)."""
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(Prescription)
+            .where(Prescription.client_id == client_id)
+            .values(active_from=SLOT - timedelta(days=6))
+        )
+        for days_ago in range(count, 0, -1):
+            session.add(
+                ExerciseResponse(
+                    client_id=client_id,
+                    exercise_slug="glute-bridge",
+                    slot=SLOT - timedelta(days=days_ago),
+                    outcome=ExerciseOutcome.DONE,
+                    leg_response=LegResponse.WORSE,
+                    recorded_at=SLOT - timedelta(days=days_ago),
+                )
+            )
+
+
+async def _aggravating_alerts(db: Database) -> list[Alert]:
+    async with db.sessions() as session:
+        rows = await session.execute(select(Alert).where(Alert.kind == "aggravating_exercise"))
+        return list(rows.scalars())
+
+
+async def test_a_third_worse_in_five_sessions_raises_one_aggravating_alert_with_its_evidence(
+    running: RunningApplication, db: Database
+) -> None:
+    client_id, call = await _reminder(running, db, [("glute-bridge", 1)])
+    await _earlier_worse_sessions(db, client_id, 2)
+
+    await _press(running, call, "Done")
+    await _press(running, call, "Spread")
+
+    [alert] = await _aggravating_alerts(db)
+    assert alert.client_id == client_id
+    assert alert.episode_key == "glute-bridge"
+    assert alert.evidence["exercise"] == "Glute bridge"
+    assert (alert.evidence["worse_sessions"], alert.evidence["answered_sessions"]) == (3, 3)
+    assert alert.evidence["spread"] is True
+
+    # Answering again (Done pressed again, then Worse) is the same episode: no second alert.
+    await _press(running, call, "Partly")
+    await _press(running, call, "Worse")
+    assert len(await _aggravating_alerts(db)) == 1
+
+
+async def test_two_worse_sessions_raise_no_alert(running: RunningApplication, db: Database) -> None:
+    client_id, call = await _reminder(running, db, [("glute-bridge", 1)])
+    await _earlier_worse_sessions(db, client_id, 1)
+
+    await _press(running, call, "Done")
+    await _press(running, call, "Worse")
+
+    assert await _aggravating_alerts(db) == []
+
+
+async def test_the_alert_offers_ease_it_which_applies_the_sheets_easier_dosage_and_settles_it(
+    running: RunningApplication, db: Database, therapist: TgUser
+) -> None:
+    client_id, call = await _reminder(running, db, [("glute-bridge", 1)])
+    await _earlier_worse_sessions(db, client_id, 2)
+    await _press(running, call, "Done")
+    await _press(running, call, "Worse")
+
+    double = running.double
+    mark = double.mark()
+    double.send_command(therapist, "alerts")
+    await running.settle()
+    [shown] = [
+        c
+        for c in double.calls("sendMessage", chat_id=therapist.id, after=mark)
+        if "seems to aggravate their leg" in (c.text or "")
+    ]
+    assert "Leg worse afterwards in 3 of the last 3 answered sessions" in (shown.text or "")
+    assert _labels(shown.params) == [
+        "⬇️ Ease it",
+        "⏹ Stop it",
+        "👤 Open client",
+        "✅ Acknowledge",
+    ]
+
+    mark = double.mark()
+    double.press_button(therapist, shown, "Ease it")
+    await running.settle()
+
+    async with db.sessions() as session:
+        dosage = (
+            await session.execute(
+                select(Prescription.dosage).where(
+                    Prescription.client_id == client_id, Prescription.active_to.is_(None)
+                )
+            )
+        ).scalar_one()
+    assert dosage == "2 × 8 reps"
+    [alert] = await _aggravating_alerts(db)
+    assert alert.acknowledged_at is not None
+    assert any(
+        "Glute bridge — 2 × 8 reps" in (c.text or "")
+        for c in double.calls("sendMessage", chat_id=CLIENT.id, after=mark)
+    )
