@@ -62,6 +62,8 @@ class AlertKind(StrEnum):
     SEVERE_LEG_PAIN = "severe_leg_pain"
     INACTIVITY = "inactivity"
     LOW_ADHERENCE = "low_adherence"
+    # Raised by bot.domain.exercise_response when an exercise aggravates the leg.
+    AGGRAVATING_EXERCISE = "aggravating_exercise"
 
 
 class Sensitivity(StrEnum):

@@ -30,6 +30,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.domain.adherence import Outcome
+from bot.domain.alerts import AlertKind
 from bot.domain.pain import (
     TREND_THRESHOLD_POINTS,
     WEEK_MIN_ENTRIES,
@@ -358,4 +359,4 @@ def exercise_progress(
 # The therapist's alert for an aggravating exercise (the `alert.kind`; the exercise is the
 # episode key). One per exercise while it is open, and not again within the alerts' 72 h
 # episode window (DESIGN.md: one alert per episode) unless the therapist acknowledged it.
-AGGRAVATING_ALERT: Final = "aggravating_exercise"
+AGGRAVATING_ALERT: Final = AlertKind.AGGRAVATING_EXERCISE

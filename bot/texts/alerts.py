@@ -46,6 +46,7 @@ TITLES: Mapping[AlertKind, str] = {
     AlertKind.SEVERE_LEG_PAIN: "⚠️ {name}: leg pain {leg}/10",
     AlertKind.INACTIVITY: "⚠️ {name}: nothing logged for {silent_days} days",
     AlertKind.LOW_ADHERENCE: "⚠️ {name}: adherence {adherence} last week",
+    AlertKind.AGGRAVATING_EXERCISE: "⚠️ {name}: {exercise} seems to aggravate their leg",
 }
 # Titles when stored evidence is of an older shape (no figures to show).
 PLAIN_TITLES: Mapping[AlertKind, str] = {
@@ -55,6 +56,7 @@ PLAIN_TITLES: Mapping[AlertKind, str] = {
     AlertKind.SEVERE_LEG_PAIN: "⚠️ {name}: severe leg pain",
     AlertKind.INACTIVITY: "⚠️ {name}: nothing logged for a while",
     AlertKind.LOW_ADHERENCE: "⚠️ {name}: low adherence",
+    AlertKind.AGGRAVATING_EXERCISE: "⚠️ {name}: an exercise seems to aggravate their leg",
 }
 WORSENING = (
     "Usually about {usual}, the last {days} days about {recent}: {rise} "
@@ -71,7 +73,6 @@ LOW_ADHERENCE = "Week starting {week}: {adherence} of exercise slots done."
 RED_FLAG = "Signs reported: {signs}. Source: {source}."
 UNKNOWN_TITLE = "⚠️ {name}: alert"
 # An exercise that aggravates the leg (bot.domain.exercise_response; not a trend of the diary).
-AGGRAVATING_TITLE = "⚠️ {name}: {exercise} seems to aggravate their leg"
 AGGRAVATING = (
     "Leg worse afterwards in {worse} of the last {answered} answered sessions{spread}{leg}."
 )
@@ -188,7 +189,7 @@ def title_for(kind: AlertKind | str, evidence: dict[str, Any], name: str) -> str
     """The alert's first line, e.g. "⚠️ Alice: leg pain is getting worse"."""
     if kind == AGGRAVATING_ALERT:
         exercise = evidence.get("exercise", evidence.get("exercise_slug", "an exercise"))
-        return AGGRAVATING_TITLE.format(name=name, exercise=exercise)
+        return TITLES[AlertKind.AGGRAVATING_EXERCISE].format(name=name, exercise=exercise)
     try:
         kind = AlertKind(kind)
     except ValueError:
