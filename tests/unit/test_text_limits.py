@@ -36,7 +36,7 @@ from bot.content import Exercise, load_library
 from bot.domain.exercise_response import LegResponse
 from bot.services.checkin import NOTE_MAX_CHARS
 from bot.services.client_settings import MovedTime, TypedAnswer, TypedOutcome
-from bot.services.invites import CLIENT_NAME_MAX
+from bot.services.invites import CLIENT_NAME_MAX, new_token
 from bot.services.prescriptions import (
     MAX_TIMES_PER_DAY,
     Days,
@@ -252,7 +252,7 @@ BY_NAME: dict[str, Any] = {
     "timezone": LONGEST_ZONE,
     "therapist_zone": LONGEST_ZONE,
     "dosage": LONGEST_DOSAGE,
-    "token": "t" * 43,
+    "token": new_token(),
     "status": "blocked",
     "kind": "red_flag",
     "exercise_slug": "x" * 40,
