@@ -11,9 +11,13 @@ from typing import Annotated, ClassVar
 from bot.buttons import Area, Button, Word, Zone
 from bot.services.invites import TOKEN_BYTES
 
-# secrets.token_urlsafe(TOKEN_BYTES): base64url without padding.
+# secrets.token_urlsafe(TOKEN_BYTES): base64url without padding (32 characters today); up to
+# 43 (32 bytes) so a longer token would still fit "ob:yes:<token>" in 64 bytes.
 TOKEN_CHARS = math.ceil(TOKEN_BYTES * 4 / 3)
-InviteToken = Annotated[str, Word(rf"[A-Za-z0-9_-]{{{TOKEN_CHARS}}}", "A" * TOKEN_CHARS)]
+TOKEN_MAX_CHARS = 43
+InviteToken = Annotated[
+    str, Word(rf"[A-Za-z0-9_-]{{{TOKEN_CHARS},{TOKEN_MAX_CHARS}}}", "A" * TOKEN_CHARS)
+]
 
 
 @dataclass(frozen=True)

@@ -387,3 +387,16 @@ class ForwardedQuestion(Base):
     )
     text_hash: Mapped[str] = mapped_column(String(64))
     forwarded_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Telegram updates already taken, by `update_id`: a redelivery after a crash (Telegram
+    resends every update the bot did not confirm) is skipped instead of acted on twice.
+
+    Rows older than Telegram's 24-hour retention are purged as new updates arrive.
+    """
+
+    __tablename__ = "processed_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -17,6 +17,7 @@ from bot.handlers import (
     privacy,
     progress,
     red_flags,
+    redelivery,
     relay,
     reminders,
     settings,
@@ -29,6 +30,8 @@ from bot.handlers import (
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    # An update already taken (redelivered after a crash) stops before any handler.
+    redelivery.register(app)
     # Invite links and onboarding first: its `/start <token>` must win over plain /start.
     onboarding.register(app)
     start.register(app)

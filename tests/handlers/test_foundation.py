@@ -14,6 +14,7 @@ from bot.db.engine import Database
 from bot.db.models import Base
 from bot.logs import configure_logging
 from tests.conftest import TEST_TOKEN, THERAPIST_ID
+from tests.handlers.db_dump import BOOKKEEPING_TABLES
 from tests.support.botapi_double import BotApiDouble
 from tests.support.harness import RunningApplication, running_application
 from tests.support.telegram_payloads import TgUser
@@ -25,6 +26,8 @@ async def _row_counts(db: Database) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with db.sessions() as session:
         for name, table in Base.metadata.tables.items():
+            if name in BOOKKEEPING_TABLES:
+                continue
             counts[name] = (
                 await session.execute(select(func.count()).select_from(table))
             ).scalar_one()

@@ -270,6 +270,7 @@ class BotApiDouble:
         self._in_flight = 0
         self._updates: list[_PendingUpdate] = []
         self._next_update_id = 1
+        self._sent_updates: dict[int, _PendingUpdate] = {}
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
         self._message_counters: dict[int, int] = {}
@@ -583,6 +584,20 @@ class BotApiDouble:
     def user_unblocks_bot(self, user: TgUser) -> int:
         self.unblock_chat(user.id)
         return self._enqueue_membership(user, old="kicked", new="member")
+
+    def redeliver(self, update_id: int) -> None:
+        """Offer update ``update_id`` again, unchanged, as Telegram does after a bot crashed
+        before confirming it. A bot that already confirmed a later offset never fetches it:
+        redeliver to a freshly started application (it polls from the start again)."""
+        sent = self._sent_updates[update_id]
+        self._updates.append(_PendingUpdate(update_id, sent.kind, copy.deepcopy(sent.payload)))
+        self._updates.sort(key=lambda pending: pending.update_id)
+        self._last_activity = time.monotonic()
+        self._update_signal.notify()
+
+    def update_ids(self) -> list[int]:
+        """Every update id enqueued so far, in order."""
+        return sorted(self._sent_updates)
 
     def inject(self, update: Mapping[str, Any]) -> int:
         """Enqueue any update body (without ``update_id``); returns the update id."""
@@ -968,6 +983,7 @@ class BotApiDouble:
         self._next_update_id += 1
         payload = {"update_id": update_id, kind: copy.deepcopy(dict(content))}
         self._updates.append(_PendingUpdate(update_id, kind, payload))
+        self._sent_updates[update_id] = _PendingUpdate(update_id, kind, copy.deepcopy(payload))
         self._last_activity = time.monotonic()
         self._update_signal.notify()
         return update_id

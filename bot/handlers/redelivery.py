@@ -1,0 +1,28 @@
+"""First door for every update: one already taken (Telegram redelivers what the bot did not
+confirm before a crash) stops here, so every handler acts on an update at most once."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.handlers.common import BotContext, services_of
+from bot.services.updates import first_delivery
+
+log = logging.getLogger(__name__)
+
+# Before every other group (relays -4, pending text -3, red flags -2, notes -1, default 0).
+REDELIVERY_GROUP = -100
+
+
+async def skip_redelivered(update: Update, context: BotContext) -> None:
+    services = services_of(context)
+    if not await first_delivery(services.db, update_id=update.update_id, now=services.now()):
+        log.info("redelivered update skipped", extra={"update_id": update.update_id})
+        raise ApplicationHandlerStop
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, skip_redelivered), group=REDELIVERY_GROUP)
