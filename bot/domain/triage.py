@@ -116,9 +116,8 @@ class ClientFacts:
     """Everything triage needs about one client, as plain data (local dates, client's zone).
 
     `pain` holds the recent entries (at least `alerts.HISTORY_DAYS`) and the first three
-    ever; `slots` the exercise slots of the last two complete weeks and this one;
-    `exercise_days` the local days an exercise was logged; `alerts` every open alert and those
-    raised in the last `ALERT_MEMORY_DAYS` days.
+    ever; `slots` the exercise slots of the last two complete weeks and this one; `alerts`
+    every open alert and those raised in the last `ALERT_MEMORY_DAYS` days.
     """
 
     client_id: int
@@ -129,7 +128,6 @@ class ClientFacts:
     has_prescription: bool
     pain: tuple[DailyPain, ...] = ()
     slots: tuple[SlotOutcome, ...] = ()
-    exercise_days: frozenset[date] = frozenset()
     last_checkin: date | None = None
     last_exercise: date | None = None
     alerts: tuple[AlertFact, ...] = ()

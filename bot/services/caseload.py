@@ -26,8 +26,8 @@ from bot.domain.triage import ALERT_MEMORY_DAYS, AlertFact, ClientFacts
 # Pain history read: what the alert rules judge (their usual level, the days under test and
 # the cadence window), and a day either side for time zones.
 PAIN_HISTORY_DAYS = HISTORY_DAYS + 2
-# Exercise slots read: this week and the two complete weeks before it in every zone (≤ 21
-# days) — the adherence weeks triage compares — and a month of exercise days.
+# Exercise slots read: this week and the three complete weeks before it in every zone (≤ 28
+# days, and a day for time zones) — the card's 4 weeks, which hold the 2 that triage compares.
 SLOT_HISTORY_DAYS = 29
 ALERT_HISTORY_DAYS = ALERT_MEMORY_DAYS
 
@@ -89,13 +89,10 @@ async def gather_caseload(
         if entry.note:
             notes[entry.client_id][entry.day] = entry.note
     slots: dict[int, list[SlotOutcome]] = defaultdict(list)
-    exercise_days: dict[int, set[date]] = defaultdict(set)
     for slot in slot_rows:
         day = slot.slot.astimezone(zones[slot.client_id]).date()
         outcome = Outcome(slot.outcome) if slot.outcome is not None else None
         slots[slot.client_id].append(SlotOutcome(day=day, outcome=outcome))
-        if outcome is not None and outcome is not Outcome.MISSED:
-            exercise_days[slot.client_id].add(day)
     alerts: dict[int, list[reports.AlertRow]] = defaultdict(list)
     for alert in sorted(alert_rows.values(), key=lambda a: (a.created_at, a.id), reverse=True):
         alerts[alert.client_id].append(alert)
@@ -113,7 +110,6 @@ async def gather_caseload(
             has_prescription=row.id in prescribed,
             pain=tuple(sorted(pain[row.id].values(), key=lambda p: p.day)),
             slots=tuple(slots[row.id]),
-            exercise_days=frozenset(exercise_days[row.id]),
             last_checkin=last_checkin.get(row.id),
             last_exercise=logged.astimezone(zone).date() if logged is not None else None,
             alerts=tuple(

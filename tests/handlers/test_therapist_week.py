@@ -4,7 +4,7 @@ Four weeks of steady history, then Monday 1 – Sunday 7 June 2026 day by day: t
 sends each morning's exercise reminders and each evening's check-in; clients press Done (two of
 them Skip, "too painful") and check in with two taps; Wendy's leg pain goes 3,3,3,6,7,7,7;
 five clients fall silent after Tuesday; three new clients join on Wednesday through the invite
-link (two are then prescribed, one is not); the daily alert pass runs each morning. On Monday
+link (two are then prescribed, one is not); the day-end alert pass runs at each midnight. On Monday
 8 June at 08:00 the summary is pushed, and the therapist reads /clients (every page), /summary,
 /alerts and Wendy's chart.
 
@@ -30,7 +30,7 @@ from bot.buttons.therapist import ClientChart, PrescribeClient
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Alert, Client, PainEntry, Prescription
-from bot.services.alerts import evaluate_all_alerts
+from bot.services.alerts import judge_finished_days
 from bot.services.schedules import set_reminder_times, sync_client_schedules
 from bot.texts.limits import (
     CALLBACK_DATA_LIMIT_BYTES,
@@ -163,11 +163,12 @@ async def _evening(
     await bot.settle(timeout=30)
 
 
-async def _daily_alert_pass(bot: RunningApplication, db: Database, at: datetime) -> None:
-    """What the 07:00 daily job does: evaluate every active client, tell the therapist."""
+async def _day_end_pass(bot: RunningApplication, db: Database, at: datetime) -> None:
+    """What the day-end job does at London's midnight: judge the finished day of every active
+    client (silence, a finished week's adherence), tell the therapist."""
     from bot.handlers.alerts import send_alert_notices
 
-    await send_alert_notices(bot.bot, await evaluate_all_alerts(db, now=at))
+    await send_alert_notices(bot.bot, await judge_finished_days(db, now=at))
     await bot.settle(timeout=30)
 
 
@@ -214,8 +215,6 @@ async def test_a_week_with_40_clients_puts_the_worsening_one_first_everywhere(
 
     for offset in range(7):
         day = WEEK_START + timedelta(days=offset)
-        clock.set(_utc(day, 7))
-        await _daily_alert_pass(bot, db, clock())
         if offset == 2:
             # Wednesday: three new clients join through the invite link; the therapist
             # prescribes for two of them (as the prescription flow saves it).
@@ -259,11 +258,11 @@ async def test_a_week_with_40_clients_puts_the_worsening_one_first_everywhere(
         }
         clock.set(_utc(day, 20))
         await _evening(bot, botapi, day, scores)
+        clock.set(_utc(day + timedelta(days=1), 0))
+        await _day_end_pass(bot, db, clock())
 
-    # Monday 8 June: the 07:00 alert pass, then the 08:00 summary push.
+    # Monday 8 June 08:00: the summary push.
     monday = WEEK_START + timedelta(days=7)
-    clock.set(_utc(monday, 7))
-    await _daily_alert_pass(bot, db, clock())
     clock.set(_utc(monday, 8))
     mark = botapi.mark()
     await _pass(bot, clock())

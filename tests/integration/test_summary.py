@@ -212,3 +212,31 @@ async def test_the_summary_command_with_a_token_also_sends_text_and_chart_to_the
     [photo] = [c for c in botapi.calls("sendPhoto", chat_id=THERAPIST_ID) if c.ok]
     assert photo.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")
     assert ("📈 Sid Sent", f"summary:chart:{client}") in botapi.callback_buttons(photo)
+
+
+async def test_the_therapists_zone_follows_the_setting_and_moves_the_monday_summary(
+    db: Database,
+) -> None:
+    from sqlalchemy import select
+
+    from bot.db.models import Schedule, ScheduleKind, Therapist
+    from bot.services.clients import register_therapist
+
+    await register_therapist(
+        db, telegram_id=THERAPIST_ID, display_name="T", timezone="Europe/London", now=NOW
+    )
+    # THERAPIST_TIMEZONE changed to New York: the next command the therapist sends moves them.
+    await register_therapist(
+        db, telegram_id=THERAPIST_ID, display_name="T", timezone="America/New_York", now=NOW
+    )
+    async with db.sessions() as session:
+        zone = (await session.execute(select(Therapist.timezone))).scalar_one()
+        schedule = (
+            await session.execute(
+                select(Schedule).where(Schedule.kind == ScheduleKind.THERAPIST_SUMMARY)
+            )
+        ).scalar_one()
+    assert zone == schedule.timezone == "America/New_York"
+    # 09:00 UTC on Monday 1 June is 05:00 in New York: the summary comes at 08:00 there (EDT).
+    assert schedule.next_fire_at is not None
+    assert schedule.next_fire_at.isoformat() == "2026-06-01T12:00:00+00:00"

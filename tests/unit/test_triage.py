@@ -45,7 +45,6 @@ STEADY = ClientFacts(
     has_prescription=True,
     pain=_daily([3, 3, 4, 3, 3, 2, 3] * 3),
     slots=_slots(7, LAST_MONDAY - timedelta(weeks=1)) + _slots(7),
-    exercise_days=frozenset(TODAY - timedelta(days=d) for d in range(1, 15)),
     last_checkin=TODAY - timedelta(days=1),
     last_exercise=TODAY - timedelta(days=1),
 )
@@ -106,7 +105,6 @@ def test_the_order_is_red_flag_open_alert_worsening_adherence_silence_awaiting_r
             enrolled_on=TODAY - timedelta(days=1),
             pain=(),
             slots=(),
-            exercise_days=frozenset(),
             last_checkin=None,
             last_exercise=None,
         ),
@@ -114,7 +112,6 @@ def test_the_order_is_red_flag_open_alert_worsening_adherence_silence_awaiting_r
             3,
             "Xia Silent",
             pain=_daily([3] * 14, last=TODAY - timedelta(days=6)),
-            exercise_days=frozenset(),
             last_checkin=TODAY - timedelta(days=6),
             last_exercise=TODAY - timedelta(days=6),
         ),
@@ -143,7 +140,6 @@ def test_new_clients_who_have_not_checked_in_yet_are_not_flagged_silent() -> Non
         enrolled_on=TODAY - timedelta(days=1),
         pain=(),
         slots=(),
-        exercise_days=frozenset(),
         last_checkin=None,
         last_exercise=None,
     )
@@ -190,7 +186,6 @@ def test_silence_is_judged_against_the_clients_usual_cadence_never_under_three_d
         pain=every_fourth,
         last_checkin=TODAY - timedelta(days=4),
         last_exercise=None,
-        exercise_days=frozenset(),
     )
     placed = triage_one(rare)
     assert placed.silent_days == 3 and placed.need is not Need.SILENT
@@ -200,7 +195,6 @@ def test_silence_is_judged_against_the_clients_usual_cadence_never_under_three_d
         pain=_daily([3] * 20, last=TODAY - timedelta(days=4)),
         last_checkin=TODAY - timedelta(days=4),
         last_exercise=None,
-        exercise_days=frozenset(),
     )
     assert triage_one(daily).need is Need.SILENT
 
@@ -213,7 +207,6 @@ def test_a_paused_client_is_never_silent_or_falling_behind() -> None:
         slots=_slots(0),
         last_checkin=TODAY - timedelta(days=9),
         last_exercise=None,
-        exercise_days=frozenset(),
         pain=(),
     )
     assert triage_one(paused).need is Need.NONE
