@@ -175,7 +175,7 @@ async def test_edited_messages_are_ignored(
     user, stranger = make_user("Alex"), make_user("Sam")
     await agree(bot, botapi, therapist, user, "Alex Smith")
     token = await invite_token(bot, botapi, therapist, "Sam Jones")
-    message_id = botapi.send_text(user, "Atlantis")
+    message_id = botapi.send_text(user, "Atlantis under the sea")  # no such place
     stranger_message = botapi.send_text(stranger, "hello")
     await bot.settle()
     counts, mark = await row_counts(db), botapi.mark()
