@@ -38,6 +38,7 @@ from bot.db.models import (
     Client,
     Delivery,
     ExerciseLog,
+    ExerciseResponse,
     ForwardedQuestion,
     Invite,
     MessageRelay,
@@ -290,6 +291,7 @@ async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -
     # an erasure must not depend on a connection setting.
     schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
     statements: Iterable[Any] = (
+        delete(ExerciseResponse).where(ExerciseResponse.client_id == client.id),
         delete(Delivery).where(Delivery.schedule_id.in_(schedule_ids)),
         delete(ExerciseLog).where(ExerciseLog.client_id == client.id),
         delete(Schedule).where(Schedule.client_id == client.id),
