@@ -1,9 +1,16 @@
-"""Recording how each exercise went, and the record's place in the client's and therapist's
-exports.
+"""How each exercise is working for a client: recording the answers, and what the rules in
+bot.domain.exercise_response make of them.
+
+* the record: the leg answer after a session (and which exercise, after Worse), the outcome
+  and skip reason per exercise (from bot.services.reminders), the client's and therapist's
+  export sections; erasure is bot.services.privacy's;
+* the therapist: an aggravating exercise raises an alert with the answer that tipped it;
+  suggestions (aggravating, too hard, ready to step up) for the card and the weekly summary,
+  applied in one tap along the sheet's ladder (`apply_suggestion`);
+* the client: each exercise's last 2 weeks for /progress.
 
 Callback data is never trusted: an answer is recorded only for an exercise reminder of the
-client with the pressing Telegram id, and only for exercises that reminder named. Erasure needs
-nothing here: the rows go with the client (ON DELETE CASCADE).
+client with the pressing Telegram id, and only for exercises that reminder named.
 """
 
 from __future__ import annotations
