@@ -43,6 +43,10 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
         from benchmarks import summary_build
 
         return await summary_build.build(spec["clients"], spec["weeks"])
+    if scenario == "replay":
+        from benchmarks import replay
+
+        return await replay.throughput(spec["clients"], spec["days"])
     raise SystemExit(f"unknown scenario {scenario!r}")
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Client, ClientStatus
 
 
-def live_client_where(telegram_id: int) -> ColumnElement[bool]:
+def live_client_where(telegram_id: int | BindParameter[int]) -> ColumnElement[bool]:
     """The condition for the client using this Telegram account (never a deleted one)."""
     return and_(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
+
+
+# Built once: every button press and check-in looks its client up.
+_LIVE_CLIENT = select(Client).where(live_client_where(bindparam("telegram_id")))
+_LIVE_CLIENT_LOCKED = _LIVE_CLIENT.with_for_update()
 
 
 async def live_client(
@@ -21,7 +26,5 @@ async def live_client(
     `lock` takes a row lock so two instances handling the same double tap serialise on
     PostgreSQL (SQLite already serialises writers with BEGIN IMMEDIATE).
     """
-    query = select(Client).where(live_client_where(telegram_id))
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _LIVE_CLIENT_LOCKED if lock else _LIVE_CLIENT
+    return (await session.execute(query, {"telegram_id": telegram_id})).scalar_one_or_none()

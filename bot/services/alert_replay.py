@@ -22,9 +22,14 @@ repeats that client's previous back score (0 before the first one), so it never 
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import multiprocessing
+import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -43,6 +48,8 @@ from bot.services.checkin import CheckinStatus, record_pain_entry
 DIARY_HEADER = ("client", "timezone", "at", "leg", "back")
 # The replay runs the day-end pass this long after the diary's last check-in (unless `until`).
 REPLAY_TAIL = timedelta(days=1)
+# A diary this long or longer is replayed on more than one core (when there are more).
+ROWS_PER_WORKER = 5_000
 # Stand-in Telegram ids: the replay's clients and therapist never talk to Telegram.
 _THERAPIST_TELEGRAM_ID = 1
 _FIRST_CLIENT_TELEGRAM_ID = 1_000
@@ -237,21 +244,69 @@ async def replay(
     until: datetime | None = None,
     sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
     workdir: Path | None = None,
+    workers: int | None = None,
 ) -> list[ReplayedAlert]:
-    """Replay `rows` through the production path in a fresh SQLite database (see the module).
+    """Replay `rows` through the production path in fresh SQLite databases (see the module).
 
-    `workdir` holds the temporary database (a new temporary folder by default). Check-ins
-    after `until` are not replayed.
+    Alerts come back ordered by when they were raised (then client, then kind). Check-ins
+    after `until` are not replayed; `workdir` holds the temporary databases.
+
+    Clients never share anything an alert depends on, so a large diary is split by client
+    over `workers` processes (default: one per core, a shard per ~`ROWS_PER_WORKER` rows),
+    each with a database of its own; the alerts are the same as from one process.
     """
     if not rows:
         return []
     end = until if until is not None else max(r.at for r in rows) + REPLAY_TAIL
+    shards = split_by_client(rows, workers)
+    if len(shards) == 1:
+        parts = [await _replay_in_fresh_database(shards[0], end, sensitivity, workdir)]
+    else:
+        loop = asyncio.get_running_loop()
+        # "spawn": a clean interpreter per shard, never a fork of a running event loop.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(shards), mp_context=context) as pool:
+            parts = await asyncio.gather(
+                *(
+                    loop.run_in_executor(pool, _replay_shard, shard, end, sensitivity, workdir)
+                    for shard in shards
+                )
+            )
+    return sorted(
+        (alert for part in parts for alert in part),
+        key=lambda a: (a.raised_at, a.client, a.kind.value),
+    )
+
+
+def split_by_client(rows: Sequence[DiaryRow], workers: int | None) -> list[list[DiaryRow]]:
+    """Whole clients per shard, about the same number of rows in each."""
+    by_client: dict[str, list[DiaryRow]] = defaultdict(list)
+    for row in rows:
+        by_client[row.client].append(row)
+    count = workers or min(os.cpu_count() or 1, 1 + len(rows) // ROWS_PER_WORKER)
+    count = max(1, min(count, len(by_client)))
+    shards: list[list[DiaryRow]] = [[] for _ in range(count)]
+    for client_rows in sorted(by_client.values(), key=len, reverse=True):
+        min(shards, key=len).extend(client_rows)
+    return shards
+
+
+def _replay_shard(
+    rows: list[DiaryRow], until: datetime, sensitivity: Sensitivity, workdir: Path | None
+) -> list[ReplayedAlert]:
+    """One shard in a worker process."""
+    return asyncio.run(_replay_in_fresh_database(rows, until, sensitivity, workdir))
+
+
+async def _replay_in_fresh_database(
+    rows: Sequence[DiaryRow], until: datetime, sensitivity: Sensitivity, workdir: Path | None
+) -> list[ReplayedAlert]:
     with tempfile.TemporaryDirectory(prefix="alerts-replay-", dir=workdir) as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'replay.db'}"
         await upgrade_async(url)
         db = Database.connect_in_process(url)
         try:
-            return await _replay(db, rows, end, sensitivity)
+            return await _replay(db, rows, until, sensitivity)
         finally:
             await db.dispose()
 

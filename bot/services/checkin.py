@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import reports
@@ -174,17 +174,24 @@ async def record_pain_entry(
         )
 
 
+_FORGET_PENDING = delete(PendingInput).where(PendingInput.telegram_id == bindparam("telegram_id"))
+_EXPECT_NOTE = insert(PendingInput)
+
+
 async def _expect_note(
     session: AsyncSession, telegram_id: int, entry_id: int, now: datetime
 ) -> None:
-    await session.execute(delete(PendingInput).where(PendingInput.telegram_id == telegram_id))
-    session.add(
-        PendingInput(
-            telegram_id=telegram_id,
-            kind=PAIN_NOTE,
-            payload={"entry_id": entry_id},
-            expires_at=now + NOTE_WINDOW,
-        )
+    # Built once: every check-in runs these.
+    connection = await session.connection()
+    await connection.execute(_FORGET_PENDING, {"telegram_id": telegram_id})
+    await connection.execute(
+        _EXPECT_NOTE,
+        {
+            "telegram_id": telegram_id,
+            "kind": PAIN_NOTE,
+            "payload": {"entry_id": entry_id},
+            "expires_at": now + NOTE_WINDOW,
+        },
     )
 
 

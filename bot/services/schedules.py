@@ -33,7 +33,7 @@ from itertools import islice
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -146,10 +146,14 @@ async def _client(session: AsyncSession, client_id: int) -> Client:
     return client
 
 
+# Built once: every check-in reads the client's schedules (`skip_answered_prompts`).
+_CLIENT_SCHEDULES = (
+    select(Schedule).where(Schedule.client_id == bindparam("client_id")).order_by(Schedule.id)
+)
+
+
 async def _client_schedules(session: AsyncSession, client_id: int) -> list[Schedule]:
-    result = await session.execute(
-        select(Schedule).where(Schedule.client_id == client_id).order_by(Schedule.id)
-    )
+    result = await session.execute(_CLIENT_SCHEDULES, {"client_id": client_id})
     return list(result.scalars())
 
 

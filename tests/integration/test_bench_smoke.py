@@ -24,6 +24,8 @@ def test_quick_bench_reports_every_headline_figure_for_ours_and_the_peer(tmp_pat
             "--json",
             "--sizes",
             "50",
+            "--replay-clients",
+            "6",
             "--out",
             str(tmp_path),
         ],
@@ -42,5 +44,8 @@ def test_quick_bench_reports_every_headline_figure_for_ours_and_the_peer(tmp_pat
     assert report["ours"]["lost"] == 0
     assert report["ours"]["duplicated"] == 0
     assert report["ours"]["delivered"] == report["ours"]["k"]
+    # `alerts replay` throughput is reported at the top level (the figure is not judged here).
+    assert report["replay_checkins_per_s"] > 0
+    assert report["ours"]["replay"]["checkins"] > 0
     saved = json.loads(next(tmp_path.glob("*-burst-quick.json")).read_text())
     assert saved["machine"]["cpu_count"] >= 1
