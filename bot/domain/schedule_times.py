@@ -229,6 +229,25 @@ def local_day(now: datetime, tz: str | ZoneInfo) -> date:
     return now.astimezone(zone(tz)).date()
 
 
+def outside_quiet_hours_from(
+    now: datetime, tz: str | ZoneInfo, start: time | None, end: time | None
+) -> datetime:
+    """The first moment at or after `now` when a message may go to a client with these quiet
+    hours: `now` itself outside them, else when they end (the client's wall clock, DST-aware).
+
+    For messages with no fixed time of day (a relayed reply, a notice) that the dispatcher
+    would otherwise send in the middle of the client's night.
+    """
+    _require_aware(now, "now")
+    tz_info = zone(tz)
+    local = now.astimezone(tz_info)
+    wall = local.time().replace(tzinfo=None)
+    if start is None or end is None or not is_within_quiet_hours(wall, start, end):
+        return now
+    day = local.date() if wall < end else local.date() + timedelta(days=1)
+    return resolve_wall_time(datetime.combine(day, end), tz_info)
+
+
 def end_of_local_day(day: date, tz: str | ZoneInfo) -> datetime:
     """The first instant (UTC) of the local day after `day`: where `day` ends for the client."""
     return resolve_wall_time(datetime.combine(day + timedelta(days=1), time(0, 0)), zone(tz))

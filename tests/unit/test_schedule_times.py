@@ -22,6 +22,7 @@ from bot.domain.schedule_times import (
     local_day,
     next_fire_at,
     out_of_quiet_hours,
+    outside_quiet_hours_from,
     resolve_wall_time,
     slot_is_late,
     slot_is_missed,
@@ -508,3 +509,20 @@ def test_a_time_inside_quiet_hours_moves_to_the_nearer_edge(
     at: time, start: time | None, end: time | None, placed: time
 ) -> None:
     assert out_of_quiet_hours(at, start, end) == placed
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # London in June is UTC+1; quiet hours 22:00-07:00.
+        (datetime(2026, 6, 1, 12, 0, tzinfo=UTC), datetime(2026, 6, 1, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 6, 1, 22, 30, tzinfo=UTC), datetime(2026, 6, 2, 6, 0, tzinfo=UTC)),
+        (datetime(2026, 6, 2, 1, 0, tzinfo=UTC), datetime(2026, 6, 2, 6, 0, tzinfo=UTC)),
+        (datetime(2026, 6, 2, 6, 0, tzinfo=UTC), datetime(2026, 6, 2, 6, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_message_without_a_time_waits_for_quiet_hours_to_end(
+    now: datetime, expected: datetime
+) -> None:
+    assert outside_quiet_hours_from(now, "Europe/London", time(22, 0), time(7, 0)) == expected
+    assert outside_quiet_hours_from(now, "Europe/London", None, None) == now
