@@ -125,6 +125,7 @@ class ButtonHandler(CallbackQueryHandler[BotContext, None], Generic[B]):
     ) -> None:
         self.area = area
         self.audience = audience
+        self.follows = follows
         self.press_callback = callback
 
         async def guarded(update: Update, context: BotContext) -> None:

@@ -23,7 +23,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
 from bot.buttons.onboarding import (
     CONSENT,
     REMINDER_TIMES,
@@ -213,7 +212,7 @@ async def choose_time_zone(press: Press[ChooseTimeZone], context: BotContext) ->
         await query.answer(t.TIME_ZONE_INVALID)
         return
     if change is None:
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(ts.STALE)
         return
     await query.answer()
     await edit_query_message(
