@@ -11,13 +11,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import reports
 from bot.db.clients import live_client, live_client_where
+from bot.db.dialect import dialect_name
 from bot.db.engine import Database
 from bot.db.models import Client, PainEntry, PendingInput
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
@@ -174,18 +177,32 @@ async def record_pain_entry(
         )
 
 
-_FORGET_PENDING = delete(PendingInput).where(PendingInput.telegram_id == bindparam("telegram_id"))
-_EXPECT_NOTE = insert(PendingInput)
+def _expect_note_statement(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT (telegram_id) DO UPDATE: a user's next text means one thing."""
+    stmt = dialect.insert(PendingInput)
+    return stmt.on_conflict_do_update(
+        index_elements=[PendingInput.telegram_id],
+        set_={
+            "kind": stmt.excluded.kind,
+            "payload": stmt.excluded.payload,
+            "expires_at": stmt.excluded.expires_at,
+        },
+    )
+
+
+# Built once per dialect: every check-in runs it.
+_EXPECT_NOTE = {
+    "sqlite": _expect_note_statement(sqlite),
+    "postgresql": _expect_note_statement(postgresql),
+}
 
 
 async def _expect_note(
     session: AsyncSession, telegram_id: int, entry_id: int, now: datetime
 ) -> None:
-    # Built once: every check-in runs these.
     connection = await session.connection()
-    await connection.execute(_FORGET_PENDING, {"telegram_id": telegram_id})
     await connection.execute(
-        _EXPECT_NOTE,
+        _EXPECT_NOTE[dialect_name(session)],
         {
             "telegram_id": telegram_id,
             "kind": PAIN_NOTE,
