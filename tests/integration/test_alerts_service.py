@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import Alert, ExerciseOutcome
-from bot.domain.alerts import AlertKind
+from bot.domain.alerts import AlertKind, Sensitivity
 from bot.domain.pain import DailyPain
 from bot.services.alert_replay import DiaryRow, ReplayedAlert, replay
 from bot.services.alerts import acknowledge_alert, judge_checkin, judge_finished_days
@@ -181,3 +181,15 @@ async def test_an_acknowledged_episode_is_not_raised_again(db: Database) -> None
         db, therapist_telegram_id=123, alert_id=notice.alert_id, now=NOW
     )
     assert refused.outcome == "not_found"
+
+
+async def test_alert_sensitivity_reaches_the_rule_from_the_checkin() -> None:
+    # Usual about 3, then 5 every evening: "sensitive" tells a check-in sooner than "strict".
+    rows = _diary(date(2026, 5, 4), [*USUAL_WEEK * 4, 5, 5, 5, 5, 5, 5, 5])
+
+    first = {}
+    for setting in (Sensitivity.STRICT, Sensitivity.SENSITIVE):
+        worsening = _of(await replay(rows, sensitivity=setting), AlertKind.WORSENING_LEG)
+        first[setting] = worsening[0].raised_at
+
+    assert first[Sensitivity.SENSITIVE] == first[Sensitivity.STRICT] - timedelta(days=1)

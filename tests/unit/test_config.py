@@ -76,3 +76,21 @@ def test_the_therapists_zone_defaults_to_the_default_zone_and_is_validated(
     monkeypatch.setenv("THERAPIST_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ConfigError, match="THERAPIST_TIMEZONE is invalid"):
         load_settings(_env_file=None)
+
+
+def test_alert_sensitivity_is_balanced_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(_env_file=None).alert_sensitivity == "balanced"
+    monkeypatch.setenv("ALERT_SENSITIVITY", "strict")
+    assert load_settings(_env_file=None).alert_sensitivity == "strict"
+
+
+def test_a_bad_alert_sensitivity_names_the_three_settings_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ALERT_SENSITIVITY", "loud")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None)
+    message = str(raised.value)
+    assert message.startswith("ALERT_SENSITIVITY is invalid")
+    assert all(name in message for name in ("'strict'", "'balanced'", "'sensitive'"))
+    assert "\n" not in message
