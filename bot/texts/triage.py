@@ -6,20 +6,22 @@ Renders `bot.domain.triage.Triage`; every view calls `reasons_text`, so a client
 
 from __future__ import annotations
 
+from bot.domain.alerts import AlertKind
 from bot.domain.triage import Need, Triage
 
 ATTENTION_MARK = "⚠️"
 URGENT_MARK = "🚨"
 PRESCRIBE_MARK = "💊"
 
+# Every kind named (AlertKind is a str enum: stored kinds look themselves up here).
 ALERT_NAMES: dict[str, str] = {
-    "red_flag": "red flag",
-    "worsening_leg": "leg pain worsening",
-    "worsening_back": "back pain worsening",
-    "severe_leg_pain": "severe leg pain",
-    "inactivity": "nothing logged",
-    "low_adherence": "low adherence",
-    "aggravating_exercise": "an exercise aggravates the leg",
+    AlertKind.RED_FLAG: "red flag",
+    AlertKind.WORSENING_LEG: "leg pain worsening",
+    AlertKind.WORSENING_BACK: "back pain worsening",
+    AlertKind.SEVERE_LEG_PAIN: "severe leg pain",
+    AlertKind.INACTIVITY: "nothing logged",
+    AlertKind.LOW_ADHERENCE: "low adherence",
+    AlertKind.AGGRAVATING_EXERCISE: "an exercise aggravates the leg",
 }
 SKIP_REASON_NAMES: dict[str, str] = {
     "pain": "too painful",
@@ -49,12 +51,14 @@ def _seen(placed: Triage, *kinds: str) -> str:
 def _worsening(placed: Triage) -> list[str]:
     parts = []
     if placed.severe_leg is not None:
-        parts.append(f"leg pain {placed.severe_leg}/10" + _seen(placed, "severe_leg_pain"))
+        parts.append(f"leg pain {placed.severe_leg}/10" + _seen(placed, AlertKind.SEVERE_LEG_PAIN))
     if placed.leg_rise is not None:
-        parts.append(f"leg pain up {placed.leg_rise:.1f} points" + _seen(placed, "worsening_leg"))
+        parts.append(
+            f"leg pain up {placed.leg_rise:.1f} points" + _seen(placed, AlertKind.WORSENING_LEG)
+        )
     if placed.back_rise is not None:
         parts.append(
-            f"back pain up {placed.back_rise:.1f} points" + _seen(placed, "worsening_back")
+            f"back pain up {placed.back_rise:.1f} points" + _seen(placed, AlertKind.WORSENING_BACK)
         )
     return parts
 
@@ -71,17 +75,17 @@ def reason_parts(placed: Triage) -> list[str]:
     parts: list[str] = []
     for need in placed.needs:
         if need is Need.URGENT:
-            state = "open" if "red_flag" in placed.open_alert_kinds else "seen, this week"
+            state = "open" if AlertKind.RED_FLAG in placed.open_alert_kinds else "seen, this week"
             parts.append(f"{URGENT_MARK} red flag ({state})")
         elif need is Need.OPEN_ALERT:
-            kinds = [alert_name(k) for k in placed.open_alert_kinds if k != "red_flag"]
+            kinds = [alert_name(k) for k in placed.open_alert_kinds if k != AlertKind.RED_FLAG]
             parts.append("open alert: " + ", ".join(kinds))
         elif need is Need.WORSENING:
             parts += [p for p in _worsening(placed) if p not in parts]
         elif need is Need.ADHERENCE_FALLING:
             parts.append(_adherence(placed))
         elif need is Need.SILENT:
-            parts.append(f"silent {placed.silent_days} days" + _seen(placed, "inactivity"))
+            parts.append(f"silent {placed.silent_days} days" + _seen(placed, AlertKind.INACTIVITY))
         elif need is Need.UNREACHABLE:
             parts.append("has blocked the bot")
         elif need is Need.AWAITING_PRESCRIPTION:
