@@ -153,8 +153,10 @@ def build_application(
     if app.job_queue is not None:
         # Silence and a week's adherence need no check-in to trigger them: each client's
         # finished day is judged by the pass just after their local midnight (one pass per
-        # quarter hour, on the quarter hour; set-based over the clients it concerns).
-        first = day_end_pass_slot(clock()) + DAY_END_PASS_INTERVAL
+        # quarter hour, on the quarter hour; set-based over the clients it concerns). The job
+        # queue runs on the wall clock, so the first quarter hour is the wall clock's; each
+        # pass judges the slot of `services.now()`.
+        first = day_end_pass_slot(system_clock()) + DAY_END_PASS_INTERVAL
         app.job_queue.run_repeating(
             day_end_alerts_job, interval=DAY_END_PASS_INTERVAL, first=first, name=ALERT_JOB_NAME
         )
