@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot import texts
+from bot.app import ALERT_JOB_NAME
 from bot.db.engine import Database
 from bot.db.models import Alert
 from tests.conftest import DEFAULT_NOW, FrozenClock
@@ -213,3 +215,31 @@ def _reply(botapi: BotApiDouble, user: TgUser, text: str, to: RecordedCall) -> N
             }
         }
     )
+
+
+async def test_the_day_end_pass_tells_the_therapist_of_silence_at_the_clients_own_midnight(
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    db: Database,
+    therapist: TgUser,
+    clock: FrozenClock,
+) -> None:
+    client_id = await add_client(db, BOB, name="Bob Quiet", timezone="America/New_York")
+    await add_pain_entries(db, client_id, [(TODAY - timedelta(days=4), 3, 2)])
+    [job] = bot.application.job_queue.get_jobs_by_name(ALERT_JOB_NAME)  # type: ignore[union-attr]
+    assert job.job.trigger.interval == timedelta(minutes=15)
+    new_york_midnight = datetime.combine(TODAY, time(0), ZoneInfo("America/New_York"))
+
+    # London's midnight has passed, New York's Sunday is still going on: nothing to say yet.
+    clock.set(datetime.combine(TODAY, time(0), ZoneInfo("Europe/London")).astimezone(UTC))
+    mark = botapi.mark()
+    await job.run(bot.application)
+    await bot.settle()
+    assert _alert_messages(botapi, therapist.id, mark) == []
+
+    clock.set(new_york_midnight.astimezone(UTC) + timedelta(seconds=2))
+    await job.run(bot.application)
+    await bot.settle()
+    [alert] = _alert_messages(botapi, therapist.id, mark)
+    assert "Bob Quiet: nothing logged for 3 days" in (alert.text or "")
+    assert "No check-in and no exercise logged since Thu 28 May" in (alert.text or "")
