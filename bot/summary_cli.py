@@ -29,6 +29,7 @@ async def run_summary(settings: Settings, at: datetime, therapist: int | None) -
                 therapist_telegram_id=telegram_id,
                 now=at,
                 default_timezone=settings.therapist_zone,
+                sensitivity=settings.alert_sensitivity,
             )
             for telegram_id in therapists
         ]

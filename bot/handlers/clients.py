@@ -104,7 +104,12 @@ async def clients_command(update: Update, context: BotContext) -> None:
         return
     message, therapist = command
     services = services_of(context)
-    clients = await list_clients(services.db, therapist_telegram_id=therapist, now=services.now())
+    clients = await list_clients(
+        services.db,
+        therapist_telegram_id=therapist,
+        now=services.now(),
+        sensitivity=services.settings.alert_sensitivity,
+    )
     page = t.clients_page(clients)
     await message.reply_text(page.text, reply_markup=page.keyboard)
 
@@ -113,7 +118,10 @@ async def clients_page_button(press: Press[ClientsPage], context: BotContext) ->
     """Previous / Next under /clients: the same message shows the other page, freshly ranked."""
     services = services_of(context)
     clients = await list_clients(
-        services.db, therapist_telegram_id=press.user_id, now=services.now()
+        services.db,
+        therapist_telegram_id=press.user_id,
+        now=services.now(),
+        sensitivity=services.settings.alert_sensitivity,
     )
     await press.query.answer()
     page = t.clients_page(clients, press.button.page)
@@ -130,7 +138,11 @@ async def client_command(update: Update, context: BotContext) -> None:
     message, therapist = command
     services = services_of(context)
     card = await client_card(
-        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=client_id,
+        now=services.now(),
+        sensitivity=services.settings.alert_sensitivity,
     )
     if card is None:
         await message.reply_text(t.CLIENT_GONE)
@@ -152,6 +164,7 @@ async def pressed_client_card(
         therapist_telegram_id=press.user_id,
         client_id=press.button.client_id,
         now=services.now(),
+        sensitivity=services.settings.alert_sensitivity,
     )
     if card is None:
         await press.query.answer(t.CLIENT_GONE, show_alert=True)

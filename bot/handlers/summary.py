@@ -39,7 +39,11 @@ async def summary_command(update: Update, context: BotContext) -> None:
     message, therapist = command
     services = services_of(context)
     summary = await build_weekly_summary(
-        services.db, therapist_telegram_id=therapist, now=services.now()
+        services.db,
+        therapist_telegram_id=therapist,
+        now=services.now(),
+        default_timezone=services.settings.therapist_zone,
+        sensitivity=services.settings.alert_sensitivity,
     )
     await send_weekly_summary(context.bot, message.chat_id, summary)
     await send_summary_suggestions(context, message.chat_id, therapist)

@@ -21,7 +21,7 @@ from bot.db import reports
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Prescription, Therapist
 from bot.domain.adherence import adherence_pct, settled_slots, week_start_of, weekly_adherence
-from bot.domain.alerts import TEST_SPAN_DAYS
+from bot.domain.alerts import DEFAULT_SENSITIVITY, TEST_SPAN_DAYS, Sensitivity
 from bot.domain.pain import Region, comparison_with_last_week, usual_level
 from bot.domain.triage import ClientFacts, Need, Triage, triage
 from bot.services import audit
@@ -267,8 +267,15 @@ def _client_line(client: CaseloadClient, placed: Triage) -> ClientLine:
     )
 
 
-async def list_clients(db: Database, *, therapist_telegram_id: int, now: datetime) -> ClientList:
-    """Every client, ranked by `bot.domain.triage` (the same order as the weekly summary)."""
+async def list_clients(
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    now: datetime,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
+) -> ClientList:
+    """Every client, ranked by `bot.domain.triage` (the same order as the weekly summary);
+    `sensitivity` is ALERT_SENSITIVITY, so "worsening" means what the alerts mean."""
     async with db.sessions.begin() as session:
         caseload = await gather_caseload(
             session, clients=clients_of(therapist_telegram_id), now=now
@@ -281,7 +288,7 @@ async def list_clients(db: Database, *, therapist_telegram_id: int, now: datetim
             now=now,
         )
     by_id = {c.client_id: c for c in caseload}
-    ranked = triage(c.facts for c in caseload)
+    ranked = triage((c.facts for c in caseload), sensitivity)
     return ClientList(lines=tuple(_client_line(by_id[t.client_id], t) for t in ranked))
 
 
@@ -331,7 +338,12 @@ def _card_weeks(facts: ClientFacts) -> tuple[WeekAdherence, ...]:
 
 
 async def client_card(
-    db: Database, *, therapist_telegram_id: int, client_id: int, now: datetime
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    now: datetime,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> ClientCard | None:
     """Everything the therapist sees about one client; None unless it is their client."""
     async with db.sessions.begin() as session:
@@ -362,7 +374,7 @@ async def client_card(
             now=now,
         )
     facts = gathered.facts
-    [placed] = triage([facts])
+    [placed] = triage([facts], sensitivity)
     since = today - timedelta(days=CARD_PAIN_DAYS - 1)
     # The usual level the alert rules judge today's days against (the 4 weeks before them).
     base = usual_level(

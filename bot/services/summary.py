@@ -25,6 +25,7 @@ from bot.db import reports
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, OutcomeMeasure, Therapist
 from bot.domain.adherence import week_start_of, weekly_adherence
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.pain import WEEK_MIN_ENTRIES, DailyPain, Region, rolling_mean
 from bot.domain.summary import ClientWeek, SummaryRow, summary_rows
 from bot.domain.triage import triage
@@ -103,7 +104,12 @@ class _Extras:
 
 
 async def build_weekly_summary(
-    db: Database, *, therapist_telegram_id: int, now: datetime, default_timezone: str = "UTC"
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    now: datetime,
+    default_timezone: str = "UTC",
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> WeeklySummary:
     """The summary for the last complete week before `now`, for this therapist."""
     async with db.sessions.begin() as session:
@@ -117,7 +123,8 @@ async def build_weekly_summary(
         zone_name = therapist.timezone if therapist is not None else default_timezone
         window = _window(now, zone_name)
         if therapist is None:
-            return _assemble(therapist_telegram_id, now, zone_name, window, [], _Extras({}, {}))
+            empty = _Extras({}, {})
+            return _assemble(therapist_telegram_id, now, zone_name, window, [], empty, sensitivity)
         mine = select(Client.id).where(
             Client.therapist_id == therapist.id, Client.status != ClientStatus.DELETED
         )
@@ -151,7 +158,7 @@ async def build_weekly_summary(
         (this_sbi if recorded_at >= window.start_utc else last_sbi).append((recorded_at, total))
     for client_id, reason, count in skipped:
         extras.skips[client_id].append((reason, count))
-    return _assemble(therapist_telegram_id, now, zone_name, window, caseload, extras)
+    return _assemble(therapist_telegram_id, now, zone_name, window, caseload, extras, sensitivity)
 
 
 def _week_means(
@@ -206,9 +213,10 @@ def _assemble(
     window: _Window,
     caseload: list[CaseloadClient],
     extras: _Extras,
+    sensitivity: Sensitivity,
 ) -> WeeklySummary:
     weeks = [_client_week(client, window, extras) for client in caseload]
-    rows = summary_rows(weeks, triage(client.facts for client in caseload))
+    rows = summary_rows(weeks, triage((client.facts for client in caseload), sensitivity))
     adherences = [r.adherence_pct for r in rows if r.adherence_pct is not None]
     overview = SummaryOverview(
         week_start=window.week_start,
