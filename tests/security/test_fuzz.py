@@ -1,0 +1,336 @@
+"""A fuzz run of hostile updates (hypothesis) against the real Application over the Bot API
+double, from all seven kinds of people: callback data built by the real codecs with mutated
+fields, pure junk, out-of-range scores, huge, empty-looking and odd Unicode texts, commands
+with junk arguments, edited messages, group and channel messages, repeated presses.
+
+After every update: no handler raised, every press was answered, nothing was shown in a chat
+other than the sender's own, their therapist's (a client) or their clients' (a therapist).
+After every batch: one pain entry per client per day, scores in range, no orphan rows.
+SQLite runs 20 batches of 50 updates (1,000), PostgreSQL 4 (200).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from telegram.ext import CommandHandler
+
+from bot.app import build_application
+from bot.buttons import Button, Digits, RecordId
+from bot.content import ExerciseLibrary
+from bot.db.engine import Database
+from bot.db.migrate import upgrade_async
+from bot.db.models import Base, OutcomeMeasure, PainEntry
+from bot.handlers.buttons import ButtonHandler
+from tests.conftest import FrozenClock, make_settings, postgres_url_or_skip, reset_postgres
+from tests.security.world import THERAPIST_IDS, USERS, Role, World, build_world
+from tests.support.botapi_double import BotApiDouble
+from tests.support.harness import RunningApplication, running_application
+
+log = logging.getLogger(__name__)
+BATCH = 50
+GONE_MESSAGE = 900_000
+GROUP_ID = -100_700
+CHANNEL_ID = -100_800
+SHOWN = ("send", "edit", "copy", "forward")
+ODD_TEXTS = [
+    "\u200b",
+    "\u200b\u200c\u200d\ufeff",
+    "\u202eeman ym si siht",
+    "שלום, הרגל כואבת",
+    "مرحبا",
+    "🙂" * 50,
+    "👨‍👩‍👧‍👦🏳️‍🌈",
+    "a" * 5000,
+    "x\n" * 300,
+    "   ",
+    "$\\foo$ <b>bold</b> &amp;",
+    "08:30",
+    "25:99",
+    "London",
+    "how do I do the bridge?",
+    "I can't feel between my legs",
+    '=HYPERLINK("http://x")',
+    "/",
+]
+MUTATED_PARTS = [
+    "",
+    "²",
+    "٣",
+    "-1",
+    "007",
+    "0",
+    "11",
+    "99999999999999999999",
+    "2147483648",
+    "123456789012345678",
+    " 5",
+    "5\u200b",
+    "x",
+    "🙂",
+    "25",
+    "20261399",
+]
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # press / text / command / edit / group / channel / repeat
+    role: Role
+    payload: str = ""
+    args: str = ""
+    chat_of: Role | None = None  # a press on a message in someone else's chat
+    on_real_message: bool = False
+
+
+class Fuzz:
+    """What the running bot offers: its button kinds and commands (from the registered handlers)."""
+
+    def __init__(self, running: RunningApplication, world: World) -> None:
+        handlers = [h for hs in running.application.handlers.values() for h in hs]
+        self.kinds: list[type[Button]] = sorted(
+            {k for h in handlers if isinstance(h, ButtonHandler) for k in h.area.kinds},
+            key=lambda k: k.tag,
+        )
+        self.commands = sorted(
+            {c for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
+        )
+        self.world = world
+
+
+def part_for(codec_kind: object, world: World) -> st.SearchStrategy[str]:
+    mutated = st.sampled_from(MUTATED_PARTS) | st.text(max_size=6)
+    if isinstance(codec_kind, RecordId):
+        ids = sorted({*world.records.values(), *world.client_ids.values(), 1, 2, 3})
+        valid = st.sampled_from([str(i) for i in ids])
+    elif isinstance(codec_kind, Digits):
+        valid = st.integers(codec_kind.low - 1, codec_kind.high + 1).map(str)
+    else:
+        valid = st.just(codec_kind.encode(codec_kind.example()))  # type: ignore[attr-defined]
+    return st.one_of(valid, valid, mutated)
+
+
+@st.composite
+def callback_data(draw: st.DrawFn, fuzz: Fuzz) -> str:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=70))
+    kind = draw(st.sampled_from(fuzz.kinds))
+    parts = [draw(part_for(codec.kind, fuzz.world)) for codec in kind.codecs()]
+    if parts and draw(st.integers(0, 9)) == 0:
+        parts = (
+            parts[:-1] if draw(st.booleans()) else [*parts, draw(st.sampled_from(MUTATED_PARTS))]
+        )
+    return ":".join([kind.tag, *parts])
+
+
+@st.composite
+def actions(draw: st.DrawFn, fuzz: Fuzz) -> Action:
+    role = draw(st.sampled_from(list(Role)))
+    kind = draw(
+        st.sampled_from(
+            ["press"] * 6 + ["text"] * 2 + ["command"] * 2 + ["edit", "group", "channel", "repeat"]
+        )
+    )
+    texts = st.sampled_from(ODD_TEXTS) | st.text(min_size=1, max_size=60).filter(str.strip)
+    if kind == "press":
+        chat_of = draw(st.sampled_from([None] * 6 + list(Role)))
+        return Action(
+            "press",
+            role,
+            draw(callback_data(fuzz)),
+            chat_of=chat_of,
+            on_real_message=draw(st.booleans()),
+        )
+    if kind == "command":
+        command = draw(st.sampled_from([*fuzz.commands, "nonexistent"]))
+        args = draw(st.sampled_from(["", "Carla", "Otto"]) | st.text(max_size=30))
+        return Action("command", role, command, args=args.replace("\n", " "))
+    if kind in ("text", "edit", "group", "channel"):
+        return Action(kind, role, draw(texts))
+    return Action("repeat", role)
+
+
+class Runner:
+    def __init__(self, running: RunningApplication, botapi: BotApiDouble, world: World) -> None:
+        self.running, self.botapi, self.world = running, botapi, world
+        self.last: Action | None = None
+        self.written: dict[int, int] = {}  # user id -> their last message id
+        self.updates = 0
+
+    def allowed_chats(self, action: Action) -> set[int]:
+        user = USERS[action.role]
+        allowed = {user.id}
+        if action.role is Role.CLIENT or action.role is Role.ERASED_CLIENT:
+            allowed.add(USERS[Role.OWNING_THERAPIST].id)
+        if action.role is Role.OTHER_CLIENT:
+            allowed.add(USERS[Role.OTHER_THERAPIST].id)
+        if action.role is Role.OWNING_THERAPIST:
+            allowed |= {USERS[Role.CLIENT].id, USERS[Role.ERASED_CLIENT].id}
+        if action.role is Role.OTHER_THERAPIST:
+            allowed.add(USERS[Role.OTHER_CLIENT].id)
+        if action.kind == "group":
+            allowed.add(GROUP_ID)
+        if action.kind == "channel":
+            allowed.add(CHANNEL_ID)
+        return allowed
+
+    async def play(self, action: Action) -> None:
+        if action.kind == "repeat":
+            if self.last is None:
+                return
+            action = self.last
+        self.last = action
+        botapi, user = self.botapi, USERS[action.role]
+        mark = botapi.mark()
+        query_id = None
+        if action.kind == "press":
+            chat = USERS[action.chat_of or action.role].id
+            message_id = GONE_MESSAGE
+            if action.on_real_message and (messages := botapi.sent_messages(chat)):
+                message_id = int(messages[-1]["message_id"])
+            query_id = botapi.forge_press(user, action.payload, message_id, chat_id=chat)
+        elif action.kind == "text":
+            self.written[user.id] = botapi.send_text(user, action.payload)
+        elif action.kind == "command":
+            self.written[user.id] = botapi.send_command(user, action.payload, action.args)
+        elif action.kind == "edit":
+            if user.id not in self.written:
+                return
+            botapi.edit_text(user, self.written[user.id], action.payload)
+        elif action.kind == "group":
+            botapi.send_group_text(user, GROUP_ID, action.payload)
+        else:
+            botapi.inject(
+                {
+                    "channel_post": {
+                        "message_id": 1 + self.updates,
+                        "chat": {"id": CHANNEL_ID, "type": "channel", "title": "News"},
+                        "date": 1_780_000_000,
+                        "text": action.payload,
+                    }
+                }
+            )
+        self.updates += 1
+        await self.running.settle()
+        errors = self.running.take_handler_errors()
+        assert errors == [], (action, [repr(e) for e in errors])
+        if query_id is not None:
+            assert query_id in botapi.answered_callback_ids(), action
+        shown = {
+            int(c.chat_id)
+            for c in botapi.calls(after=mark)
+            if c.method.startswith(SHOWN) and c.chat_id is not None
+        }
+        assert shown <= self.allowed_chats(action), (action, shown)
+
+
+async def check_database(db: Database) -> None:
+    async with db.sessions() as session:
+        per_day = (
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(PainEntry)
+                    .group_by(PainEntry.client_id, PainEntry.day)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert all(count == 1 for count in per_day)
+        scores = (await session.execute(select(PainEntry.leg, PainEntry.back))).all()
+        assert all(0 <= leg <= 10 and 0 <= back <= 10 for leg, back in scores)
+        sbi = (await session.execute(select(OutcomeMeasure.items, OutcomeMeasure.total))).all()
+        assert all(0 <= total <= 24 for _, total in sbi)
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                for fk in column.foreign_keys:
+                    parent = fk.column
+                    orphans = (
+                        await session.execute(
+                            select(func.count())
+                            .select_from(table)
+                            .where(column.is_not(None), column.not_in(select(parent)))
+                        )
+                    ).scalar_one()
+                    assert orphans == 0, f"orphan {table.name}.{column.name}"
+
+
+@pytest.fixture
+async def fuzz_world(
+    request: pytest.FixtureRequest, botapi: BotApiDouble, library: ExerciseLibrary, tmp_path: Path
+) -> AsyncIterator[tuple[Runner, Fuzz, Database]]:
+    if request.param == "postgres":
+        url = postgres_url_or_skip()
+        await reset_postgres(url)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"
+    await upgrade_async(url)
+    db = Database.connect(url)
+    world = await build_world(db)
+    app = build_application(
+        make_settings(botapi, url, therapist_ids=THERAPIST_IDS),
+        db=db,
+        library=library,
+        clock=FrozenClock(),
+        scheduler_tick_job=False,
+    )
+    assert app.job_queue is not None
+    try:
+        async with running_application(app, botapi) as running:
+            for job in app.job_queue.jobs():  # only what the fuzzed updates do is judged
+                job.schedule_removal()
+            yield Runner(running, botapi, world), Fuzz(running, world), db
+    finally:
+        await db.dispose()
+
+
+def fuzz_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+
+
+async def _run_batch(fuzz_world: tuple[Runner, Fuzz, Database], data: st.DataObject) -> None:
+    runner, fuzz, db = fuzz_world
+    goal = runner.updates + BATCH
+    while runner.updates < goal:  # an edit with nothing to edit sends no update
+        await runner.play(data.draw(actions(fuzz)))
+    await check_database(db)
+    assert runner.botapi.unanswered_callback_ids() == set()
+    presses = len(runner.botapi.answered_callback_ids())
+    log.warning("fuzz: %d updates played, %d presses answered", runner.updates, presses)
+
+
+@pytest.mark.parametrize("fuzz_world", ["sqlite"], indirect=True)
+@fuzz_settings(1_000 // BATCH)
+@given(data=st.data())
+async def test_a_thousand_hostile_updates_on_sqlite(
+    fuzz_world: tuple[Runner, Fuzz, Database], data: st.DataObject
+) -> None:
+    await _run_batch(fuzz_world, data)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fuzz_world", ["postgres"], indirect=True)
+@fuzz_settings(200 // BATCH)
+@given(data=st.data())
+async def test_two_hundred_hostile_updates_on_postgresql(
+    fuzz_world: tuple[Runner, Fuzz, Database], data: st.DataObject
+) -> None:
+    await _run_batch(fuzz_world, data)
