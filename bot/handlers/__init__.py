@@ -6,6 +6,7 @@ from telegram.ext import Application
 
 from bot.handlers import (
     alerts,
+    cancel,
     checkin,
     clients,
     errors,
@@ -35,6 +36,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Invite links and onboarding first: its `/start <token>` must win over plain /start.
     onboarding.register(app)
     start.register(app)
+    # /cancel ends any pending typed input (a relay, a note, a time, a draft) for anyone.
+    cancel.register(app)
     # Client journey (issue 5). red_flags also adds the free-text red-flag guard in an early
     # group (runs before every other text handler); checkin adds the pain-note reader after it.
     red_flags.register(app)

@@ -50,6 +50,9 @@ CLIENT_HELP = (
 )
 
 # Command menus (setMyCommands): (command, description).
+CANCELLED = "Cancelled. Your next message will be read as a new message."
+NOTHING_TO_CANCEL = "Nothing to cancel — I wasn't waiting for anything from you."
+
 DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Start or use an invite link"),
     ("help", "What this bot can do"),
@@ -66,6 +69,7 @@ CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy", "What is stored and who sees it"),
     ("export", "Get a copy of my data"),
     ("delete", "Erase my data"),
+    ("cancel", "Stop what I was typing"),
     ("help", "What this bot can do"),
 )
 THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -77,5 +81,6 @@ THERAPIST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("prescribe", "Prescribe exercises: /prescribe <name>"),
     ("invite", "Invite a client: /invite <name>"),
     ("export", "CSV export of all clients"),
+    ("cancel", "Stop what I was typing (a message, a draft)"),
     ("help", "What you can do"),
 )
