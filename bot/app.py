@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, time, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.services.container import Clock, ServiceContainer, system_clock
 from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
+from scheduler.outbox import Outbox, UnrecordedRedFlags
 from scheduler.tick import Scheduler
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,28 @@ def build_scheduler(
         per_chat_rate=settings.per_chat_rate_per_second,
         keep_outcomes=keep_outcomes,
     )
+    outbox = Outbox(
+        db=db,
+        dispatcher=dispatcher,
+        clock=clock,
+        therapist_ids=settings.therapist_ids,
+        also_notify=settings.red_flag_also_notify,
+    )
+    unrecorded = UnrecordedRedFlags(
+        db=db,
+        bot=bot,
+        clock=clock,
+        therapist_ids=settings.therapist_ids,
+        also_notify=settings.red_flag_also_notify,
+    )
     return Scheduler(
         db=db,
         library=library,
         dispatcher=dispatcher,
         policy=ClaimPolicy.from_settings(settings),
         tick_lookahead=timedelta(seconds=settings.claim_lookahead_seconds),
+        outbox=outbox,
+        unrecorded_red_flags=unrecorded,
     )
 
 
@@ -112,13 +130,20 @@ def build_application(
 
     async def post_init(app: BotApplication) -> None:
         await set_command_menus(app, settings.therapist_ids)
-        await app.bot_data[SCHEDULER_KEY].dispatcher.start()
+        await app.bot_data[SCHEDULER_KEY].start()
+
+    async def post_stop(app: BotApplication) -> None:
+        # PTB has stopped fetching updates and the job queue (no more claiming passes), but
+        # the bot's HTTP client is still open until `shutdown`: drain the dispatcher now, so
+        # queued messages are sent rather than failing on a closed client, and release the
+        # rest for the next start at once.
+        await app.bot_data[SCHEDULER_KEY].stop()
 
     async def post_shutdown(app: BotApplication) -> None:
-        # Unsent messages stay `claimed` in the ledger and are re-sent once after restart.
-        await app.bot_data[SCHEDULER_KEY].dispatcher.stop()
         if db is None:
             await database.dispose()
+
+    processor = PerUserUpdateProcessor(settings.concurrent_updates)
 
     app: BotApplication = (
         ApplicationBuilder()
@@ -131,15 +156,23 @@ def build_application(
         # is the scheduler dispatcher's job; replies to a user's own tap or message are paced
         # by that user, so they are not queued behind a global 30/s bucket.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(processor)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data[SERVICES_KEY] = container
-    app.bot_data[SCHEDULER_KEY] = build_scheduler(
+    scheduler = build_scheduler(
         settings, db=database, library=container.library, bot=app.bot, clock=clock
     )
+    app.bot_data[SCHEDULER_KEY] = scheduler
+    unrecorded = scheduler.unrecorded_red_flags
+    app.bot_data[SERVICES_KEY] = replace(
+        container, red_flag_fallback=unrecorded.alert if unrecorded is not None else None
+    )
+    # A handled update may have written outbox rows (an alert, a relayed message): they are
+    # handed to the dispatcher at once instead of at the next tick.
+    processor.after_update = scheduler.outbox.after_update
     if scheduler_tick_job and app.job_queue is not None:
         app.job_queue.run_repeating(
             scheduler_tick,
@@ -161,6 +194,6 @@ def build_application(
             day_end_alerts_job, interval=DAY_END_PASS_INTERVAL, first=first, name=ALERT_JOB_NAME
         )
         # Expired invites and pending inputs name people and serve no one: gone daily.
-        app.job_queue.run_daily(purge_job, time=PURGE_TIME, name=PURGE_JOB_NAME)
+        app.job_queue.run_daily(purge_job, time=PURGE_TIME, name=PURGE_JOB_NAME, data=PURGE_TIME)
     handlers.register(app)
     return app

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     telegram_file_base_url: str = TELEGRAM_FILE_BASE_URL
     therapist_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Extra Telegram ids told of red flags only (e.g. a clinic's duty therapist); when set,
+    # the consent and /privacy texts name this disclosure. Empty: only the own therapist.
+    red_flag_also_notify: Annotated[frozenset[int], NoDecode] = frozenset()
     practice_name: str = "your therapist"
     database_url: str = "sqlite+aiosqlite:///data/bot.db"
     default_timezone: str = "Europe/London"
@@ -82,7 +85,7 @@ class Settings(BaseSettings):
     # trail (docs/privacy.md). Unset: derived from TELEGRAM_BOT_TOKEN.
     pseudonym_key: SecretStr | None = None
 
-    @field_validator("therapist_ids", mode="before")
+    @field_validator("therapist_ids", "red_flag_also_notify", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
         if isinstance(value, str):

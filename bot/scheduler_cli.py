@@ -46,6 +46,9 @@ async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
             try:
                 report = await scheduler.run_pass(at)
                 await scheduler.dispatcher.drain()
+                # Notices written while sending (a client who blocked the bot) go out too.
+                while await scheduler.outbox.pump(at):
+                    await scheduler.dispatcher.drain()
             finally:
                 await scheduler.dispatcher.stop()
             async with db.sessions() as session:

@@ -69,6 +69,8 @@ __all__ = [
     "reclaim_unsent",
 ]
 
+# `last_error` of a delivery a stopping dispatcher handed back unsent.
+RELEASED = "released"
 # A slot further back than this is not even recorded as missed after a long outage: the
 # ledger keeps a week of "missed" (what adherence looks at), not months of rows.
 LOOK_BACK = timedelta(days=7)
@@ -386,7 +388,8 @@ async def claim_due_slots(
 
 
 async def reclaim_unsent(db: Database, *, now: datetime, policy: ClaimPolicy) -> list[Claim]:
-    """Deliveries claimed longer than a lease ago and never sent: re-send once, then give up.
+    """Deliveries claimed longer than a lease ago (or released by a dispatcher that stopped)
+    and never sent: re-send once, then give up.
 
     Batch after batch, like `claim_due_slots`: a crash in a large fan-out can leave far more
     than one batch behind, and one pass (`tick --at`) must re-send them all.
@@ -419,7 +422,8 @@ async def _reclaim_batch(
             .join(Schedule, Schedule.id == Delivery.schedule_id)
             .where(
                 Delivery.status == DeliveryStatus.CLAIMED,
-                Delivery.claimed_at < now - policy.lease,
+                # Released by a dispatcher that stopped (SIGTERM): taken at once.
+                or_(Delivery.claimed_at < now - policy.lease, Delivery.last_error == RELEASED),
             )
             .order_by(Delivery.claimed_at)
             .limit(policy.batch_size)
@@ -446,7 +450,13 @@ async def _reclaim_batch(
             if late and row.client_id is not None:
                 recent_late.add(row.client_id)
             changes.append(
-                {"id": row.id, "attempts": row.attempts + 1, "claimed_at": now, "late": late}
+                {
+                    "id": row.id,
+                    "attempts": row.attempts + 1,
+                    "claimed_at": now,
+                    "late": late,
+                    "last_error": None,
+                }
             )
             claims.append(
                 Claim(

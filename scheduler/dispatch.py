@@ -18,8 +18,16 @@ only what the tick claimed ahead, at most the look-ahead's worth of slots. A cli
 or blocks the bot in the seconds between the early claim and the slot is still sent that one
 reminder (at most the look-ahead after pausing; a block answers 403 and is handled as
 always): re-reading every client's status at release would cost a query per slot for a
-window of seconds. `stop()` waits for held messages too (within its timeout); any left stay
-`claimed` in the ledger and are re-sent once by the next start, after their lease.
+window of seconds.
+
+Priority: urgent messages (red-flag alerts from the outbox) go to the front of the queue, so a
+10,000-reminder fan-out never delays one by more than the sends already under way.
+
+Stopping (SIGTERM): `stop()` is called while the bot's HTTP client is still open (the app's
+`post_stop`, before PTB closes it). It stops taking new work, sends what is queued and held
+within its timeout, then cancels the workers and *releases* whatever is left — queued, held or
+cut off in flight — in the ledger (`last_error = "released"`), so the next start takes it at
+once instead of after the lease. A send that fails because we are stopping is never `failed`.
 """
 
 from __future__ import annotations
@@ -40,10 +48,12 @@ from sqlalchemy import Table, bindparam, update
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.db import outbox as outbox_ledger
 from bot.db.engine import Database
 from bot.db.models import Delivery, DeliveryStatus
+from bot.domain.recipients import Audience
+from bot.services.kinds import CLIENT_BLOCKED
 from bot.services.schedules import mark_client_blocked
-from bot.texts import reminders as texts
 from scheduler.claiming import Purpose
 from scheduler.messages import OutgoingMessage
 
@@ -51,6 +61,9 @@ __all__ = ["MAX_ATTEMPTS", "Dispatcher", "SendOutcome"]
 
 log = logging.getLogger(__name__)
 
+RELEASED = outbox_ledger.RELEASED  # the same word in both ledgers (scheduler.claiming)
+
+URGENT, NORMAL = 0, 1  # queue priorities
 MAX_ATTEMPTS = 3  # network errors / 5xx: this many tries, then `failed`
 MAX_RETRY_AFTER = 5  # 429s honoured per message before giving up
 BACKOFF_SECONDS = 1.0  # first backoff; doubles each retry
@@ -65,7 +78,7 @@ STILL_CLOCK_ROUNDS = 100
 Sleep = Callable[[float], Awaitable[None]]
 
 
-def _seconds(retry_after: int | float | timedelta) -> float:
+def retry_after_seconds(retry_after: int | float | timedelta) -> float:
     # PTB gives an int today and a timedelta when PTB_TIMEDELTA is set (its future default).
     if isinstance(retry_after, timedelta):
         return retry_after.total_seconds()
@@ -206,7 +219,14 @@ class Dispatcher:
         self._backoff = backoff
         self._sleep = sleep
         self._pacer = _Pacer(1.0 / send_rate, 1.0 / per_chat_rate, monotonic)
-        self._queue: asyncio.Queue[OutgoingMessage] = asyncio.Queue()
+        self._queue: asyncio.PriorityQueue[tuple[int, int, OutgoingMessage]] = (
+            asyncio.PriorityQueue()
+        )
+        self._order = itertools.count()
+        self._cut_off: list[OutgoingMessage] = []
+        self._stopping = False
+        # Called after the dispatcher wrote an outbox row itself (the "client blocked" notice).
+        self.on_outbox_queued: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._keep_outcomes = keep_outcomes
         self._ledger = _SentLedger(db)
@@ -218,12 +238,17 @@ class Dispatcher:
         self._releaser: asyncio.Task[None] | None = None
 
     @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
+    @property
     def running(self) -> bool:
         return bool(self._tasks)
 
     async def start(self) -> None:
         if self._tasks:
             return
+        self._stopping = False
         self._tasks = [
             asyncio.create_task(self._work(), name=f"dispatch-{i}") for i in range(self._workers)
         ]
@@ -238,7 +263,15 @@ class Dispatcher:
                 heapq.heappush(self._held, (slot, next(self._held_order), message))
                 self._held_changed.set()
             else:
-                self._queue.put_nowait(message)
+                self._put(message)
+
+    def _put(self, message: OutgoingMessage) -> None:
+        priority = URGENT if message.urgent else NORMAL
+        self._queue.put_nowait((priority, next(self._order), message))
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     @property
     def pending(self) -> int:
@@ -254,7 +287,7 @@ class Dispatcher:
         now = self._clock()
         released = 0
         while self._held and self._held[0][0] <= now:
-            self._queue.put_nowait(heapq.heappop(self._held)[2])
+            self._put(heapq.heappop(self._held)[2])
             released += 1
         if released:
             self._released.set()
@@ -285,13 +318,15 @@ class Dispatcher:
             self._released.clear()
             await self._released.wait()
 
-    async def stop(self, *, drain_timeout: float = 10.0) -> None:
+    async def stop(self, *, drain_timeout: float = 7.0) -> int:
         """Finish what is queued or held (up to `drain_timeout`), then stop the workers.
 
-        Whatever is left stays `claimed` in the ledger and is re-sent once by the next start.
+        Whatever is left — queued, held, or cut off in flight — is released in the ledger for
+        the next start to take at once. Returns how many messages were released.
         """
         if not self._tasks:
-            return
+            return 0
+        self._stopping = True
         try:
             await asyncio.wait_for(self._drain_all(), drain_timeout)
         except TimeoutError:
@@ -305,11 +340,55 @@ class Dispatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
         self._releaser = None
+        untried = [entry[2] for entry in self._held] + [
+            self._queue.get_nowait()[2] for _ in range(self._queue.qsize())
+        ]
+        in_flight, self._cut_off = self._cut_off, []
         self._held.clear()
+        await self._release(untried, tried=False)
+        await self._release(in_flight, tried=True)
+        return len(untried) + len(in_flight)
+
+    async def _release(self, messages: list[OutgoingMessage], *, tried: bool) -> None:
+        """Hand unsent messages back to the ledger: the next start sends them at once.
+
+        A message that never left (`tried=False`) gets its claim back, so releasing it does
+        not count towards the one re-send a crashed delivery is allowed.
+        """
+        deliveries = [
+            m.claim.delivery_id
+            for m in messages
+            if m.claim is not None and m.claim.purpose in (Purpose.SLOT, Purpose.RESEND)
+        ]
+        outbox_ids = [m.outbox.outbox_id for m in messages if m.outbox is not None]
+        if not deliveries and not outbox_ids:
+            return
+        try:
+            async with self._db.sessions.begin() as session:
+                if deliveries:
+                    await session.execute(
+                        update(Delivery)
+                        .where(
+                            Delivery.id.in_(deliveries),
+                            Delivery.status == DeliveryStatus.CLAIMED,
+                        )
+                        .values(
+                            last_error=RELEASED,
+                            attempts=Delivery.attempts - (0 if tried else 1),
+                        )
+                    )
+                await outbox_ledger.release(session, ids=outbox_ids, tried=tried)
+        except Exception as exc:
+            # Left `claimed`: the next start re-sends them after the lease instead.
+            log.error("release failed", extra={"error_type": type(exc).__name__})
+        log.info(
+            "unsent messages released",
+            extra={"deliveries": len(deliveries), "outbox": len(outbox_ids), "in_flight": tried},
+        )
 
     async def _work(self) -> None:
         while True:
-            message = await self._queue.get()
+            message = (await self._queue.get())[2]
             try:
                 outcome = await self._deliver(message)
                 if self._keep_outcomes:
@@ -322,6 +401,7 @@ class Dispatcher:
                     if outcome.status != "sent":
                         break
             except asyncio.CancelledError:
+                self._cut_off.append(message)
                 raise
             except Exception as exc:
                 # A database hiccup while recording must not kill the worker; the ledger
@@ -344,12 +424,16 @@ class Dispatcher:
                 retry_afters += 1
                 if retry_afters > MAX_RETRY_AFTER:
                     return await self._failed(message, "retry_after")
-                await self._sleep(_seconds(exc.retry_after))
+                await self._sleep(retry_after_seconds(exc.retry_after))
             except Forbidden:
                 return await self._blocked(message)
             except BadRequest:
                 return await self._failed(message, "bad_request")
             except NetworkError as exc:  # includes TimedOut and every 5xx
+                if self._stopping:
+                    # Cut off by our own shutdown, not Telegram's answer: released, not failed.
+                    self._cut_off.append(message)
+                    return SendOutcome(message, "released")
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
                     return await self._failed(message, type(exc).__name__)
@@ -405,6 +489,22 @@ class Dispatcher:
         return claim is not None and claim.purpose is not Purpose.FOLLOW_UP
 
     async def _sent(self, message: OutgoingMessage, message_id: int) -> None:
+        if message.outbox is not None:
+            ref = message.outbox
+            async with self._db.sessions.begin() as session:
+                await outbox_ledger.mark_sent(
+                    session,
+                    outbox_id=ref.outbox_id,
+                    telegram_message_id=message_id,
+                    now=self._clock(),
+                    disclosure=(
+                        (ref.client_id, ref.kind)
+                        if ref.discloses and ref.client_id is not None
+                        else None
+                    ),
+                    relay=ref.relay,
+                )
+            return
         if not self._recorded(message) or message.claim is None:
             return
         await self._ledger.record(
@@ -419,7 +519,12 @@ class Dispatcher:
 
     async def _failed(self, message: OutgoingMessage, error: str) -> SendOutcome:
         log.warning("send failed", extra={"error_type": error})
-        if self._recorded(message) and message.claim is not None:
+        if message.outbox is not None:
+            async with self._db.sessions.begin() as session:
+                await outbox_ledger.mark_failed(
+                    session, outbox_id=message.outbox.outbox_id, error=error
+                )
+        elif self._recorded(message) and message.claim is not None:
             async with self._db.sessions.begin() as session:
                 await session.execute(
                     update(Delivery)
@@ -429,16 +534,36 @@ class Dispatcher:
         return SendOutcome(message, "failed")
 
     async def _blocked(self, message: OutgoingMessage) -> SendOutcome:
+        """403: the chat blocked the bot. A client is marked blocked (their schedules stop)
+        and their therapist is told once, through the outbox like any notice."""
         await self._failed(message, "forbidden")
-        claim = message.claim
-        if claim is None or claim.client_id is None:
+        client_id = self._client_chat_owner(message)
+        if client_id is None:
             return SendOutcome(message, "blocked")
+        now = self._clock()
         async with self._db.sessions.begin() as session:
-            blocked = await mark_client_blocked(
-                session, client_id=claim.client_id, now=self._clock()
-            )
+            blocked = await mark_client_blocked(session, client_id=client_id, now=now)
+            if blocked is not None:
+                await outbox_ledger.enqueue(
+                    session,
+                    kind=CLIENT_BLOCKED,
+                    chat_id=blocked.therapist_telegram_id,
+                    audience=Audience.THERAPIST,
+                    client_id=blocked.client_id,
+                    payload={"client_name": blocked.display_name},
+                    now=now,
+                )
         if blocked is not None:
             log.info("client blocked the bot", extra={"client_id": blocked.client_id})
-            notice = texts.CLIENT_BLOCKED_NOTICE.format(name=blocked.display_name)
-            self.submit([OutgoingMessage.fixed(blocked.therapist_telegram_id, notice)])
+            if self.on_outbox_queued is not None:
+                self.on_outbox_queued()
         return SendOutcome(message, "blocked")
+
+    @staticmethod
+    def _client_chat_owner(message: OutgoingMessage) -> int | None:
+        """The client whose own chat this message went to (None: a therapist's chat)."""
+        if message.claim is not None:
+            return message.claim.client_id
+        if message.outbox is not None and not message.outbox.discloses:
+            return message.outbox.client_id
+        return None

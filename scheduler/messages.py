@@ -44,7 +44,7 @@ from bot.texts.reminders import ReminderItem
 from bot.texts.summary import summary_chart_caption, summary_chart_keyboard, summary_texts
 from scheduler.claiming import Claim, Purpose
 
-__all__ = ["MAX_TEXT", "OutgoingMessage", "compose"]
+__all__ = ["MAX_TEXT", "OutboxRef", "OutgoingMessage", "Rendered", "compose"]
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 COMPOSE_SLICE = 500  # messages decided between two yields to the event loop
@@ -55,6 +55,19 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 def _fixed(text: str, reply_markup: InlineKeyboardMarkup | None) -> Rendered:
     return text, reply_markup
+
+
+@dataclass(frozen=True)
+class OutboxRef:
+    """An outbox row being sent: how to record its outcome, and what it disclosed."""
+
+    outbox_id: int
+    kind: str
+    client_id: int | None
+    # The client's data goes to someone other than the client: audited when sent.
+    discloses: bool
+    # (client id, direction) for a relayed message, so a reply to it is routed back.
+    relay: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,9 @@ class OutgoingMessage:
     claim: Claim | None = None
     photo: bytes | None = None
     then: tuple[OutgoingMessage, ...] = ()
+    outbox: OutboxRef | None = None
+    # Red-flag alerts: sent before anything else queued.
+    urgent: bool = False
 
     @classmethod
     def fixed(

@@ -35,6 +35,7 @@ from scheduler.claiming import (
 )
 from scheduler.dispatch import Dispatcher
 from scheduler.messages import compose
+from scheduler.outbox import Outbox, UnrecordedRedFlags
 
 __all__ = ["PassReport", "Scheduler"]
 
@@ -47,6 +48,7 @@ class PassReport:
     claims: tuple[Claim, ...]
     queued: int
     resumed_clients: int
+    notices: int = 0  # outbox messages (alerts, relayed messages, notices) queued
 
     @property
     def missed(self) -> int:
@@ -64,12 +66,34 @@ class Scheduler:
         dispatcher: Dispatcher,
         policy: ClaimPolicy,
         tick_lookahead: timedelta = timedelta(0),
+        outbox: Outbox | None = None,
+        unrecorded_red_flags: UnrecordedRedFlags | None = None,
     ) -> None:
         self.db = db
         self.library = library
         self.dispatcher = dispatcher
         self.policy = policy
         self.tick_lookahead = tick_lookahead
+        self.outbox = outbox or Outbox(
+            db=db, dispatcher=dispatcher, clock=dispatcher.clock, therapist_ids=()
+        )
+        self.unrecorded_red_flags = unrecorded_red_flags
+
+    async def start(self) -> None:
+        """Start sending: the dispatcher's workers, then the outbox pump."""
+        await self.dispatcher.start()
+        await self.outbox.start()
+
+    async def stop(self, *, drain_timeout: float = 7.0) -> int:
+        """Stop claiming, send what is queued (up to `drain_timeout`), release the rest.
+
+        Returns how many messages were released for the next start.
+        """
+        await self.outbox.stop()
+        released = await self.dispatcher.stop(drain_timeout=drain_timeout)
+        if self.unrecorded_red_flags is not None:
+            await self.unrecorded_red_flags.stop()
+        return released
 
     async def tick(self, now: datetime) -> PassReport:
         """The periodic tick's pass: claims `tick_lookahead` ahead of `now`."""
@@ -91,14 +115,16 @@ class Scheduler:
             self.dispatcher.submit(messages, now=now)
             queued += len(messages)
 
+        # Alerts and notices first: a red flag waits for no fan-out.
+        notices = await self.outbox.pump(now)
         await queue(await reclaim_unsent(self.db, now=now, policy=self.policy))
         await claim_due_slots(
             self.db, now=now, policy=self.policy, on_batch=queue, until=now + lookahead
         )
         await queue(await claim_snoozed(self.db, now=now, policy=self.policy))
         await queue(await claim_follow_ups(self.db, now=now, policy=self.policy))
-        report = PassReport(now, tuple(claims), queued, len(resumed))
-        if claims or resumed:
+        report = PassReport(now, tuple(claims), queued, len(resumed), notices)
+        if claims or resumed or notices:
             log.info(
                 "scheduler pass",
                 extra={
@@ -106,6 +132,7 @@ class Scheduler:
                     "queued": queued,
                     "missed": report.missed,
                     "resumed": len(resumed),
+                    "notices": notices,
                 },
             )
         return report

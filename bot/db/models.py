@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -310,7 +311,21 @@ class RedFlagEvent(Base):
 
 class Alert(Base):
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_client_kind_created", "client_id", "kind", "created_at"),)
+    __table_args__ = (
+        Index("ix_alert_client_kind_created", "client_id", "kind", "created_at"),
+        # An open episode is stored once per client and kind: a second instance (or a second
+        # pass) that raises it again refreshes the open row instead of adding one. Red flags
+        # are exempt: every report is its own urgent alert.
+        Index(
+            "uq_alert_open_episode",
+            "client_id",
+            "kind",
+            "episode_key",
+            unique=True,
+            sqlite_where=text("acknowledged_at IS NULL AND kind <> 'red_flag'"),
+            postgresql_where=text("acknowledged_at IS NULL AND kind <> 'red_flag'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
@@ -400,3 +415,53 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"  # written with its event, waiting for the dispatcher
+    CLAIMED = "claimed"  # taken by a dispatcher (lease from `claimed_at`)
+    SENT = "sent"
+    FAILED = "failed"
+    # Not sent: at send time nobody may receive it (the therapist left THERAPIST_IDS, the
+    # client was reassigned or erased). Never retried.
+    WITHHELD = "withheld"
+    DONE = "done"  # a periodic job's slot that was run
+
+
+class OutboxMessage(Base):
+    """The ledger of everything the bot sends on its own initiative other than reminders.
+
+    A row is written in the same transaction as the event that causes it (a red flag, a
+    trend alert, a relayed message...) and sent by the dispatcher, which checks at send
+    time who may receive it. `payload` holds what the message is rendered from; it is
+    emptied once the message is sent, so delivered content does not linger here. Rows with
+    `kind` "job:..." and no chat are periodic-job slots: `dedupe_key` makes each slot one
+    claim across every instance.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_urgent_id", "status", "urgent", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Whose data the message carries (None: nobody's). Erasing the client erases the row.
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), index=True
+    )
+    # Who may receive it, checked at send time: "client" (the client themselves),
+    # "therapist" (their own therapist), "red_flag" (+ RED_FLAG_ALSO_NOTIFY), "any".
+    audience: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]]
+    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # An error class, "released" (handed back at shutdown) or a withholding reason.
+    last_error: Mapped[str | None] = mapped_column(String(64))

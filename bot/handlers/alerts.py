@@ -1,16 +1,14 @@
 """Trend alerts to the therapist: sending them, /alerts, and the Acknowledge button.
 
-`send_alert_notices` is what other areas call after a service raised alerts (the check-in
-handler after a pain entry, the daily evaluation job here).
+Alerts reach the therapist through the outbox: the service that raises one queues its message
+in the same transaction (at a check-in, in the day-end pass run by the job here).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
-from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.buttons.therapist import ALERTS, AcknowledgeAlert
@@ -19,7 +17,6 @@ from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message,
 from bot.handlers.therapist_access import therapist_command
 from bot.services.alerts import (
     AckOutcome,
-    AlertNotice,
     acknowledge_alert,
     judge_finished_days,
     open_alerts,
@@ -32,29 +29,14 @@ log = logging.getLogger(__name__)
 MAX_LISTED = 20
 
 
-async def send_alert_notices(bot: Bot, notices: Sequence[AlertNotice]) -> None:
-    """Tell each alert's therapist, with its evidence and buttons; one failure stops no other."""
-    for notice in notices:
-        try:
-            await bot.send_message(
-                notice.therapist_telegram_id,
-                t.alert_message(notice),
-                reply_markup=t.alert_keyboard(notice),
-            )
-        except TelegramError as exc:
-            log.error(
-                "alert not delivered",
-                extra={"alert_id": notice.alert_id, "error_type": type(exc).__name__},
-            )
-
-
 async def day_end_alerts_job(context: BotContext) -> None:
     """Every quarter hour: the days clients have just finished (silence, a week's adherence)."""
     services = services_of(context)
+    # Every instance's job fires; one claims the slot. What it raises is queued in the outbox
+    # with the alerts, and sent by the dispatcher.
     notices = await judge_finished_days(services.db, now=services.now())
     if notices:
         log.info("day-end alerts raised", extra={"raised": len(notices)})
-    await send_alert_notices(context.bot, notices)
 
 
 async def alerts_command(update: Update, context: BotContext) -> None:

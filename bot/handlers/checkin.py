@@ -19,7 +19,6 @@ from telegram.ext import (
 from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
 from bot.domain.pain import WeekComparison, can_record_for
 from bot.domain.short_replies import short_reply
-from bot.handlers.alerts import send_alert_notices
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
 from bot.services.checkin import (
@@ -135,13 +134,11 @@ async def _render_result(query: CallbackQuery, result: CheckinResult) -> None:
         text = t.saved_late(result.day, result.leg, result.back)
         await query.answer(t.SAVED_LATE_SHORT)
         await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
-        await send_alert_notices(query.get_bot(), result.alerts)
     else:
         template = t.SAVED if result.status is CheckinStatus.SAVED else t.UPDATED
         await query.answer(template.format(**scores))
         text = template.format(**scores) + comparison_text(result.comparison)
         await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
-        await send_alert_notices(query.get_bot(), result.alerts)
 
 
 async def pain_note_text(update: Update, context: BotContext) -> None:

@@ -207,9 +207,7 @@ async def pause_client(press: Press[PauseClient], context: BotContext) -> None:
     await context.bot.send_message(
         therapist, (t.PAUSED_DONE if paused else t.RESUMED_DONE).format(name=result.client_name)
     )
-    await context.bot.send_message(
-        result.client_telegram_id, t.CLIENT_PAUSED_NOTICE if paused else t.CLIENT_RESUMED_NOTICE
-    )
+    # The client's own notice was queued with the change (the outbox sends it).
 
 
 async def notes_command(update: Update, context: BotContext) -> None:

@@ -17,7 +17,6 @@ import asyncio
 import logging
 
 from telegram import Bot, InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
@@ -35,7 +34,7 @@ from bot.services.exercises import (
     answer_exercise_question,
     exercise_menu,
     exercise_view,
-    remember_forwarded_question,
+    queue_forwarded_question,
 )
 from bot.texts import exercises as t
 
@@ -125,17 +124,10 @@ async def exercise_question(update: Update, context: BotContext) -> None:
 
 
 async def _forward(context: BotContext, forward: QuestionForward, question: str) -> bool:
+    """Queue the question for the therapist (the outbox sends it: not the user who asked)."""
     services = services_of(context)
-    try:
-        sent = await context.bot.send_message(
-            forward.therapist_telegram_id, t.forwarded_question(forward.client_name, question)
-        )
-    except TelegramError as exc:
-        # Not recorded, so the client asking again tries again.
-        log.warning("exercise question not forwarded", extra={"error_type": type(exc).__name__})
-        return False
-    await remember_forwarded_question(
-        services.db, forward=forward, message_id=sent.message_id, now=services.now()
+    await queue_forwarded_question(
+        services.db, forward=forward, question=question, now=services.now()
     )
     return True
 

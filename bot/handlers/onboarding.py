@@ -14,7 +14,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -343,14 +342,6 @@ async def after_onboarding_screen(press: Press[RedFlagAnswer], context: BotConte
             times=t.format_times(done.reminder_times), checkin=ts.hhmm(done.checkin_time)
         ),
     )
-    if done.therapist_telegram_id is not None:
-        text, markup = t.therapist_client_joined(
-            done.client_name, done.client_id, has_prescription=done.has_prescription
-        )
-        try:
-            await context.bot.send_message(done.therapist_telegram_id, text, reply_markup=markup)
-        except TelegramError as exc:
-            log.info("therapist not told of a new client", extra={"error_type": type(exc).__name__})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

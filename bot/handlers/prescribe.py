@@ -10,10 +10,10 @@ stopping) updates the client's reminder schedules at once and tells the client w
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
 from bot.buttons.therapist import (
@@ -86,15 +86,13 @@ def _screen(
     return t.pick_message(draft, exercises), t.pick_keyboard(draft, exercises)
 
 
-async def _tell_client(bot: Bot, change: PrescriptionChange, library: ExerciseLibrary) -> bool:
-    try:
-        await bot.send_message(
-            change.client_telegram_id, t.client_change_notice(change, title_lookup(library))
-        )
-    except TelegramError as exc:
-        log.warning("prescription notice not delivered", extra={"error_type": type(exc).__name__})
-        return False
-    return True
+def _client_notice(library: ExerciseLibrary) -> Callable[[PrescriptionChange], str]:
+    """What the client is told of a change (queued with it; the outbox sends it)."""
+    return partial(_notice_text, title_of=title_lookup(library))
+
+
+def _notice_text(change: PrescriptionChange, *, title_of: Callable[[str], str]) -> str:
+    return t.client_change_notice(change, title_of)
 
 
 async def _first_screen(
@@ -214,17 +212,14 @@ async def _confirm(press: Press[PrescriptionButton], context: BotContext, client
         client_id=client_id,
         library=services.library,
         now=services.now(),
+        notice=_client_notice(services.library),
     )
     if change is None:
         await query.answer(t.DRAFT_GONE, show_alert=True)
         return
     await query.answer()
-    told = await _tell_client(context.bot, change, services.library)
     template = t.SAVED_FOR_THERAPIST if change.anything_changed else t.SAVED_NOTHING_CHANGED
-    text = template.format(name=change.client_name)
-    if not told:
-        text += "\n" + t.RELAY_FAILED.format(name=change.client_name)
-    await edit_query_message(query, text)
+    await edit_query_message(query, template.format(name=change.client_name))
 
 
 async def _ask_to_stop(
@@ -245,7 +240,11 @@ async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id
     query, therapist = press.query, press.user_id
     services = services_of(context)
     change = await stop_prescription(
-        services.db, therapist_telegram_id=therapist, client_id=client_id, now=services.now()
+        services.db,
+        therapist_telegram_id=therapist,
+        client_id=client_id,
+        now=services.now(),
+        notice=_client_notice(services.library),
     )
     if change is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
@@ -255,7 +254,6 @@ async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id
     if not change.removed:
         await edit_query_message(query, t.NOTHING_TO_STOP.format(name=change.client_name))
         return
-    await _tell_client(context.bot, change, services.library)
     await edit_query_message(query, t.STOPPED_FOR_THERAPIST.format(name=change.client_name))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from telegram import InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.buttons.safety import DELETE, DeleteButton, KeepData
+from bot.domain.periodic import latest_daily_slot
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
@@ -19,9 +20,11 @@ from bot.handlers.common import (
 from bot.handlers.menus import clear_client_menu
 from bot.services import privacy
 from bot.services.identity import Role, identify
+from bot.services.periodic import claim_periodic_run
 from bot.texts import privacy as t
 
 log = logging.getLogger(__name__)
+PURGE_JOB = "purge"
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
@@ -91,22 +94,22 @@ async def delete_pressed(press: Press[DeleteButton], context: BotContext) -> Non
     await query.answer()
     await edit_query_message(query, t.DELETED)
     await clear_client_menu(context.bot, query.from_user.id)
-    if erased.therapist_telegram_id is not None:
-        try:
-            await context.bot.send_message(
-                erased.therapist_telegram_id,
-                t.THERAPIST_CLIENT_LEFT.format(name=erased.client_name),
-            )
-        except TelegramError as exc:
-            log.warning(
-                "therapist not told of an erasure", extra={"error_type": type(exc).__name__}
-            )
 
 
 async def purge_job(context: BotContext) -> None:
     """Daily: unused invites and pending inputs past their expiry are deleted (they name
-    people and serve no one any more). Counts only in the log."""
+    people and serve no one any more). Counts only in the log.
+
+    Every instance's job fires; the day's slot (the job's time, in `job.data`) is claimed in
+    the ledger, so one of them purges.
+    """
     services = services_of(context)
+    now = services.now()
+    at = context.job.data if context.job is not None else None
+    if isinstance(at, time) and not await claim_periodic_run(
+        services.db, job=PURGE_JOB, slot=latest_daily_slot(now, at), now=now
+    ):
+        return
     purged = await privacy.purge_expired(services.db, now=services.now())
     log.info(
         "expired rows purged",

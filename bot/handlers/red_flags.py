@@ -5,8 +5,10 @@ check, /symptoms), and any text a client types that mentions a red flag (the gua
 an early handler group, before notes, exercise questions and the fallback).
 
 Order matters (DESIGN.md): the client gets EMERGENCY_ADVICE first — before anything is written,
-so nothing can delay it — then the event and alert are stored in one transaction, then every
-therapist gets an urgent message. Never deduplicated by episode, never behind a setting.
+so nothing can delay it — then the event, the alert, the advice and the urgent alert for each
+permitted recipient (the client's own therapist, RED_FLAG_ALSO_NOTIFY) are stored in one
+transaction; the dispatcher sends those alerts ahead of anything else queued. Never
+deduplicated by episode, never behind a setting.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ from bot.handlers.common import (
     services_of,
 )
 from bot.services.identity import Role
-from bot.services.red_flags import UrgentAlert, record_red_flag
+from bot.services.red_flags import (
+    RedFlagReport,
+    ReportNotStoredError,
+    UrgentAlert,
+    record_red_flag,
+)
 from bot.texts import red_flags as t
 
 log = logging.getLogger(__name__)
@@ -79,21 +86,18 @@ async def screen_answer(press: Press[RedFlagAnswer], context: BotContext) -> Non
             await edit_query_message(query, t.ALL_CLEAR)
         return
     # Any yes ends the screen at once: the advice first, then the record and the therapists.
-    services = services_of(context)
     await query.answer()
-    await send_emergency_advice(context.bot, user_id, services.settings.emergency_advice)
     message = query.message
     answers = tuple((sign, i == index) for i, sign in enumerate(SIGNS[: index + 1]))
-    urgent = await record_red_flag(
-        services.db,
+    await urgent_path(
+        context,
+        chat_id=user_id,
         telegram_id=user_id,
+        telegram_name=query.from_user.first_name,
         source=source,
         report_key=f"rf:{user_id}:{message.message_id if message else query.id}",
-        therapist_ids=services.settings.therapist_ids,
-        now=services.now(),
         answers=answers,
     )
-    await _tell_therapists(context.bot, urgent, user_id)
     await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
 
 
@@ -107,65 +111,77 @@ async def red_flags_in_message(update: Update, context: BotContext) -> None:
     services = services_of(context)
     if not signs or user.id in services.settings.therapist_ids:
         return
-    await send_emergency_advice(context.bot, message.chat_id, services.settings.emergency_advice)
-    urgent = await record_red_flag(
-        services.db,
+    urgent = await urgent_path(
+        context,
+        chat_id=message.chat_id,
         telegram_id=user.id,
+        telegram_name=user.first_name,
         source="free_text",
         report_key=f"text:{user.id}:{message.message_id}",
-        therapist_ids=services.settings.therapist_ids,
-        now=services.now(),
         mentioned=signs,
     )
-    await _tell_therapists(context.bot, urgent, user.id)
     if urgent is not None and not urgent.awaiting_input:
         # Nothing else should answer this message with "I'm not sure what you mean".
         raise ApplicationHandlerStop
 
 
-async def send_emergency_advice(bot: Bot, chat_id: int, advice: str) -> None:
-    """First thing on any red flag. A failure to reach the client is logged, and the
-    therapists are still told: their alert must never depend on this message."""
+async def urgent_path(
+    context: BotContext,
+    *,
+    chat_id: int,
+    telegram_id: int,
+    telegram_name: str,
+    source: str,
+    report_key: str,
+    answers: tuple[tuple[str, bool], ...] = (),
+    mentioned: tuple[str, ...] = (),
+) -> UrgentAlert | None:
+    """The advice to the client first (direct: they just acted), then the report and its
+    urgent alerts in one transaction (sent by the dispatcher, before anything else queued).
+    If that cannot commit, the alert is sent directly and recorded when the database is back.
+    """
+    services = services_of(context)
+    advice_id = await send_emergency_advice(
+        context.bot, chat_id, services.settings.emergency_advice
+    )
+    report = RedFlagReport(
+        telegram_id=telegram_id,
+        source=source,
+        report_key=report_key,
+        reported_at=services.now(),
+        answers=answers,
+        mentioned=mentioned,
+        advice_message_id=advice_id,
+    )
     try:
-        await bot.send_message(chat_id, advice)
+        urgent = await record_red_flag(
+            services.db,
+            report,
+            therapist_ids=services.settings.therapist_ids,
+            also_notify=services.settings.red_flag_also_notify,
+            now=services.now(),
+        )
+    except ReportNotStoredError as exc:
+        log.error("red flag not recorded: alerting directly", extra={"error_type": str(exc)})
+        told = 0
+        if services.red_flag_fallback is not None:
+            told = await services.red_flag_fallback(report, telegram_name)
+        if told:
+            await context.bot.send_message(chat_id, t.RED_FLAG_RECORDED)
+        return None
+    if urgent is not None and urgent.is_new and urgent.therapist_chat_ids:
+        await context.bot.send_message(chat_id, t.RED_FLAG_RECORDED)
+    return urgent
+
+
+async def send_emergency_advice(bot: Bot, chat_id: int, advice: str) -> int | None:
+    """First thing on any red flag; the message id, to record it. A failure to reach the
+    client is logged, and the therapists are still told: their alert never depends on it."""
+    try:
+        return (await bot.send_message(chat_id, advice)).message_id
     except TelegramError as exc:
         log.error("emergency advice not delivered", extra={"error_type": type(exc).__name__})
-
-
-async def _tell_therapists(bot: Bot, urgent: UrgentAlert | None, client_chat_id: int) -> None:
-    if urgent is None:
-        return
-    told = not urgent.is_new  # A repeat: the therapists were told the first time.
-    if urgent.is_new:
-        text = therapist_message(urgent)
-        keyboard = t.therapist_keyboard(urgent.alert_id, urgent.client_id)
-        for chat_id in urgent.therapist_chat_ids:
-            try:
-                await bot.send_message(chat_id, text, reply_markup=keyboard)
-                told = True
-            except TelegramError as exc:
-                # One unreachable therapist must not stop the others being told.
-                log.error(
-                    "urgent red-flag alert not delivered",
-                    extra={"alert_id": urgent.alert_id, "error_type": type(exc).__name__},
-                )
-    if told:
-        await bot.send_message(client_chat_id, t.RED_FLAG_RECORDED)
-
-
-def therapist_message(urgent: UrgentAlert) -> str:
-    lines = [
-        t.ANSWER_LINE.format(
-            question=t.SIGN_NAMES[sign], answer=t.ANSWER_YES if yes else t.ANSWER_NO
-        )
-        for sign, yes in urgent.answers
-    ]
-    lines += [t.MENTIONED_LINE.format(sign=t.SIGN_NAMES[sign]) for sign in urgent.mentioned]
-    return t.THERAPIST_URGENT.format(
-        name=urgent.client_name,
-        source=t.THERAPIST_SOURCE[urgent.source],
-        details="\n".join(lines),
-    )
+        return None
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

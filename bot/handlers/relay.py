@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -30,7 +29,7 @@ from bot.services.relay import (
     RelayTarget,
     cancel_relay,
     open_relay_to_client,
-    record_relayed,
+    queue_relayed,
     route_client_reply,
     route_therapist_reply,
     take_relay_to_client,
@@ -74,33 +73,22 @@ async def cancel_button(press: Press[CancelRelay], context: BotContext) -> None:
 async def _deliver(
     update: Update, context: BotContext, target: RelayTarget, direction: Direction
 ) -> None:
+    """Queue the message for the dispatcher and tell the sender; the recipient is not the
+    user who acted, so it is never sent from here."""
     message = update.effective_message
     assert message is not None and message.text is not None
     services = services_of(context)
-    if direction is Direction.TO_CLIENT:
-        chat_id, parts = target.client_telegram_id, t.relay_to_client(message.text)
-    else:
-        chat_id = target.therapist_telegram_id
-        parts = t.relay_to_therapist(target.client_name, message.text)
-    for part in parts:
-        try:
-            sent = await context.bot.send_message(chat_id, part)
-        except Forbidden:
-            await message.reply_text(t.RELAY_BLOCKED.format(name=target.client_name))
-            return
-        except TelegramError as exc:
-            log.warning("relayed message not delivered", extra={"error_type": type(exc).__name__})
-            await message.reply_text(t.RELAY_NOT_DELIVERED.format(name=target.client_name))
-            return
-        # Every part is remembered, so a reply to any of them is routed.
-        await record_relayed(
-            services.db,
-            target=target,
-            direction=direction,
-            chat_id=chat_id,
-            message_id=sent.message_id,
-            now=services.now(),
-        )
+    await queue_relayed(
+        services.db,
+        target=target,
+        direction=direction,
+        parts=(
+            t.relay_to_client(message.text)
+            if direction is Direction.TO_CLIENT
+            else t.relay_to_therapist(target.client_name, message.text)
+        ),
+        now=services.now(),
+    )
     if direction is Direction.TO_CLIENT:
         await message.reply_text(t.RELAY_SENT.format(name=target.client_name))
     else:

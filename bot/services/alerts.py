@@ -24,10 +24,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import reports
+from bot.db import outbox, reports
+from bot.db.dialect import insert_for
 from bot.db.engine import Database
 from bot.db.models import Alert, Client, ClientStatus, Therapist
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
@@ -45,12 +46,18 @@ from bot.domain.alerts import (
     should_raise,
 )
 from bot.domain.pain import DailyPain
+from bot.domain.recipients import Audience
 from bot.domain.schedule_times import day_end_pass_slot, day_finished_at, end_of_local_day
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
+from bot.services.kinds import TREND_ALERT
 
 # The pain history the rules need, ending on the judged day (bot.domain.alerts.HISTORY_DAYS).
 PAIN_HISTORY_DAYS = HISTORY_DAYS
+# The ledger's name for the day-end pass: one claim per slot across every instance.
+DAY_END_JOB = "day_end_alerts"
+# The partial unique index `uq_alert_open_episode` (an open episode is stored once).
+OPEN_EPISODE = text("acknowledged_at IS NULL AND kind <> 'red_flag'")
 
 
 @dataclass(frozen=True)
@@ -139,12 +146,41 @@ async def _raise(
                 evidence=candidate.evidence.as_json(),
                 created_at=now,
             )
-            session.add(alert)
             raised.append((people[client_id], alert, candidate.kind))
-    await session.flush()
-    return [
-        AlertNotice(
-            alert_id=alert.id,
+    return await _store_and_queue(session, raised, now=now)
+
+
+async def _store_and_queue(
+    session: AsyncSession, raised: list[tuple[_Raising, Alert, AlertKind]], *, now: datetime
+) -> list[AlertNotice]:
+    """Store each raised alert and queue its notice to the therapist, in the caller's
+    transaction: the alert and the message about it exist together or not at all.
+
+    An alert of an episode the client already has open refreshes that open row (the schema
+    holds each open episode once per client and kind), so a pass run twice never stores two.
+    """
+    notices: list[AlertNotice] = []
+    for who, alert, kind in raised:
+        values = {
+            "client_id": alert.client_id,
+            "kind": alert.kind,
+            "severity": alert.severity,
+            "episode_key": alert.episode_key,
+            "evidence": alert.evidence,
+            "created_at": alert.created_at,
+        }
+        stmt = (
+            insert_for(session, Alert.__table__)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=["client_id", "kind", "episode_key"],
+                index_where=OPEN_EPISODE,
+                set_={k: v for k, v in values.items() if k not in ("client_id", "kind")},
+            )
+            .returning(Alert.id)
+        )
+        notice = AlertNotice(
+            alert_id=(await session.execute(stmt)).scalar_one(),
             client_id=who.client_id,
             client_name=who.name,
             therapist_telegram_id=who.therapist_telegram_id,
@@ -153,8 +189,26 @@ async def _raise(
             evidence=dict(alert.evidence),
             created_at=alert.created_at,
         )
-        for who, alert, kind in raised
-    ]
+        await outbox.enqueue(
+            session,
+            kind=TREND_ALERT,
+            chat_id=notice.therapist_telegram_id,
+            audience=Audience.THERAPIST,
+            client_id=notice.client_id,
+            payload={
+                "alert_id": notice.alert_id,
+                "client_id": notice.client_id,
+                "client_name": notice.client_name,
+                "therapist_telegram_id": notice.therapist_telegram_id,
+                "kind": notice.kind.value,
+                "severity": notice.severity,
+                "evidence": notice.evidence,
+                "created_at": notice.created_at.isoformat(),
+            },
+            now=now,
+        )
+        notices.append(notice)
+    return notices
 
 
 def pain_history_start(day: date) -> date:
@@ -279,6 +333,10 @@ async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotic
     """
     slot = day_end_pass_slot(now)
     async with db.sessions.begin() as session:
+        # Every instance's job fires: the slot is claimed in the ledger, in this transaction,
+        # so exactly one of them judges it (a pass that fails releases the claim with it).
+        if not await outbox.claim_job_slot(session, job=DAY_END_JOB, slot=slot, now=now):
+            return []
         zones = await reports.active_client_zones(session)
         ended = {z: day for z in zones if (day := day_finished_at(slot, z)) is not None}
         if not ended:

@@ -17,16 +17,18 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import reports
+from bot.db import outbox, reports
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Prescription, Therapist
 from bot.domain.adherence import adherence_pct, settled_slots, week_start_of, weekly_adherence
 from bot.domain.alerts import DEFAULT_SENSITIVITY, TEST_SPAN_DAYS, Sensitivity
 from bot.domain.pain import Region, comparison_with_last_week, usual_level
+from bot.domain.recipients import Audience
 from bot.domain.triage import ClientFacts, Need, Triage, triage
 from bot.services import audit
 from bot.services.caseload import CaseloadClient, gather_caseload
 from bot.services.identity import therapist_row
+from bot.services.kinds import PAUSED_BY_THERAPIST, RESUMED_BY_THERAPIST
 from bot.services.schedules import (
     MAX_REMINDER_TIMES,
     checkin_time,
@@ -468,6 +470,16 @@ async def toggle_pause(
         elif client.status is ClientStatus.PAUSED:
             await resume_client_schedules(session, client_id=client.id, now=now)
             change = PauseChange.RESUMED
+        if change is not PauseChange.UNCHANGED:
+            await outbox.enqueue(
+                session,
+                kind=PAUSED_BY_THERAPIST if change is PauseChange.PAUSED else RESUMED_BY_THERAPIST,
+                chat_id=client.telegram_id,
+                audience=Audience.CLIENT,
+                client_id=client.id,
+                payload={},
+                now=now,
+            )
         await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
+from bot.services.red_flags import RedFlagReport
 
 Clock = Callable[[], datetime]
 
@@ -23,6 +24,9 @@ class ServiceContainer:
     db: Database
     library: ExerciseLibrary
     clock: Clock = system_clock
+    # Sends a red-flag alert directly when the report cannot be written, and records it once
+    # the database is back (`scheduler.outbox.UnrecordedRedFlags.alert`); how many were told.
+    red_flag_fallback: Callable[[RedFlagReport, str], Awaitable[int]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

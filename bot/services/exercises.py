@@ -29,18 +29,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Exercise, ExerciseLibrary
+from bot.db import outbox
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
     Client,
     ForwardedQuestion,
-    MessageRelay,
     Prescription,
     Therapist,
 )
 from bot.domain.exercise_match import match_exercise
+from bot.domain.recipients import Audience
+from bot.services.kinds import EXERCISE_QUESTION
 from bot.services.prescriptions import dosage_text
-from bot.services.relay import TO_THERAPIST
 
 __all__ = [
     "ExerciseMenu",
@@ -55,7 +56,7 @@ __all__ = [
     "exercise_menu",
     "exercise_view",
     "looks_like_exercise_question",
-    "remember_forwarded_question",
+    "queue_forwarded_question",
 ]
 
 
@@ -290,11 +291,12 @@ async def _forward_due(
     )
 
 
-async def remember_forwarded_question(
-    db: Database, *, forward: QuestionForward, message_id: int, now: datetime
+async def queue_forwarded_question(
+    db: Database, *, forward: QuestionForward, question: str, now: datetime
 ) -> None:
-    """Record a forward once it reached the therapist: the same question is not passed on
-    again, and the therapist's Telegram reply to it goes back to the client."""
+    """Queue the question for the client's therapist (the outbox; the dispatcher sends it and
+    ties the delivered message to the client, so the therapist's reply goes back) and note it,
+    so the same question is not passed on twice."""
     async with db.sessions.begin() as session:
         last = await session.get(ForwardedQuestion, forward.client_id, with_for_update=True)
         if last is None:
@@ -305,12 +307,12 @@ async def remember_forwarded_question(
             )
         else:
             last.text_hash, last.forwarded_at = forward.text_hash, now
-        session.add(
-            MessageRelay(
-                client_id=forward.client_id,
-                direction=TO_THERAPIST,
-                chat_id=forward.therapist_telegram_id,
-                message_id=message_id,
-                created_at=now,
-            )
+        await outbox.enqueue(
+            session,
+            kind=EXERCISE_QUESTION,
+            chat_id=forward.therapist_telegram_id,
+            audience=Audience.THERAPIST,
+            client_id=forward.client_id,
+            payload={"client_name": forward.client_name, "text": question},
+            now=now,
         )

@@ -14,10 +14,11 @@ from datetime import datetime, time
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import reports
+from bot.db import outbox, reports
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, Invite, Therapist
+from bot.domain.recipients import Audience
 from bot.services import schedules
 from bot.services.client_settings import (
     ONBOARDING_PENDING_TTL,
@@ -27,6 +28,7 @@ from bot.services.client_settings import (
     set_pending,
 )
 from bot.services.invites import TOKEN_PATTERN, InviteStatus, hash_token
+from bot.services.kinds import CLIENT_JOINED
 
 STEP_TIME_ZONE = "timezone"
 STEP_REMINDERS = "reminders"
@@ -149,7 +151,8 @@ async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: date
 async def finish_onboarding(
     db: Database, *, telegram_id: int, now: datetime
 ) -> OnboardingDone | None:
-    """Mark onboarding complete (after the red-flag screen); None if it already was."""
+    """Mark onboarding complete (after the red-flag screen) and queue the therapist's notice;
+    None if it already was."""
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
         if client is None or client.onboarding_step is None:
@@ -158,7 +161,7 @@ async def finish_onboarding(
         therapist_telegram_id = await session.scalar(
             select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
         )
-        return OnboardingDone(
+        done = OnboardingDone(
             client_id=client.id,
             therapist_telegram_id=therapist_telegram_id,
             client_name=client.display_name,
@@ -170,6 +173,21 @@ async def finish_onboarding(
                 )
             ),
         )
+        if therapist_telegram_id is not None:
+            await outbox.enqueue(
+                session,
+                kind=CLIENT_JOINED,
+                chat_id=therapist_telegram_id,
+                audience=Audience.THERAPIST,
+                client_id=client.id,
+                payload={
+                    "client_name": client.display_name,
+                    "client_id": client.id,
+                    "has_prescription": done.has_prescription,
+                },
+                now=now,
+            )
+        return done
 
 
 async def onboarding_step(db: Database, *, telegram_id: int) -> str | None:

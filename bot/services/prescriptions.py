@@ -12,6 +12,7 @@ DESIGN.md: 2–4 exercises per prescription is the workable range; above 6 the t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -19,10 +20,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Dosage, Exercise, ExerciseLibrary
+from bot.db import outbox
 from bot.db.engine import Database
 from bot.db.models import Client, PendingInput, Prescription
+from bot.domain.recipients import Audience
 from bot.services import audit
 from bot.services.clients import active_prescriptions, owned_client
+from bot.services.kinds import PLAIN_TEXT
 from bot.services.schedules import ALL_DAYS, reminder_times, sync_client_schedules
 
 DRAFT_KIND = "prescribe"
@@ -339,6 +343,25 @@ async def _apply(
     )
 
 
+# Renders "your prescription changed" for the client (the handler's texts; services say none).
+ChangeNotice = Callable[[PrescriptionChange], str]
+
+
+async def _queue_notice(
+    session: AsyncSession, change: PrescriptionChange, notice: ChangeNotice | None, now: datetime
+) -> None:
+    if notice is not None:
+        await outbox.enqueue(
+            session,
+            kind=PLAIN_TEXT,
+            chat_id=change.client_telegram_id,
+            audience=Audience.CLIENT,
+            client_id=change.client_id,
+            payload={"text": notice(change)},
+            now=now,
+        )
+
+
 async def confirm_draft(
     db: Database,
     *,
@@ -346,8 +369,10 @@ async def confirm_draft(
     client_id: int,
     library: ExerciseLibrary,
     now: datetime,
+    notice: ChangeNotice | None = None,
 ) -> PrescriptionChange | None:
-    """Write the draft as the client's prescription; None when the draft is gone or not theirs."""
+    """Write the draft as the client's prescription and queue `notice` of it for the client,
+    in one transaction; None when the draft is gone or not theirs."""
     async with db.sessions.begin() as session:
         draft = await _load_draft(session, therapist_telegram_id, now)
         if draft is None or draft.client_id != client_id:
@@ -374,20 +399,27 @@ async def confirm_draft(
         pending = await session.get(PendingInput, therapist_telegram_id)
         if pending is not None:
             await session.delete(pending)
+        await _queue_notice(session, change, notice, now)
         return change
 
 
 async def stop_prescription(
-    db: Database, *, therapist_telegram_id: int, client_id: int, now: datetime
+    db: Database,
+    *,
+    therapist_telegram_id: int,
+    client_id: int,
+    now: datetime,
+    notice: ChangeNotice | None = None,
 ) -> PrescriptionChange | None:
-    """End every exercise of the client's prescription; their reminders stop at once."""
+    """End every exercise of the client's prescription; their reminders stop at once. The
+    client's `notice` is queued with it when anything was stopped."""
     async with db.sessions.begin() as session:
         client = await owned_client(
             session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
         )
         if client is None:
             return None
-        return await _apply(
+        change = await _apply(
             session,
             therapist_telegram_id=therapist_telegram_id,
             client=client,
@@ -396,6 +428,9 @@ async def stop_prescription(
             days=Days.EVERY_DAY,
             now=now,
         )
+        if change.removed:
+            await _queue_notice(session, change, notice, now)
+        return change
 
 
 def current_variant(prescription: Prescription, library: ExerciseLibrary) -> Variant | None:

@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
-from bot.db import exports, retention
+from bot.db import exports, outbox, retention
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import (
@@ -42,6 +42,7 @@ from bot.db.models import (
     ForwardedQuestion,
     Invite,
     MessageRelay,
+    OutboxMessage,
     OutcomeMeasure,
     PainEntry,
     PendingInput,
@@ -51,9 +52,11 @@ from bot.db.models import (
     Therapist,
 )
 from bot.domain.pain import entered_late
+from bot.domain.recipients import Audience
 from bot.domain.sbi import SBI_KEYS
 from bot.services import schedules
 from bot.services.exercise_response import client_export_section
+from bot.services.kinds import CLIENT_LEFT
 from bot.services.spreadsheets import Sheet, csv_sheet
 
 AUDIT_EXPORT = "client_export"
@@ -264,6 +267,16 @@ async def erase_client(
         await retention.pseudonymise_audit(
             session, telegram_id=telegram_id, client_id=client.id, pseudonym=pseudonym
         )
+        if erased.therapist_telegram_id is not None:
+            # About no stored client any more: any therapist still in THERAPIST_IDS may get it.
+            await outbox.enqueue(
+                session,
+                kind=CLIENT_LEFT,
+                chat_id=erased.therapist_telegram_id,
+                audience=Audience.STAFF,
+                payload={"client_name": erased.client_name},
+                now=now,
+            )
         session.add(
             Audit(
                 actor_pseudonym=pseudonym,
@@ -301,6 +314,8 @@ async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -
         delete(Alert).where(Alert.client_id == client.id),
         delete(MessageRelay).where(MessageRelay.client_id == client.id),
         delete(ForwardedQuestion).where(ForwardedQuestion.client_id == client.id),
+        # Queued messages about them (and the ledger of sent ones) go with them.
+        delete(OutboxMessage).where(OutboxMessage.client_id == client.id),
         delete(Prescription).where(Prescription.client_id == client.id),
     )
     for statement in statements:

@@ -4,32 +4,48 @@ DESIGN.md "Clinical rules": any yes on the screen, or a red flag mentioned in an
 types, means emergency advice for the client at once and an urgent alert to the therapist —
 never waiting for a trend, never deduplicated by the 72 h episode rule, never behind a setting.
 The emergency advice is sent by the handler *before* this service runs, so a database problem
-can never delay it. The only deduplication here is of the very same report arriving twice (a
-double tap on one button, the same message redelivered): `report_key` names that report.
+can never delay it; it is recorded here, with the event. The therapist's urgent alert is an
+outbox row written in the same transaction (urgent: sent before anything else queued), one per
+recipient the rule allows (`bot.domain.recipients`: the client's own therapist while in
+THERAPIST_IDS, plus RED_FLAG_ALSO_NOTIFY). If that transaction cannot commit, the handler
+sends the alert directly (`fallback_recipients`) and the report is recorded later with
+`sent_directly`, so the ledger still tells the whole story.
+
+The only deduplication here is of the very same report arriving twice (a double tap on one
+button, the same message redelivered): `report_key` names that report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Alert, PendingInput, RedFlagEvent, Therapist
+from bot.db.models import Alert, Audit, PendingInput, RedFlagEvent, Therapist
 from bot.domain.alerts import AlertKind
+from bot.domain.recipients import Audience, recipients
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
+from bot.services.kinds import EMERGENCY_ADVICE, RED_FLAG_ALERT
 
 SOURCES = frozenset({"onboarding", "weekly", "symptoms", "free_text", "note"})
 # Red flags outrank every other alert kind; `severity` only compares within a kind.
 RED_FLAG_SEVERITY = 3
 
 
+class ReportNotStoredError(Exception):
+    """The red-flag report could not be written (the database is locked or unreachable)."""
+
+
 @dataclass(frozen=True)
 class UrgentAlert:
-    """What the handler needs to tell every therapist about one red-flag report."""
+    """What the handler needs to know about one red-flag report once it is recorded."""
 
     alert_id: int
     client_id: int
@@ -39,13 +55,27 @@ class UrgentAlert:
     answers: tuple[tuple[str, bool], ...]
     # Signs the client's words mention (free text / notes); empty for the screen.
     mentioned: tuple[str, ...]
-    # Telegram ids: the client's therapist and every configured therapist, each once.
+    # Telegram ids the urgent alert goes to (the recipient rule), each once.
     therapist_chat_ids: tuple[int, ...]
     # False when this very report was already recorded (a double tap): nobody is re-alerted.
     is_new: bool
     # The client was asked to type something (a note, a time…): that handler should still
     # take the text after the urgent path.
     awaiting_input: bool = False
+
+
+@dataclass(frozen=True)
+class RedFlagReport:
+    """One report as the handler saw it: enough to record it now or after an outage."""
+
+    telegram_id: int
+    source: str
+    report_key: str
+    reported_at: datetime
+    answers: tuple[tuple[str, bool], ...] = ()
+    mentioned: tuple[str, ...] = ()
+    # The emergency advice already sent to the client (None: it could not be delivered).
+    advice_message_id: int | None = None
 
 
 def _check(source: str, answers: tuple[tuple[str, bool], ...], mentioned: tuple[str, ...]) -> None:
@@ -61,27 +91,50 @@ def _check(source: str, answers: tuple[tuple[str, bool], ...], mentioned: tuple[
 
 async def record_red_flag(
     db: Database,
+    report: RedFlagReport,
     *,
-    telegram_id: int,
-    source: str,
-    report_key: str,
     therapist_ids: Iterable[int],
+    also_notify: Iterable[int] = (),
     now: datetime,
-    answers: tuple[tuple[str, bool], ...] = (),
-    mentioned: tuple[str, ...] = (),
+    sent_directly: Mapping[int, int | None] | None = None,
 ) -> UrgentAlert | None:
-    """Store the RedFlagEvent and its Alert in one transaction; None if not a client.
+    """Store the event, its alert, the advice and the urgent alerts in one transaction.
 
-    `report_key` (≤ 64 chars) identifies the report, e.g. the chat and message it came from:
-    the same key twice returns the first alert with `is_new=False` and stores nothing.
+    None if the sender is not a live client. The same `report_key` twice returns the first
+    alert with `is_new=False` and stores nothing. `sent_directly` (chat → Telegram message
+    id) names alerts the handler already sent itself while the database was down: they are
+    recorded as sent (and audited) instead of queued.
     """
-    _check(source, answers, mentioned)
-    key = report_key[:64]
+    _check(report.source, report.answers, report.mentioned)
+    try:
+        return await _record(
+            db,
+            report,
+            therapist_ids=therapist_ids,
+            also_notify=also_notify,
+            now=now,
+            sent_directly=sent_directly,
+        )
+    except SQLAlchemyError as exc:
+        raise ReportNotStoredError(type(exc).__name__) from exc
+
+
+async def _record(
+    db: Database,
+    report: RedFlagReport,
+    *,
+    therapist_ids: Iterable[int],
+    also_notify: Iterable[int],
+    now: datetime,
+    sent_directly: Mapping[int, int | None] | None,
+) -> UrgentAlert | None:
+    key = report.report_key[:64]
+    answers, mentioned = report.answers, report.mentioned
     positive = [sign for sign, yes in answers if yes] + [
         sign for sign in mentioned if sign not in {s for s, _ in answers}
     ]
     async with db.sessions.begin() as session:
-        client = await live_client(session, telegram_id, lock=True)
+        client = await live_client(session, report.telegram_id, lock=True)
         if client is None:
             return None
         own_therapist = (
@@ -89,7 +142,13 @@ async def record_red_flag(
                 select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
             )
         ).scalar_one_or_none()
-        chats = sorted({*therapist_ids, *([own_therapist] if own_therapist else [])})
+        chats = recipients(
+            Audience.RED_FLAG,
+            client_chat=client.telegram_id,
+            own_therapist_chat=own_therapist,
+            therapist_ids=therapist_ids,
+            also_notify=also_notify,
+        )
         existing = (
             await session.execute(
                 select(Alert.id).where(
@@ -100,16 +159,12 @@ async def record_red_flag(
             )
         ).scalar_one_or_none()
         if existing is None:
-            evidence: dict[str, object] = {"source": source, "signs": positive}
             session.add(
                 RedFlagEvent(
                     client_id=client.id,
-                    source=source,
-                    flags={
-                        "signs": positive,
-                        "answers": dict(answers),
-                    },
-                    created_at=now,
+                    source=report.source,
+                    flags={"signs": positive, "answers": dict(answers)},
+                    created_at=report.reported_at,
                 )
             )
             alert = Alert(
@@ -117,23 +172,146 @@ async def record_red_flag(
                 kind=AlertKind.RED_FLAG.value,
                 severity=RED_FLAG_SEVERITY,
                 episode_key=key,
-                evidence=evidence,
-                created_at=now,
+                evidence={"source": report.source, "signs": positive},
+                created_at=report.reported_at,
             )
             session.add(alert)
             await session.flush()
             alert_id = alert.id
+            if report.advice_message_id is not None:
+                await outbox.record_sent_directly(
+                    session,
+                    kind=EMERGENCY_ADVICE,
+                    chat_id=client.telegram_id,
+                    audience=Audience.CLIENT,
+                    client_id=client.id,
+                    now=now,
+                    sent_at=report.reported_at,
+                    telegram_message_id=report.advice_message_id,
+                    dedupe_key=f"advice:{alert_id}",
+                )
+            await _alert_recipients(
+                session,
+                chats=sorted({*chats, *(sent_directly or {})}),
+                sent_directly=sent_directly or {},
+                alert_id=alert_id,
+                client_id=client.id,
+                client_name=client.display_name,
+                report=report,
+                now=now,
+            )
         else:
             alert_id = existing
-        pending = await session.get(PendingInput, telegram_id)
+        pending = await session.get(PendingInput, report.telegram_id)
         return UrgentAlert(
             alert_id=alert_id,
             client_id=client.id,
             client_name=client.display_name,
-            source=source,
+            source=report.source,
             answers=answers,
             mentioned=mentioned,
-            therapist_chat_ids=tuple(chats),
+            therapist_chat_ids=chats,
             is_new=existing is None,
             awaiting_input=pending is not None and pending.expires_at > now,
         )
+
+
+async def _alert_recipients(
+    session: AsyncSession,
+    *,
+    chats: list[int],
+    sent_directly: Mapping[int, int | None],
+    alert_id: int,
+    client_id: int,
+    client_name: str,
+    report: RedFlagReport,
+    now: datetime,
+) -> None:
+    payload = {
+        "alert_id": alert_id,
+        "client_id": client_id,
+        "client_name": client_name,
+        "source": report.source,
+        "answers": [[sign, yes] for sign, yes in report.answers],
+        "mentioned": list(report.mentioned),
+    }
+    for chat in chats:
+        dedupe = f"rf:{alert_id}:{chat}"
+        if chat in sent_directly:
+            await outbox.record_sent_directly(
+                session,
+                kind=RED_FLAG_ALERT,
+                chat_id=chat,
+                audience=Audience.RED_FLAG,
+                client_id=client_id,
+                now=now,
+                sent_at=report.reported_at,
+                telegram_message_id=sent_directly[chat],
+                dedupe_key=dedupe,
+            )
+            session.add(
+                Audit(
+                    actor_telegram_id=chat,
+                    action=outbox.DISCLOSED,
+                    subject_client_id=client_id,
+                    detail=RED_FLAG_ALERT,
+                    at=now,
+                )
+            )
+            continue
+        await outbox.enqueue(
+            session,
+            kind=RED_FLAG_ALERT,
+            chat_id=chat,
+            audience=Audience.RED_FLAG,
+            client_id=client_id,
+            payload=payload,
+            now=now,
+            urgent=True,
+            dedupe_key=dedupe,
+        )
+
+
+@dataclass(frozen=True)
+class FallbackRecipients:
+    """Who to alert directly when the report cannot be written, and the client's name."""
+
+    client_name: str | None
+    chats: tuple[int, ...]
+
+
+async def fallback_recipients(
+    db: Database,
+    *,
+    telegram_id: int,
+    therapist_ids: Iterable[int],
+    also_notify: Iterable[int] = (),
+) -> FallbackRecipients:
+    """The red-flag recipients when the report could not be written.
+
+    A read usually still works when writing does not (SQLite's write lock held by another
+    writer): then it is the same rule as always. If the database cannot even be read, the
+    alert must still reach a human: RED_FLAG_ALSO_NOTIFY when set, otherwise every id in
+    THERAPIST_IDS (with one therapist, the usual case, that is the client's own).
+    """
+    try:
+        async with db.sessions() as session:
+            client = await live_client(session, telegram_id)
+            if client is not None:
+                own = (
+                    await session.execute(
+                        select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
+                    )
+                ).scalar_one_or_none()
+                chats = recipients(
+                    Audience.RED_FLAG,
+                    client_chat=telegram_id,
+                    own_therapist_chat=own,
+                    therapist_ids=therapist_ids,
+                    also_notify=also_notify,
+                )
+                return FallbackRecipients(client.display_name, chats)
+            return FallbackRecipients(None, ())
+    except SQLAlchemyError:
+        chats = tuple(sorted(set(also_notify) or set(therapist_ids)))
+        return FallbackRecipients(None, chats)

@@ -1,27 +1,31 @@
 """Messages between the therapist and a client, relayed by the bot.
 
 The therapist presses "Message client" (`open_relay_to_client`), types the message, and the bot
-delivers it (`take_relay_to_client`, then `record_relayed`). The client's answer comes back when
-it is a Telegram reply to a relayed message, or simply their next text message while the relay
-is open (`route_client_reply`). The therapist can answer a relayed reply the same way
+queues it in the outbox (`take_relay_to_client`, then `queue_relayed`). The client's answer comes
+back when it is a Telegram reply to a relayed message, or simply their next text message while
+the relay is open (`route_client_reply`). The therapist can answer a relayed reply the same way
 (`route_therapist_reply`). `message_relay` rows tie each relayed message to its client, so a
-reply always reaches the right person; the text itself is never stored.
+reply always reaches the right person; the text itself is kept only until it is sent.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, MessageRelay, PendingInput, Therapist
+from bot.domain.recipients import Audience
 from bot.services import audit
 from bot.services.clients import owned_client
+from bot.services.kinds import RELAY_TO_CLIENT, RELAY_TO_THERAPIST
 
 TO_CLIENT = "to_client"
 TO_THERAPIST = "to_therapist"
@@ -124,26 +128,39 @@ async def cancel_relay(db: Database, *, telegram_id: int) -> bool:
         return True
 
 
-async def record_relayed(
+async def queue_relayed(
     db: Database,
     *,
     target: RelayTarget,
     direction: Direction,
-    chat_id: int,
-    message_id: int,
+    parts: Sequence[str],
     now: datetime,
 ) -> None:
-    """Remember the delivered message so a reply to it is routed; open the client's reply."""
+    """Queue the message in the outbox (sent by the dispatcher, who checks at send time that
+    the recipient may still receive it) and open the client's reply, in one transaction.
+
+    The typed text waits in the outbox row only until it is sent; once sent, the row keeps
+    no text and a `message_relay` row ties the delivered message to the client, so a reply to
+    it is routed back.
+    """
     async with db.sessions.begin() as session:
-        session.add(
-            MessageRelay(
+        for part in parts:
+            # In order (one dispatcher queue); each part is routed back if replied to.
+            await outbox.enqueue(
+                session,
+                kind=RELAY_TO_CLIENT if direction is Direction.TO_CLIENT else RELAY_TO_THERAPIST,
+                chat_id=(
+                    target.client_telegram_id
+                    if direction is Direction.TO_CLIENT
+                    else target.therapist_telegram_id
+                ),
+                audience=(
+                    Audience.CLIENT if direction is Direction.TO_CLIENT else Audience.THERAPIST
+                ),
                 client_id=target.client_id,
-                direction=direction.value,
-                chat_id=chat_id,
-                message_id=message_id,
-                created_at=now,
+                payload={"text": part},
+                now=now,
             )
-        )
         if direction is Direction.TO_CLIENT:
             await audit.record_access(
                 session,

@@ -73,3 +73,10 @@ def delete_keyboard(client_id: int) -> InlineKeyboardMarkup:
         [(DELETE_YES, ConfirmDelete(client_id).pack()), (DELETE_NO, KeepData().pack())],
         per_row=1,
     )
+
+
+# Sent to a client when `python -m bot clients reassign` moves them to another therapist.
+DATA_REASSIGNED = (
+    "Your therapist has changed: from now on {therapist} sees your check-ins, exercise log "
+    "and any alerts, instead of your previous therapist. /privacy shows who sees what."
+)

@@ -28,7 +28,7 @@ QUESTION_HEADER = "Question {number} of {count}"
 ALL_CLEAR = (
     "Thank you — none of those serious signs. If anything changes, tell me at any time: /symptoms"
 )
-RED_FLAG_RECORDED = "I've told your therapist straight away."
+RED_FLAG_RECORDED = "Your therapist is being told straight away."
 BAD_ANSWER = (
     "Sorry, I didn't understand that answer. Use /symptoms to start the safety check again."
 )
@@ -51,6 +51,11 @@ THERAPIST_SOURCE = {
     "free_text": "a message they typed",
     "note": "a note on their pain check-in",
 }
+# Added to an urgent alert sent while the bot's database could not record the report.
+NOT_YET_RECORDED = (
+    "\n\n(Sent directly: the bot could not store this report yet. It will appear under "
+    "/alerts once stored.)"
+)
 ANSWER_YES = "YES"
 ANSWER_NO = "no"
 ANSWER_LINE = "• {question} — {answer}"
@@ -103,3 +108,21 @@ SIGN_NAMES = {
     "bladder_bowel": "bladder or bowel disturbance",
     "sexual_dysfunction": "new problem with sexual function or sensation",
 }
+
+
+def therapist_urgent_text(
+    *,
+    name: str,
+    source: str,
+    answers: list[tuple[str, bool]] | tuple[tuple[str, bool], ...],
+    mentioned: list[str] | tuple[str, ...],
+) -> str:
+    """The urgent alert a therapist receives: who, from where, and each sign's answer."""
+    lines = [
+        ANSWER_LINE.format(question=SIGN_NAMES[sign], answer=ANSWER_YES if yes else ANSWER_NO)
+        for sign, yes in answers
+    ]
+    lines += [MENTIONED_LINE.format(sign=SIGN_NAMES[sign]) for sign in mentioned]
+    return THERAPIST_URGENT.format(
+        name=name, source=THERAPIST_SOURCE[source], details="\n".join(lines)
+    )

@@ -177,9 +177,11 @@ async def test_export_sends_readable_spreadsheets_and_a_json_of_everything_and_i
     assert questionnaire["Total (0-24)"] == "12"
     async with db.sessions() as session:
         audit = (await session.execute(select(Audit))).scalars().all()
-    assert [(a.action, a.actor_telegram_id, a.subject_client_id) for a in audit] == [
-        ("client_export", user.id, client_id)
-    ]
+    assert [
+        (a.action, a.actor_telegram_id, a.subject_client_id)
+        for a in audit
+        if a.action != "disclosed"  # the therapist being told the client joined
+    ] == [("client_export", user.id, client_id)]
 
 
 async def test_delete_asks_first_and_cancel_keeps_everything(
@@ -224,6 +226,9 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
 
     assert query_id in botapi.answered_callback_ids()
     assert "has been erased" in botapi.last_text(user.id)
+    await botapi.wait_for(
+        "sendMessage", chat_id=therapist.id, predicate=lambda c: "has left" in (c.text or "")
+    )
     assert "Alex Smith has left" in botapi.last_text(therapist.id)
     async with db.sessions() as session:
         left = {
@@ -246,8 +251,10 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
     )
     for table in erased_tables:
         assert left[table] == 0, table
-    # Ids and action only, the erased client as a pseudonym (no id to link back to them).
+    # Ids and action only, the erased client as a pseudonym (no id to link back to them); the
+    # earlier disclosure "client joined" to their therapist is kept the same way.
     assert [(a.action, a.subject_client_id, a.actor_telegram_id, a.detail) for a in audit] == [
+        ("disclosed", None, therapist.id, "client_joined"),
         ("client_erased", None, None, "")
     ]
     assert audit[0].subject_pseudonym == audit[0].actor_pseudonym

@@ -1,4 +1,8 @@
-"""Red flags: the client gets the emergency advice at once and every therapist is told."""
+"""Red flags: the client gets the emergency advice at once and the permitted therapists are told.
+
+Who may be told (bot.domain.recipients): the client's own therapist while in THERAPIST_IDS,
+and RED_FLAG_ALSO_NOTIFY. Another therapist of the practice is never sent a client's red flag.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +19,22 @@ from tests.support.harness import RunningApplication
 from tests.support.telegram_payloads import TgUser
 
 CLIENT = TgUser(id=620_001, first_name="Alice")
-# The client's own therapist is not in THERAPIST_IDS; two configured therapists are.
+# Two therapists in THERAPIST_IDS: the client's own, and a colleague who is not theirs.
 OWN_THERAPIST_ID = 900_002
-OTHER_THERAPIST_ID = 900_003
-ALL_THERAPISTS = (THERAPIST_ID, OWN_THERAPIST_ID, OTHER_THERAPIST_ID)
+COLLEAGUE_ID = THERAPIST_ID
+# The clinic's duty therapist, told of red flags only (RED_FLAG_ALSO_NOTIFY).
+DUTY_THERAPIST_ID = 900_003
+TOLD = (OWN_THERAPIST_ID, DUTY_THERAPIST_ID)
+ALL_THERAPISTS = (COLLEAGUE_ID, *TOLD)
 
 
 @pytest.fixture
 def settings(botapi: BotApiDouble, database_url: str) -> Settings:
     return make_settings(
-        botapi, database_url, therapist_ids=frozenset({THERAPIST_ID, OTHER_THERAPIST_ID})
+        botapi,
+        database_url,
+        therapist_ids=frozenset({COLLEAGUE_ID, OWN_THERAPIST_ID}),
+        red_flag_also_notify=frozenset({DUTY_THERAPIST_ID}),
     )
 
 
@@ -60,9 +70,18 @@ def urgent_messages(botapi: BotApiDouble, chat_id: int) -> list[RecordedCall]:
     ]
 
 
-def assert_every_therapist_was_told_once(botapi: BotApiDouble, client_id: int) -> str:
+async def assert_every_therapist_was_told_once(
+    bot: RunningApplication, botapi: BotApiDouble, client_id: int
+) -> str:
+    """The own and the duty therapist get one urgent alert each; the colleague gets none."""
+    for chat_id in TOLD:
+        await botapi.wait_for(
+            "sendMessage", chat_id=chat_id, predicate=lambda c: "URGENT" in (c.text or "")
+        )
+    await bot.settle()
+    assert urgent_messages(botapi, COLLEAGUE_ID) == []
     bodies = []
-    for chat_id in ALL_THERAPISTS:
+    for chat_id in TOLD:
         messages = urgent_messages(botapi, chat_id)
         assert len(messages) == 1, chat_id
         message = messages[0]
@@ -92,7 +111,7 @@ async def test_a_yes_at_symptoms_brings_emergency_advice_and_tells_every_therapi
     await answer_screen(bot, botapi, "nny")
 
     assert DEFAULT_EMERGENCY_ADVICE in texts_to(botapi, CLIENT.id)
-    body = assert_every_therapist_was_told_once(botapi, client_id)
+    body = await assert_every_therapist_was_told_once(bot, botapi, client_id)
     assert "saddle-area numbness — YES" in body
     assert "BOTH legs — no" in body
     assert await counts(db) == (1, 1)
@@ -121,7 +140,7 @@ async def test_a_double_tap_on_yes_alerts_the_therapists_once(
     botapi.forge_press(CLIENT, data, screen.message_id or 0)
     await bot.settle()
 
-    assert_every_therapist_was_told_once(botapi, client_id)
+    await assert_every_therapist_was_told_once(bot, botapi, client_id)
     assert await counts(db) == (1, 1)
     # The client is never left without the advice, whichever tap they look at.
     assert texts_to(botapi, CLIENT.id).count(DEFAULT_EMERGENCY_ADVICE) >= 1
@@ -151,7 +170,7 @@ async def test_a_red_flag_in_free_text_brings_advice_and_an_urgent_alert(
     assert replies[0] == DEFAULT_EMERGENCY_ADVICE
     # The urgent path answers the message: no "I'm not sure what you mean" after the advice.
     assert not any("not sure" in reply for reply in replies)
-    body = assert_every_therapist_was_told_once(botapi, client_id)
+    body = await assert_every_therapist_was_told_once(bot, botapi, client_id)
     assert sign in body
     assert message not in body
     assert await counts(db) == (1, 1)
@@ -171,7 +190,7 @@ async def test_a_red_flag_in_a_checkin_note_is_caught_and_the_note_is_kept(
     await bot.settle()
 
     assert DEFAULT_EMERGENCY_ADVICE in texts_to(botapi, CLIENT.id)
-    assert_every_therapist_was_told_once(botapi, client_id)
+    await assert_every_therapist_was_told_once(bot, botapi, client_id)
     assert [row[3] for row in await pain_rows(db, client_id)] == [
         "leg ok but I've had trouble peeing since yesterday"
     ]

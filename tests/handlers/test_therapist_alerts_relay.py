@@ -33,6 +33,10 @@ async def _check_in(bot: RunningApplication, botapi: BotApiDouble, leg: int, bac
     await bot.settle()
 
 
+def _is_alert(call: RecordedCall) -> bool:
+    return any(data.startswith("alert:ack:") for _, data in BotApiDouble.callback_buttons(call))
+
+
 def _alert_messages(botapi: BotApiDouble, chat_id: int, after: int) -> list[RecordedCall]:
     return [
         c
@@ -61,6 +65,8 @@ async def test_leg_pain_of_eight_alerts_the_therapist_once_with_evidence_and_but
     await _check_in(bot, botapi, 9, 4)
     confirm = botapi.calls("editMessageText", chat_id=ALICE.id, after=mark)[-1]
     botapi.press_button(ALICE, confirm.message_id or 0, "Yes, update it")
+    # Alerts leave through the dispatcher, at most one a second to the same chat.
+    await botapi.wait_for("sendMessage", chat_id=therapist.id, predicate=_is_alert, after=mark)
     await bot.settle()
     assert len(_alert_messages(botapi, therapist.id, mark)) == 1
 
@@ -129,6 +135,9 @@ async def test_message_client_delivers_and_the_reply_comes_back_labelled(
     # The therapist replies to the relayed answer: it reaches Alice again.
     mark = botapi.mark()
     _reply(botapi, therapist, "Great, keep going", back[0])
+    await botapi.wait_for(
+        "sendMessage", chat_id=ALICE.id, after=mark, predicate=lambda c: "Great" in (c.text or "")
+    )
     await bot.settle()
     assert "Great, keep going" in botapi.last_text(ALICE.id)
 

@@ -181,14 +181,25 @@ async def test_editing_changes_only_what_changed_and_stopping_ends_everything(
     rows = await _active(db, client_id)
     assert sorted(r.exercise_slug for r in rows) == sorted([first.slug, third.slug])
     assert next(r.id for r in rows if r.exercise_slug == first.slug) == kept_id
+    # The notice leaves through the dispatcher: at most one message a second to a chat.
+    await botapi.wait_for(
+        "sendMessage", chat_id=ALICE.id, after=mark, predicate=lambda c: "Stopped" in (c.text or "")
+    )
     notice = botapi.last_text(ALICE.id)
     assert f"New: {third.title}" in notice and f"Stopped: {second.title}" in notice
     assert botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
 
     flow = await _open_flow(bot, botapi, therapist)
     await _press(bot, botapi, therapist, flow, "Stop prescription")
+    mark = botapi.mark()
     await _press(bot, botapi, therapist, flow, "Yes, stop")
     assert await _active(db, client_id) == []
+    await botapi.wait_for(
+        "sendMessage",
+        chat_id=ALICE.id,
+        after=mark,
+        predicate=lambda c: "no more exercise reminders" in (c.text or ""),
+    )
     assert "no more exercise reminders" in botapi.last_text(ALICE.id)
     async with db.sessions() as session:
         fires = (

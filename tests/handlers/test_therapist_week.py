@@ -165,10 +165,13 @@ async def _evening(
 
 async def _day_end_pass(bot: RunningApplication, db: Database, at: datetime) -> None:
     """What the day-end job does at London's midnight: judge the finished day of every active
-    client (silence, a finished week's adherence), tell the therapist."""
-    from bot.handlers.alerts import send_alert_notices
+    client (silence, a finished week's adherence); its alerts leave through the outbox."""
+    from bot.app import SCHEDULER_KEY
 
-    await send_alert_notices(bot.bot, await judge_finished_days(db, now=at))
+    await judge_finished_days(db, now=at)
+    scheduler = bot.application.bot_data[SCHEDULER_KEY]
+    await scheduler.outbox.pump(at)
+    await scheduler.dispatcher.drain()
     await bot.settle(timeout=30)
 
 

@@ -16,7 +16,7 @@ from bot.services.checkin import (
     record_pain_entry,
 )
 from bot.services.progress import progress_of
-from bot.services.red_flags import UrgentAlert, record_red_flag
+from bot.services.red_flags import RedFlagReport, UrgentAlert, record_red_flag
 from bot.services.sbi import SbiStatus, record_sbi
 from tests.conftest import THERAPIST_ID
 from tests.handlers.client_seed import add_client, add_exercise_slots, pain_rows
@@ -108,12 +108,15 @@ async def test_each_red_flag_report_is_stored_once_and_never_merged_into_an_epis
     async def report(key: str) -> UrgentAlert | None:
         return await record_red_flag(
             db,
-            telegram_id=LONDON.id,
-            source="free_text",
-            report_key=key,
+            RedFlagReport(
+                telegram_id=LONDON.id,
+                source="free_text",
+                report_key=key,
+                reported_at=AFTERNOON,
+                mentioned=("bladder_bowel",),
+            ),
             therapist_ids=[THERAPIST_ID],
             now=AFTERNOON,
-            mentioned=("bladder_bowel",),
         )
 
     first, repeat, later = await report("text:1"), await report("text:1"), await report("text:2")

@@ -16,6 +16,7 @@ from bot.db.models import Client, ClientStatus, DeliveryStatus, Schedule
 from bot.services.schedules import set_checkin_time
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import MAX_ATTEMPTS, Dispatcher
+from scheduler.outbox import Outbox
 from scheduler.tick import Scheduler
 from tests.conftest import TEST_TOKEN, THERAPIST_ID
 from tests.scheduling import add_client, deliveries
@@ -56,7 +57,10 @@ async def scheduler(
         monotonic=itertools.count(0.0, 100.0).__next__,
     )
     await dispatcher.start()
-    yield Scheduler(db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy())
+    outbox = Outbox(db=db, dispatcher=dispatcher, clock=lambda: SLOT, therapist_ids={THERAPIST_ID})
+    yield Scheduler(
+        db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy(), outbox=outbox
+    )
     await dispatcher.stop()
 
 
@@ -108,6 +112,9 @@ async def test_a_client_who_blocked_the_bot_is_stopped_and_the_therapist_told_on
     botapi.block_chat(CLIENT_TG)
 
     await _tick(scheduler)
+    await scheduler.dispatcher.drain()
+    # The "client blocked" notice is an outbox row, written when the 403 was recorded.
+    assert await scheduler.outbox.pump(SLOT) == 1
     await scheduler.dispatcher.drain()
 
     async with db.sessions() as session:
