@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate content/exercises/*.md")
     check.add_argument("--dir", type=Path, default=None, help="library folder (CONTENT_DIR)")
 
+    clients = commands.add_parser("clients", help="client administration")
+    client_commands = clients.add_subparsers(dest="clients_command", required=True)
+    reassign = client_commands.add_parser(
+        "reassign", help="move a departed therapist's clients to another therapist"
+    )
+    reassign.add_argument("--from", dest="from_id", type=int, required=True, help="Telegram id")
+    reassign.add_argument("--to", dest="to_id", type=int, required=True, help="Telegram id")
+
     tick = commands.add_parser("tick", help="run exactly one scheduler pass and wait for sends")
     tick.add_argument(
         "--at", required=True, type=_aware_datetime, help="ISO instant, e.g. 2026-03-29T08:00Z"
@@ -112,6 +120,43 @@ def _tick(settings: Settings, at: datetime) -> int:
     lines = asyncio.run(run_one_pass(settings, at))
     for line in lines:
         print(line)
+    return 0
+
+
+def _reassign(settings: Settings, from_id: int, to_id: int) -> int:
+    """Ids and counts only: no names."""
+    import asyncio
+
+    from bot.db.engine import Database
+    from bot.services.reassign import Reassigned, reassign_clients
+
+    if to_id not in settings.therapist_ids:
+        return _fail(
+            f"{to_id} is not in THERAPIST_IDS: add them first, or they would receive nothing"
+        )
+
+    async def run() -> Reassigned | None:
+        db = Database.connect(settings.database_url)
+        try:
+            return await reassign_clients(
+                db,
+                from_telegram_id=from_id,
+                to_telegram_id=to_id,
+                timezone=settings.default_timezone,
+                practice=settings.practice_name,
+                now=datetime.now(tz=UTC),
+            )
+        finally:
+            await db.dispose()
+
+    result = asyncio.run(run())
+    if result is None:
+        return _fail(f"therapist {from_id} has no clients to move")
+    print(
+        f"moved {result.moved} client(s) from {from_id} to {to_id}; "
+        f"{result.told} will be told who now sees their data; "
+        f"{result.requeued} queued message(s) re-addressed"
+    )
     return 0
 
 
@@ -295,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_upgrade(settings)
         if args.command == "content":
             return _content_check(settings, args.dir)
+        if args.command == "clients":
+            return _reassign(settings, args.from_id, args.to_id)
         if args.command == "tick":
             return _tick(settings, args.at)
         if args.command == "summary":

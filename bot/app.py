@@ -101,6 +101,7 @@ def build_scheduler(
         tick_lookahead=timedelta(seconds=settings.claim_lookahead_seconds),
         outbox=outbox,
         unrecorded_red_flags=unrecorded,
+        therapist_ids=settings.therapist_ids,
     )
 
 

@@ -52,7 +52,7 @@ from bot.db import outbox as outbox_ledger
 from bot.db.engine import Database
 from bot.db.models import Delivery, DeliveryStatus
 from bot.domain.recipients import Audience
-from bot.services.kinds import CLIENT_BLOCKED
+from bot.services.kinds import CLIENT_BLOCKED, RELAY_UNDELIVERED
 from bot.services.schedules import mark_client_blocked
 from scheduler.claiming import Purpose
 from scheduler.messages import OutgoingMessage
@@ -64,6 +64,9 @@ log = logging.getLogger(__name__)
 RELEASED = outbox_ledger.RELEASED  # the same word in both ledgers (scheduler.claiming)
 
 URGENT, NORMAL = 0, 1  # queue priorities
+# How long a stopping dispatcher keeps sending before it releases the rest: with PTB's own
+# stop around it, the process exits within 10 s of SIGTERM (a service manager's usual grace).
+DRAIN_SECONDS = 5.0
 MAX_ATTEMPTS = 3  # network errors / 5xx: this many tries, then `failed`
 MAX_RETRY_AFTER = 5  # 429s honoured per message before giving up
 BACKOFF_SECONDS = 1.0  # first backoff; doubles each retry
@@ -318,7 +321,7 @@ class Dispatcher:
             self._released.clear()
             await self._released.wait()
 
-    async def stop(self, *, drain_timeout: float = 7.0) -> int:
+    async def stop(self, *, drain_timeout: float = DRAIN_SECONDS) -> int:
         """Finish what is queued or held (up to `drain_timeout`), then stop the workers.
 
         Whatever is left — queued, held, or cut off in flight — is released in the ledger for
@@ -520,10 +523,23 @@ class Dispatcher:
     async def _failed(self, message: OutgoingMessage, error: str) -> SendOutcome:
         log.warning("send failed", extra={"error_type": error})
         if message.outbox is not None:
+            ref = message.outbox
             async with self._db.sessions.begin() as session:
-                await outbox_ledger.mark_failed(
-                    session, outbox_id=message.outbox.outbox_id, error=error
-                )
+                await outbox_ledger.mark_failed(session, outbox_id=ref.outbox_id, error=error)
+                if ref.sender is not None:
+                    # The therapist wrote it: they are told it did not arrive, and why.
+                    sender, client_name = ref.sender
+                    await outbox_ledger.enqueue(
+                        session,
+                        kind=RELAY_UNDELIVERED,
+                        chat_id=sender,
+                        audience=Audience.THERAPIST,
+                        client_id=ref.client_id,
+                        payload={"client_name": client_name, "blocked": error == "forbidden"},
+                        now=self._clock(),
+                    )
+            if ref.sender is not None and self.on_outbox_queued is not None:
+                self.on_outbox_queued()
         elif self._recorded(message) and message.claim is not None:
             async with self._db.sessions.begin() as session:
                 await session.execute(

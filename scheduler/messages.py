@@ -68,6 +68,8 @@ class OutboxRef:
     discloses: bool
     # (client id, direction) for a relayed message, so a reply to it is routed back.
     relay: tuple[int, str] | None = None
+    # A therapist's message to a client: (therapist chat, client name), told if it fails.
+    sender: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)

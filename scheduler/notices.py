@@ -26,6 +26,7 @@ from bot.services.kinds import (
     RED_FLAG_ALERT,
     RELAY_TO_CLIENT,
     RELAY_TO_THERAPIST,
+    RELAY_UNDELIVERED,
     RESUMED_BY_THERAPIST,
     TREND_ALERT,
 )
@@ -81,11 +82,12 @@ def _plain(payload: dict[str, Any]) -> Rendered:
     return str(payload["text"]), None
 
 
-def _named(template: str) -> Callable[[dict[str, Any]], Rendered]:
-    def render(payload: dict[str, Any]) -> Rendered:
-        return template.format(name=payload["client_name"]), None
+def _client_blocked(payload: dict[str, Any]) -> Rendered:
+    return reminder_texts.CLIENT_BLOCKED_NOTICE.format(name=payload["client_name"]), None
 
-    return render
+
+def _client_left(payload: dict[str, Any]) -> Rendered:
+    return privacy_texts.THERAPIST_CLIENT_LEFT.format(name=payload["client_name"]), None
 
 
 def _client_joined(payload: dict[str, Any]) -> Rendered:
@@ -106,16 +108,26 @@ def _reassigned(payload: dict[str, Any]) -> Rendered:
     return privacy_texts.DATA_REASSIGNED.format(therapist=payload["therapist_name"]), None
 
 
+def _relay_undelivered(payload: dict[str, Any]) -> Rendered:
+    template = (
+        therapist_texts.RELAY_BLOCKED
+        if payload.get("blocked")
+        else therapist_texts.RELAY_NOT_DELIVERED
+    )
+    return template.format(name=payload["client_name"]), None
+
+
 _RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     RED_FLAG_ALERT: _red_flag,
     TREND_ALERT: _trend_alert,
     # One part of a relayed message, labelled and split to Telegram's size by the handler.
     RELAY_TO_CLIENT: _plain,
     RELAY_TO_THERAPIST: _plain,
+    RELAY_UNDELIVERED: _relay_undelivered,
     EXERCISE_QUESTION: _exercise_question,
-    CLIENT_BLOCKED: _named(reminder_texts.CLIENT_BLOCKED_NOTICE),
+    CLIENT_BLOCKED: _client_blocked,
     CLIENT_JOINED: _client_joined,
-    CLIENT_LEFT: _named(privacy_texts.THERAPIST_CLIENT_LEFT),
+    CLIENT_LEFT: _client_left,
     DATA_REASSIGNED: _reassigned,
     PAUSED_BY_THERAPIST: lambda _: (therapist_texts.CLIENT_PAUSED_NOTICE, None),
     RESUMED_BY_THERAPIST: lambda _: (therapist_texts.CLIENT_RESUMED_NOTICE, None),

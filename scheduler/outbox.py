@@ -155,12 +155,18 @@ class Outbox:
             relay = (row.client_id, "to_client")
         elif row.client_id is not None and row.kind in (RELAY_TO_THERAPIST, EXERCISE_QUESTION):
             relay = (row.client_id, "to_therapist")
+        sender = row.payload.get("sender")
         ref = OutboxRef(
             outbox_id=row.id,
             kind=row.kind,
             client_id=row.client_id,
             discloses=row.audience in (Audience.THERAPIST, Audience.RED_FLAG),
             relay=relay,
+            sender=(
+                (int(sender), str(row.payload.get("client_name", "")))
+                if row.kind == RELAY_TO_CLIENT and sender is not None
+                else None
+            ),
         )
         return OutgoingMessage(
             row.chat_id,

@@ -22,7 +22,7 @@ from sqlalchemy import update
 
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
-from bot.db.models import Delivery, DeliveryStatus
+from bot.db.models import Delivery, DeliveryStatus, ScheduleKind
 from bot.services.schedules import resume_due_paused_clients
 from scheduler.claiming import (
     Claim,
@@ -33,11 +33,13 @@ from scheduler.claiming import (
     claim_snoozed,
     reclaim_unsent,
 )
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import DRAIN_SECONDS, Dispatcher
 from scheduler.messages import compose
 from scheduler.outbox import Outbox, UnrecordedRedFlags
 
 __all__ = ["PassReport", "Scheduler"]
+
+NOT_ALLOWED = "recipient_not_allowed"
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Scheduler:
         tick_lookahead: timedelta = timedelta(0),
         outbox: Outbox | None = None,
         unrecorded_red_flags: UnrecordedRedFlags | None = None,
+        therapist_ids: frozenset[int] | None = None,
     ) -> None:
         self.db = db
         self.library = library
@@ -78,13 +81,16 @@ class Scheduler:
             db=db, dispatcher=dispatcher, clock=dispatcher.clock, therapist_ids=()
         )
         self.unrecorded_red_flags = unrecorded_red_flags
+        # The weekly summary carries every client's data: sent only to a therapist still in
+        # THERAPIST_IDS (bot.domain.recipients); None: not checked (engine-only tests).
+        self.therapist_ids = therapist_ids
 
     async def start(self) -> None:
         """Start sending: the dispatcher's workers, then the outbox pump."""
         await self.dispatcher.start()
         await self.outbox.start()
 
-    async def stop(self, *, drain_timeout: float = 7.0) -> int:
+    async def stop(self, *, drain_timeout: float = DRAIN_SECONDS) -> int:
         """Stop claiming, send what is queued (up to `drain_timeout`), release the rest.
 
         Returns how many messages were released for the next start.
@@ -110,6 +116,8 @@ class Scheduler:
             # Per batch: the first messages leave while later batches are still being claimed.
             nonlocal queued
             claims.extend(batch)
+            batch, not_allowed = self._allowed(batch)
+            await self._record_missed(not_allowed, reason=NOT_ALLOWED)
             messages, nothing_to_say = await compose(self.db, self.library, batch, now=now)
             await self._record_missed(nothing_to_say)
             self.dispatcher.submit(messages, now=now)
@@ -137,7 +145,24 @@ class Scheduler:
             )
         return report
 
-    async def _record_missed(self, claims: list[Claim]) -> None:
+    def _allowed(self, claims: list[Claim]) -> tuple[list[Claim], list[Claim]]:
+        """Summaries for a therapist no longer in THERAPIST_IDS are not sent (recorded)."""
+        if self.therapist_ids is None:
+            return claims, []
+        allowed: list[Claim] = []
+        refused: list[Claim] = []
+        for claim in claims:
+            gone = (
+                claim.kind is ScheduleKind.THERAPIST_SUMMARY
+                and claim.to_send
+                and claim.chat_id not in self.therapist_ids
+            )
+            (refused if gone else allowed).append(claim)
+        if refused:
+            log.warning("summaries withheld", extra={"count": len(refused)})
+        return allowed, refused
+
+    async def _record_missed(self, claims: list[Claim], *, reason: str = "nothing_due") -> None:
         ids = [c.delivery_id for c in claims if c.purpose in (Purpose.SLOT, Purpose.RESEND)]
         if not ids:
             return
@@ -145,5 +170,5 @@ class Scheduler:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(ids), Delivery.status == DeliveryStatus.CLAIMED)
-                .values(status=DeliveryStatus.MISSED, last_error="nothing_due")
+                .values(status=DeliveryStatus.MISSED, last_error=reason)
             )

@@ -301,13 +301,13 @@ async def times_button(press: Press[TimesButton], context: BotContext) -> None:
         reminders=reminders,
         checkin=at,
         now=services.now(),
+        notice=t.client_times_notice,
     )
     if changed is None:
         await query.answer(t.CLIENT_GONE, show_alert=True)
         return
     await query.answer()
     await edit_query_message(query, t.times_saved(changed.times))
-    await context.bot.send_message(changed.client_telegram_id, t.client_times_notice(changed.times))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

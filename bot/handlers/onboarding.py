@@ -122,7 +122,11 @@ async def start_with_token(update: Update, context: BotContext) -> None:
         await resume_or_welcome(message, context, user.id)
     elif check.status is invites.InviteStatus.VALID:
         await message.reply_text(
-            t.consent_request(check.client_name, services.settings.practice_name),
+            t.consent_request(
+                check.client_name,
+                services.settings.practice_name,
+                duty_therapist=bool(services.settings.red_flag_also_notify),
+            ),
             reply_markup=t.consent_keyboard(context.args[0]),
         )
     else:

@@ -34,7 +34,12 @@ async def show_privacy(update: Update, context: BotContext) -> None:
     services = services_of(context)
     who = await identify(services.db, telegram_id=user.id, therapist_ids=frozenset())
     if who.role is Role.CLIENT:
-        await message.reply_text(t.PRIVACY.format(practice=services.settings.practice_name))
+        await message.reply_text(
+            t.privacy_text(
+                services.settings.practice_name,
+                duty_therapist=bool(services.settings.red_flag_also_notify),
+            )
+        )
     else:
         await message.reply_text(t.PRIVACY_NOT_CLIENT)
 

@@ -8,6 +8,7 @@ view of a client's data writes an audit row in the same transaction (DESIGN.md p
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from bot.domain.triage import ClientFacts, Need, Triage, triage
 from bot.services import audit
 from bot.services.caseload import CaseloadClient, gather_caseload
 from bot.services.identity import therapist_row
-from bot.services.kinds import PAUSED_BY_THERAPIST, RESUMED_BY_THERAPIST
+from bot.services.kinds import PAUSED_BY_THERAPIST, PLAIN_TEXT, RESUMED_BY_THERAPIST
 from bot.services.schedules import (
     MAX_REMINDER_TIMES,
     checkin_time,
@@ -567,9 +568,11 @@ async def change_client_times(
     reminders: tuple[time, ...],
     checkin: time,
     now: datetime,
+    notice: Callable[[ClientTimes], str] | None = None,
 ) -> TimesChanged | None:
     """Set the client's reminder times (1–6) and check-in time from the therapist's card; the
-    schedule follows at once. None unless it is this therapist's (live) client."""
+    schedule follows at once, and the client's `notice` of it is queued in the outbox with the
+    change. None unless it is this therapist's (live) client."""
     async with db.sessions.begin() as session:
         client = await owned_client(
             session, therapist_telegram_id=therapist_telegram_id, client_id=client_id
@@ -585,6 +588,17 @@ async def change_client_times(
             client_ids=[client.id],
             now=now,
         )
-        return TimesChanged(
+        changed = TimesChanged(
             times=_times_of(client, saved, checkin), client_telegram_id=client.telegram_id
         )
+        if notice is not None:
+            await outbox.enqueue(
+                session,
+                kind=PLAIN_TEXT,
+                chat_id=client.telegram_id,
+                audience=Audience.CLIENT,
+                client_id=client.id,
+                payload={"text": notice(changed.times)},
+                now=now,
+            )
+        return changed

@@ -10,6 +10,7 @@ EMERGENCY_ADVICE = "emergency_advice"  # sent directly to the client first, reco
 TREND_ALERT = "trend_alert"
 RELAY_TO_CLIENT = "relay_to_client"
 RELAY_TO_THERAPIST = "relay_to_therapist"
+RELAY_UNDELIVERED = "relay_undelivered"  # to the therapist: their message could not be sent
 EXERCISE_QUESTION = "exercise_question"
 CLIENT_BLOCKED = "client_blocked"
 CLIENT_JOINED = "client_joined"

@@ -158,7 +158,16 @@ async def queue_relayed(
                     Audience.CLIENT if direction is Direction.TO_CLIENT else Audience.THERAPIST
                 ),
                 client_id=target.client_id,
-                payload={"text": part},
+                # Who to tell if it cannot be delivered (the therapist, about their message).
+                payload={
+                    "text": part,
+                    "client_name": target.client_name,
+                    "sender": (
+                        target.therapist_telegram_id
+                        if direction is Direction.TO_CLIENT
+                        else target.client_telegram_id
+                    ),
+                },
                 now=now,
             )
         if direction is Direction.TO_CLIENT:

@@ -72,8 +72,7 @@ CONSENT_REQUEST = (
     "What I store: your name as your therapist gave it, your Telegram account number, your "
     "time zone and reminder times, your pain scores and any notes you write, which exercises "
     "you did, and your questionnaire and safety answers.\n"
-    "Who sees it: you and your therapist only. You can get a copy with /export or erase it "
-    "all with /delete at any time.\n\n"
+    "{who_sees} You can get a copy with /export or erase it all with /delete at any time.\n\n"
     "Do you agree to me storing this information about your health?"
 )
 AGREE_BUTTON = "I agree"
@@ -183,8 +182,21 @@ def clock_in(zone: str, now: datetime) -> str:
     return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
-def consent_request(client_name: str | None, practice: str) -> str:
-    return CONSENT_REQUEST.format(name=f" {client_name}" if client_name else "", practice=practice)
+WHO_SEES = "Who sees it: you and your therapist only."
+# When RED_FLAG_ALSO_NOTIFY is set (bot.domain.recipients): the one other person, and when.
+WHO_SEES_WITH_DUTY = (
+    "Who sees it: you and your therapist only — except that if you report a possible "
+    "emergency sign, the clinic's duty therapist is told too, so someone acts at once."
+)
+
+
+def consent_request(client_name: str | None, practice: str, *, duty_therapist: bool = False) -> str:
+    """The consent question; `duty_therapist` when RED_FLAG_ALSO_NOTIFY is set."""
+    return CONSENT_REQUEST.format(
+        name=f" {client_name}" if client_name else "",
+        practice=practice,
+        who_sees=WHO_SEES_WITH_DUTY if duty_therapist else WHO_SEES,
+    )
 
 
 def consent_keyboard(token: str) -> InlineKeyboardMarkup:

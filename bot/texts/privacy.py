@@ -18,13 +18,26 @@ PRIVACY = (
     "you did (or skipped and why) and how your leg felt after them, your weekly "
     "questionnaire answers, your safety-check answers, and the alerts I sent your "
     "therapist.\n\n"
-    "Who sees it: you and your therapist ({practice}) only. It is never sold or shared, and "
-    "my logs never contain your messages or scores.\n\n"
+    "{who_sees} It is never sold, and my logs never contain your messages or scores.\n\n"
     "Your choices:\n"
     "/export — get a copy of everything I store about you (a spreadsheet file and a JSON file)\n"
     "/delete — erase everything about you for good\n"
     "/pause — stop reminders for a while"
 )
+WHO_SEES = "Who sees it: you and your therapist ({practice}) only."
+# When RED_FLAG_ALSO_NOTIFY is set (bot.domain.recipients): the one other person, and when.
+WHO_SEES_WITH_DUTY = (
+    "Who sees it: you and your therapist ({practice}) — and, only if you report a possible "
+    "emergency sign, the clinic's duty therapist, so someone acts at once. Nobody else."
+)
+
+
+def privacy_text(practice: str, *, duty_therapist: bool = False) -> str:
+    """/privacy; `duty_therapist` when RED_FLAG_ALSO_NOTIFY is set."""
+    who = WHO_SEES_WITH_DUTY if duty_therapist else WHO_SEES
+    return PRIVACY.format(who_sees=who.format(practice=practice))
+
+
 PRIVACY_NOT_CLIENT = (
     "I only store information about clients who have agreed to it after tapping their "
     "therapist's invite link. I have nothing stored about you."

@@ -118,11 +118,17 @@ def therapist_urgent_text(
     mentioned: list[str] | tuple[str, ...],
 ) -> str:
     """The urgent alert a therapist receives: who, from where, and each sign's answer."""
+    # A sign or source this version does not name (a report stored by another version) is
+    # shown plainly rather than failing the urgent alert.
     lines = [
-        ANSWER_LINE.format(question=SIGN_NAMES[sign], answer=ANSWER_YES if yes else ANSWER_NO)
+        ANSWER_LINE.format(question=_sign(sign), answer=ANSWER_YES if yes else ANSWER_NO)
         for sign, yes in answers
     ]
-    lines += [MENTIONED_LINE.format(sign=SIGN_NAMES[sign]) for sign in mentioned]
+    lines += [MENTIONED_LINE.format(sign=_sign(sign)) for sign in mentioned]
     return THERAPIST_URGENT.format(
-        name=name, source=THERAPIST_SOURCE[source], details="\n".join(lines)
+        name=name, source=THERAPIST_SOURCE.get(source, source), details="\n".join(lines)
     )
+
+
+def _sign(sign: str) -> str:
+    return SIGN_NAMES.get(sign, sign.replace("_", " "))

@@ -92,5 +92,15 @@ async def onboard(
     await agree(bot, botapi, therapist, user, name)
     await press(bot, botapi, user, zone_button)
     await press(bot, botapi, user, "Done")
+    mark = botapi.mark()
     await answer_screen_no(bot, botapi, user)
     assert "all set" in botapi.last_text(user.id), botapi.report()
+    # The therapist's "finished setting up" leaves through the dispatcher; once it is sent
+    # (and its disclosure audited) the client is fully onboarded.
+    await botapi.wait_for(
+        "sendMessage",
+        chat_id=therapist.id,
+        after=mark,
+        predicate=lambda c: "finished setting up" in (c.text or ""),
+    )
+    await bot.settle()

@@ -145,8 +145,10 @@ async def test_the_audit_trail_keeps_one_keyed_pseudonym_for_the_erased_client(
     pseudonym = audit_pseudonym(TELEGRAM_ID, key)
     assert pseudonym.startswith("p1:") and str(TELEGRAM_ID) not in pseudonym
     about_them = [r for r in rows if pseudonym in (r.actor_pseudonym, r.subject_pseudonym)]
-    # The therapist's view, the client's export and the erasure: still there, still linked.
+    # The therapist being told they joined, the therapist's view, the client's export and the
+    # erasure: still there, still linked.
     assert [(r.action, r.actor_telegram_id) for r in about_them] == [
+        ("disclosed", therapist.id),
         ("view_client", therapist.id),
         ("client_export", None),
         ("client_erased", None),

@@ -257,8 +257,10 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
         ("disclosed", None, therapist.id, "client_joined"),
         ("client_erased", None, None, "")
     ]
-    assert audit[0].subject_pseudonym == audit[0].actor_pseudonym
-    assert (audit[0].subject_pseudonym or "").startswith("p1:")
+    erasure = audit[-1]
+    assert erasure.subject_pseudonym == erasure.actor_pseudonym
+    assert (erasure.subject_pseudonym or "").startswith("p1:")
+    assert audit[0].subject_pseudonym == erasure.subject_pseudonym
     assert botapi.my_commands({"type": "chat", "chat_id": user.id}) == []
 
     # They are a stranger now: the bot says so and stores nothing.

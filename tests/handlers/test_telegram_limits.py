@@ -93,6 +93,13 @@ async def test_a_relay_reply_of_four_thousand_characters_reaches_the_therapist_w
 
     mark = botapi.mark()
     botapi.send_text(ALICE, long_reply)
+    # The parts leave through the dispatcher, one a second to the same chat.
+    await botapi.wait_for(
+        "sendMessage",
+        chat_id=therapist.id,
+        after=mark,
+        predicate=lambda c: "w0679" in (c.text or ""),
+    )
     await bot.settle()
     back = botapi.calls("sendMessage", chat_id=therapist.id, after=mark)
     assert len(back) >= 2 and all(call.ok for call in back), botapi.report(mark)
@@ -112,6 +119,11 @@ async def test_a_long_message_to_a_client_is_split_and_a_reply_to_any_part_comes
     long_message = "Keep your knees bent and breathe out as you lift. " * 100
     mark = botapi.mark()
     botapi.send_text(therapist, long_message)
+    first = await botapi.wait_for("sendMessage", chat_id=ALICE.id, after=mark)
+    # The next part leaves a second later (Telegram's pace for one chat).
+    await botapi.wait_for(
+        "sendMessage", chat_id=ALICE.id, after=mark, predicate=lambda c: c is not first
+    )
     await bot.settle()
     parts = botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)
     assert len(parts) >= 2 and all(call.ok for call in parts), botapi.report(mark)
@@ -142,14 +154,26 @@ async def test_a_blocked_client_is_reported_as_blocked_and_other_failures_are_no
     botapi.forge_press(therapist, f"client:msg:{client_id}", message_id=1)
     await bot.settle()
     botapi.fail_next("sendMessage", error_code=400, chat_id=ALICE.id)
+    mark = botapi.mark()
     botapi.send_text(therapist, "Hello")
-    await bot.settle()
-    reply = botapi.last_text(therapist.id)
-    assert "just now" in reply and "blocked" not in reply
+    # Sent (and failed) by the dispatcher after the therapist's "Sent to": told afterwards.
+    reply = await botapi.wait_for(
+        "sendMessage",
+        chat_id=therapist.id,
+        after=mark,
+        predicate=lambda c: "deliver" in (c.text or ""),
+    )
+    assert "just now" in (reply.text or "") and "blocked" not in (reply.text or "")
 
     botapi.forge_press(therapist, f"client:msg:{client_id}", message_id=1)
     await bot.settle()
     botapi.block_chat(ALICE.id)
+    mark = botapi.mark()
     botapi.send_text(therapist, "Hello again")
-    await bot.settle()
-    assert "they have blocked the bot" in botapi.last_text(therapist.id)
+    reply = await botapi.wait_for(
+        "sendMessage",
+        chat_id=therapist.id,
+        after=mark,
+        predicate=lambda c: "deliver" in (c.text or ""),
+    )
+    assert "they have blocked the bot" in (reply.text or "")

@@ -51,6 +51,7 @@ async def test_leg_pain_of_eight_alerts_the_therapist_once_with_evidence_and_but
     client_id = await add_client(db, ALICE, name="Alice Example")
     mark = botapi.mark()
     await _check_in(bot, botapi, 8, 4)
+    await botapi.wait_for("sendMessage", chat_id=therapist.id, predicate=_is_alert, after=mark)
     alerts = _alert_messages(botapi, therapist.id, mark)
     assert len(alerts) == 1
     text = alerts[0].text or ""
@@ -77,7 +78,9 @@ async def test_acknowledge_marks_the_alert_and_open_alerts_no_longer_lists_it(
     await add_client(db, ALICE, name="Alice Example")
     mark = botapi.mark()
     await _check_in(bot, botapi, 8, 4)
-    alert = _alert_messages(botapi, therapist.id, mark)[0]
+    alert = await botapi.wait_for(
+        "sendMessage", chat_id=therapist.id, predicate=_is_alert, after=mark
+    )
 
     botapi.send_command(therapist, "alerts")
     await bot.settle()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.app import SCHEDULER_KEY, BotApplication
+from bot.config import Settings
 from bot.db.engine import Database
 from bot.services.clients import register_therapist
 from scheduler.tick import Scheduler
-from tests.conftest import THERAPIST_ID
+from tests.conftest import THERAPIST_ID, make_settings
 from tests.handlers.client_seed import add_client, add_pain_entries
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
@@ -29,6 +32,14 @@ REGISTERED = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)
 SUNDAY_8_LONDON = datetime(2026, 5, 31, 7, 0, tzinfo=UTC)
 MONDAY_8_LONDON = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
 MONDAY_8_NEW_YORK = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(botapi: BotApiDouble, database_url: str) -> Settings:
+    # Both therapists are configured: a summary goes only to a therapist in THERAPIST_IDS.
+    return make_settings(
+        botapi, database_url, therapist_ids=frozenset({THERAPIST_ID, NEW_YORK_THERAPIST})
+    )
 
 
 async def _therapists_with_clients(db: Database) -> int:

@@ -218,9 +218,11 @@ async def test_reminder_and_checkin_times_change_from_the_card_and_the_client_is
     assert "Saved: Nina Times's reminders at 07:00, 08:00, check-in at 21:00" in botapi.last_text(
         therapist.id
     )
-    assert "exercise reminders at 07:00, 08:00, daily check-in at 21:00" in botapi.last_text(
-        NINA.id
+    # The client's notice is queued with the change and sent by the dispatcher.
+    notice = await botapi.wait_for(
+        "sendMessage", chat_id=NINA.id, predicate=lambda c: "changed your times" in (c.text or "")
     )
+    assert "exercise reminders at 07:00, 08:00, daily check-in at 21:00" in (notice.text or "")
     async with db.sessions() as session:
         rows = (
             await session.execute(
