@@ -1,31 +1,31 @@
 """Periodic jobs run once per slot however many instances fire them.
 
-Two instances (two engines on one database, as two processes would be) run the 07:00 daily
-alert pass at the same moment over 300 silent clients: the slot is claimed in the ledger, so
-one pass runs and 300 alerts are raised (before: both ran, 600 alerts). Even a pass that skips
-the claim (an older instance) cannot store a second open episode: the schema holds one open
-alert per client and kind.
+Two instances (two engines on one database, as two processes would be) run the day-end alert
+pass for the same quarter hour at the same moment — London's midnight, over 300 silent London
+clients: the slot is claimed in the ledger, so one pass runs and 300 alerts are raised (before,
+both ran the daily pass: 600 alerts). And whatever runs, the schema stores an open alert
+episode once per client and kind.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.models import Alert, Client, OutboxMessage, PainEntry
-from bot.domain.periodic import latest_daily_slot
-from bot.services.alerts import evaluate_all_alerts
+from bot.services.alerts import judge_finished_days
 from tests.scheduling import add_therapist
 
 CLIENTS = 300
-PASS_AT = datetime(2026, 6, 10, 7, 0, tzinfo=UTC)
+# Midnight in London (BST) at the end of Wednesday 10 June 2026: that day is judged.
+PASS_AT = datetime(2026, 6, 10, 23, 0, tzinfo=UTC)
 ENROLLED = PASS_AT - timedelta(days=20)
-DAILY = time(7, 0, tzinfo=UTC)
 
 
 async def _silent_clients(db: Database, count: int) -> None:
@@ -107,16 +107,12 @@ async def test_two_instances_running_the_daily_pass_raise_each_alert_once(
 ) -> None:
     await _silent_clients(db, CLIENTS)
     # Each instance's job fires a moment apart and works out the same slot.
-    first_now, second_now = PASS_AT + timedelta(milliseconds=20), PASS_AT + timedelta(seconds=1)
     results = await asyncio.gather(
-        evaluate_all_alerts(db, now=first_now, job_slot=latest_daily_slot(first_now, DAILY)),
-        evaluate_all_alerts(
-            second_instance, now=second_now, job_slot=latest_daily_slot(second_now, DAILY)
-        ),
+        judge_finished_days(db, now=PASS_AT + timedelta(milliseconds=20)),
+        judge_finished_days(second_instance, now=PASS_AT + timedelta(seconds=1)),
     )
 
-    ran = [r for r in results if r is not None]
-    assert len(ran) == 1  # one claim per slot
+    assert sorted(len(r) for r in results) == [0, CLIENTS]  # one claim per slot
     alerts, open_pairs, notices = await _counts(db)
     with capsys.disabled():
         print(  # noqa: T201
@@ -124,19 +120,30 @@ async def test_two_instances_running_the_daily_pass_raise_each_alert_once(
         )
     assert (alerts, open_pairs, notices) == (CLIENTS, CLIENTS, CLIENTS)
 
-    # The next day's slot is a new claim: the pass runs again (and raises nothing new yet).
-    tomorrow = PASS_AT + timedelta(days=1, seconds=5)
-    again = await evaluate_all_alerts(db, now=tomorrow, job_slot=latest_daily_slot(tomorrow, DAILY))
-    assert again is not None
+    # A pass restarted within the quarter hour finds the slot taken.
+    assert await judge_finished_days(db, now=PASS_AT + timedelta(minutes=10)) == []
 
 
-async def test_a_pass_without_the_claim_still_cannot_store_a_second_open_episode(
-    db: Database, second_instance: Database
-) -> None:
-    await _silent_clients(db, 50)
-    await asyncio.gather(
-        evaluate_all_alerts(db, now=PASS_AT),
-        evaluate_all_alerts(second_instance, now=PASS_AT + timedelta(seconds=1)),
-    )
-    alerts, open_pairs, _ = await _counts(db)
-    assert alerts == open_pairs == 50
+async def test_the_schema_stores_an_open_episode_once(db: Database) -> None:
+    await _silent_clients(db, 1)
+    await judge_finished_days(db, now=PASS_AT)
+    async with db.sessions() as session:
+        stored = (await session.execute(select(Alert))).scalar_one()
+    twin = {
+        "client_id": stored.client_id,
+        "kind": stored.kind,
+        "severity": stored.severity,
+        "episode_key": stored.episode_key,
+        "evidence": stored.evidence,
+        "created_at": PASS_AT,
+    }
+    with pytest.raises(IntegrityError):
+        async with db.sessions.begin() as session:
+            await session.execute(insert(Alert), [twin])
+    # Once acknowledged, the episode is closed: a later one may be stored.
+    async with db.sessions.begin() as session:
+        alert = await session.get(Alert, stored.id)
+        assert alert is not None
+        alert.acknowledged_at = PASS_AT
+    async with db.sessions.begin() as session:
+        await session.execute(insert(Alert), [twin])
