@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
 from bot.services.pending import cancel_pending_input
 from bot.texts import CANCELLED, NOTHING_TO_CANCEL
 
@@ -19,4 +19,4 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("cancel", cancel_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE_MESSAGE))

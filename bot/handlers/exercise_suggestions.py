@@ -8,9 +8,9 @@ changed, with the same notice as after /prescribe.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
-from telegram import Bot, Message
-from telegram.error import TelegramError
+from telegram import Message
 from telegram.ext import Application
 
 from bot.buttons.suggestions import SUGGESTIONS, SuggestionPress
@@ -88,6 +88,7 @@ async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext
         action=StepAction(button.action.value),
         library=services.library,
         now=services.now(),
+        notice=partial(_client_notice, title_of=title_lookup(services.library)),
     )
     query = press.query
     if change is None:
@@ -99,7 +100,6 @@ async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext
         await query.answer(text, show_alert=True)
         await _drop_row(press)
         return
-    await _tell_client(context.bot, change, title_lookup(services.library))
     line = next((line for line in change.current if line.exercise_slug == button.slug), None)
     answer = (
         texts.APPLIED.format(title=title, name=change.client_name, dosage=line.dosage)
@@ -117,11 +117,9 @@ async def _drop_row(press: Press[SuggestionPress]) -> None:
     await edit_query_markup(press.query, remaining if remaining.inline_keyboard else None)
 
 
-async def _tell_client(bot: Bot, change: PrescriptionChange, title_of: t.TitleOf) -> None:
-    try:
-        await bot.send_message(change.client_telegram_id, t.client_change_notice(change, title_of))
-    except TelegramError as exc:
-        log.warning("prescription notice not delivered", extra={"error_type": type(exc).__name__})
+def _client_notice(change: PrescriptionChange, *, title_of: t.TitleOf) -> str:
+    """What the client is told (queued with the change; the outbox sends it)."""
+    return t.client_change_notice(change, title_of)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -46,6 +46,7 @@ from bot.domain.exercise_response import (
 )
 from bot.services.clients import active_prescriptions, clients_of, owned_client
 from bot.services.prescriptions import (
+    ChangeNotice,
     PrescriptionChange,
     Variant,
     change_one_exercise,
@@ -408,10 +409,11 @@ async def apply_suggestion(
     action: StepAction,
     library: ExerciseLibrary,
     now: datetime,
+    notice: ChangeNotice | None = None,
 ) -> PrescriptionChange | None:
     """Step up, ease or stop one exercise along its sheet's ladder, as a prescription edit
-    does (the caller tells the client). None when there is nothing to apply: not the
-    therapist's client, not prescribed, no such rung, or Not yet."""
+    does; the client's `notice` is queued with the change. None when there is nothing to
+    apply: not the therapist's client, not prescribed, no such rung, or Not yet."""
     if action is StepAction.NOT_YET:
         return None
     variant: Variant | None = None
@@ -435,6 +437,7 @@ async def apply_suggestion(
         variant=variant,
         library=library,
         now=now,
+        notice=notice,
     )
     if change is not None and action in (StepAction.EASE, StepAction.STOP):
         async with db.sessions.begin() as session:

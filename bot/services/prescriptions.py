@@ -454,12 +454,13 @@ async def change_one_exercise(
     variant: Variant | None,
     library: ExerciseLibrary,
     now: datetime,
+    notice: ChangeNotice | None = None,
 ) -> PrescriptionChange | None:
     """Move one exercise to another rung of its ladder (None: stop it), the rest as they are.
 
     The same change as confirming an edited prescription: the line is ended and a new one
-    starts, reminders re-sync, and the caller tells the client. None when the client is not
-    the therapist's or the exercise is not prescribed.
+    starts, reminders re-sync, and the client's `notice` is queued with it. None when the
+    client is not the therapist's or the exercise is not prescribed.
     """
     async with db.sessions.begin() as session:
         client = await owned_client(
@@ -475,7 +476,7 @@ async def change_one_exercise(
             del wanted[exercise_slug]
         else:
             wanted[exercise_slug] = prescribed_dosage(library[exercise_slug], variant)
-        return await _apply(
+        change = await _apply(
             session,
             therapist_telegram_id=therapist_telegram_id,
             client=client,
@@ -484,3 +485,5 @@ async def change_one_exercise(
             days=Days.from_mask(current[0].days_mask),
             now=now,
         )
+        await _queue_notice(session, change, notice, now)
+        return change

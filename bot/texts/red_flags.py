@@ -7,6 +7,8 @@ yes ends the screen at once); answer is ``y`` or ``n``. Never trusted: the handl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup
 
 from bot.buttons.safety import Answer, RedFlagAnswer, ScreenSource
@@ -114,8 +116,8 @@ def therapist_urgent_text(
     *,
     name: str,
     source: str,
-    answers: list[tuple[str, bool]] | tuple[tuple[str, bool], ...],
-    mentioned: list[str] | tuple[str, ...],
+    answers: Sequence[tuple[str, bool]],
+    mentioned: Sequence[str],
 ) -> str:
     """The urgent alert a therapist receives: who, from where, and each sign's answer."""
     # A sign or source this version does not name (a report stored by another version) is
