@@ -60,9 +60,9 @@ from bot.texts import settings as ts
 log = logging.getLogger(__name__)
 
 # A typed answer we were waiting for (a city, a time) is taken here, in a group of its own
-# ahead of the others; anything else falls through. It runs even before the red-flag guard
-# (bot.handlers.red_flags.GUARD_GROUP = -2), which stays safe because the service never
-# takes a message that mentions a red flag: those always reach the guard.
+# ahead of the others; anything else falls through. The red-flag guard
+# (bot.handlers.red_flags.GUARD_GROUP) runs before it and lets a message through when the
+# client was asked to type something, so a typed answer is still taken here.
 PENDING_TEXT_GROUP = -3
 # Group 1 runs after the red-flag screen's own handler (group 0) has answered the press.
 AFTER_SCREEN_GROUP = 1

@@ -48,8 +48,11 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("onboarding", "weekly", "symptoms")
 SIGNS = tuple(RED_FLAG_QUESTIONS)
-# Before every other handler group: red flags in typed text are looked for first.
-GUARD_GROUP = -2
+# Before every other handler group — even the redelivery check and the relay, which read the
+# database: red flags in typed text are looked for first, and the emergency advice goes out
+# even when the database is locked or away. (A redelivered red flag repeats the advice only:
+# the report is recorded once per message.)
+GUARD_GROUP = -200
 
 
 async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: str) -> None:

@@ -13,7 +13,8 @@ from bot.services.updates import first_delivery
 
 log = logging.getLogger(__name__)
 
-# Before every other group (relays -4, pending text -3, red flags -2, notes -1, default 0).
+# Before every other group (relays -4, pending text -3, notes -1, default 0) except the
+# red-flag guard (-200), whose emergency advice must not wait for the database.
 REDELIVERY_GROUP = -100
 
 

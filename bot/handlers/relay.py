@@ -37,9 +37,9 @@ from bot.services.relay import (
 from bot.texts import therapist as t
 
 log = logging.getLogger(__name__)
-# Before onboarding's pending-text group (-3), the red-flag guard (-2) and the check-in note
-# group (-1): a relay is decided from the database, and anything that is not one passes on
-# untouched. A client's relay reply is only open when no other flow awaits their text.
+# After the red-flag guard (-200), before onboarding's pending-text group (-3) and the
+# check-in note group (-1): a relay is decided from the database, and anything that is not
+# one passes on untouched. A client's relay reply is only open when no other flow awaits their text.
 RELAY_GROUP = -4
 CANCEL_BUTTON = "✖️ Cancel"
 

@@ -27,6 +27,9 @@ class ServiceContainer:
     # Sends a red-flag alert directly when the report cannot be written, and records it once
     # the database is back (`scheduler.outbox.UnrecordedRedFlags.alert`); how many were told.
     red_flag_fallback: Callable[[RedFlagReport, str], Awaitable[int]] | None = None
+    # Hands outbox rows this process just wrote to the dispatcher now (a job's alerts) rather
+    # than at the next tick (`scheduler.outbox.Outbox.after_update`).
+    send_queued: Callable[[], Awaitable[None]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

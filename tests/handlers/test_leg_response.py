@@ -296,6 +296,13 @@ async def test_the_alert_offers_ease_it_which_applies_the_sheets_easier_dosage_a
 
     mark = double.mark()
     double.press_button(therapist, shown, "Ease it")
+    # The client's notice is queued with the change and leaves through the dispatcher.
+    await double.wait_for(
+        "sendMessage",
+        chat_id=CLIENT.id,
+        after=mark,
+        predicate=lambda c: "Glute bridge — 2 × 8 reps" in (c.text or ""),
+    )
     await running.settle()
 
     async with db.sessions() as session:

@@ -251,6 +251,8 @@ async def test_the_day_end_pass_tells_the_therapist_of_silence_at_the_clients_ow
 
     clock.set(new_york_midnight.astimezone(UTC) + timedelta(seconds=2))
     await job.run(bot.application)
+    # The alert is queued with it and leaves through the dispatcher.
+    await botapi.wait_for("sendMessage", chat_id=therapist.id, predicate=_is_alert, after=mark)
     await bot.settle()
     [alert] = _alert_messages(botapi, therapist.id, mark)
     assert "Bob Quiet: nothing logged for 3 days" in (alert.text or "")
