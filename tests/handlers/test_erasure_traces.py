@@ -28,6 +28,7 @@ MakeUser = Callable[..., TgUser]
 # A realistic 10-digit Telegram id, long enough not to occur by chance in a hash.
 TELEGRAM_ID = 7_412_369_805
 NAME = "Zelda Quintessa-Marsh"
+RELAYED = "How is the calf after the drive to Carlisle?"
 NOTES = (
     "Drove to Carlisle and the left calf went numb near junction 44",
     "Gardening with Pip: tingling in the heel all evening",
@@ -101,14 +102,14 @@ async def test_after_delete_no_table_holds_the_clients_id_name_or_notes(
     await bot.settle()
     botapi.forge_press(therapist, f"client:msg:{client_id}", message_id=1)
     await bot.settle()
-    botapi.send_text(therapist, "How is the calf?")
+    botapi.send_text(therapist, RELAYED)
     await bot.settle()
     botapi.send_command(therapist, "prescribe", NAME)
     await bot.settle()
     # The client takes a copy of their data, then asks for erasure.
     botapi.send_command(user, "export")
     await bot.settle()
-    words = [NAME, "Quintessa", *NOTES]
+    words = [NAME, "Quintessa", *NOTES, RELAYED]
     before = await traces(db, telegram_id=TELEGRAM_ID, client_id=client_id, words=words)
     tables_before = {cell.split(".")[0] for cell in before}
     assert {"client", "invite", "pending_input", "pain_entry", "audit"} <= tables_before
