@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -40,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply all migrations (creates the SQLite file)")
+    backup = db_commands.add_parser(
+        "backup", help="copy the SQLite database to FILE while the bot runs (PostgreSQL: how)"
+    )
+    backup.add_argument("file", type=Path)
+    restore = db_commands.add_parser(
+        "restore", help="copy a SQLite backup FILE over the database (stop the bot first)"
+    )
+    restore.add_argument("file", type=Path)
+    commands.add_parser(
+        "health", help="exit 0 when the database answers, is migrated, and the bot ticks"
+    )
 
     content = commands.add_parser("content", help="exercise library tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -236,6 +248,48 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _db_backup(settings: Settings, target: Path) -> int:
+    from bot.db.backup import backup_sqlite, pg_dump_command, sqlite_file
+
+    if sqlite_file(settings.database_url) is None:
+        print("PostgreSQL: back up with pg_dump (password from PGPASSWORD or ~/.pgpass):")
+        print(pg_dump_command(settings.database_url, target))
+        return 0
+    try:
+        backup_sqlite(settings.database_url, target)
+    except (OSError, sqlite3.Error) as exc:
+        return _fail(f"backup failed: {exc}")
+    print(f"backup written to {target}")
+    return 0
+
+
+def _db_restore(settings: Settings, source: Path) -> int:
+    from bot.db.backup import restore_sqlite
+
+    if not source.is_file():
+        return _fail(f"{source} does not exist")
+    try:
+        restore_sqlite(settings.database_url, source)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        return _fail(f"restore failed: {exc}")
+    print(f"database restored from {source}; run python -m bot db upgrade if it is older")
+    return 0
+
+
+def _health(settings: Settings) -> int:
+    import asyncio
+
+    from bot.health_cli import check_health
+
+    problems = asyncio.run(check_health(settings))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print("healthy")
+    return 0
+
+
 def _run(settings: Settings, *, upgrade_db: bool) -> int:
     from bot.content import ContentError, load_library
 
@@ -337,7 +391,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings, upgrade_db=args.upgrade_db)
         if args.command == "db":
+            if args.db_command == "backup":
+                return _db_backup(settings, args.file)
+            if args.db_command == "restore":
+                return _db_restore(settings, args.file)
             return _db_upgrade(settings)
+        if args.command == "health":
+            return _health(settings)
         if args.command == "content":
             return _content_check(settings, args.dir)
         if args.command == "clients":

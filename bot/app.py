@@ -171,7 +171,7 @@ def build_application(
     app.bot_data[SERVICES_KEY] = replace(
         container,
         red_flag_fallback=unrecorded.alert if unrecorded is not None else None,
-        send_queued=scheduler.outbox.after_update,
+        flush_outbox=scheduler.outbox.after_update,
     )
     # A handled update may have written outbox rows (an alert, a relayed message): they are
     # handed to the dispatcher at once instead of at the next tick.

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.content import ExerciseLibrary
+from bot.db import outbox as ledger
+from bot.db.backup import HEARTBEAT_KEY
 from bot.db.engine import Database
 from bot.db.models import Delivery, DeliveryStatus, ScheduleKind
 from bot.services.schedules import resume_due_paused_clients
@@ -97,18 +99,30 @@ class Scheduler:
         """
         await self.outbox.stop()
         released = await self.dispatcher.stop(drain_timeout=drain_timeout)
+        try:
+            async with self.db.sessions.begin() as session:
+                await ledger.clear_heartbeat(session, key=HEARTBEAT_KEY)
+        except Exception as exc:
+            log.warning("heartbeat not cleared", extra={"error_type": type(exc).__name__})
         if self.unrecorded_red_flags is not None:
             await self.unrecorded_red_flags.stop()
         return released
 
     async def tick(self, now: datetime) -> PassReport:
         """The periodic tick's pass: claims `tick_lookahead` ahead of `now`."""
-        return await self.run_pass(now, lookahead=self.tick_lookahead)
+        return await self.run_pass(now, lookahead=self.tick_lookahead, heartbeat=True)
 
-    async def run_pass(self, now: datetime, *, lookahead: timedelta = timedelta(0)) -> PassReport:
-        """One pass at `now`; slots due by `now + lookahead` are claimed and held to their slot."""
+    async def run_pass(
+        self, now: datetime, *, lookahead: timedelta = timedelta(0), heartbeat: bool = False
+    ) -> PassReport:
+        """One pass at `now`; slots due by `now + lookahead` are claimed and held to their slot.
+
+        `heartbeat` (the running bot's tick) also records the tick for `python -m bot health`.
+        """
         async with self.db.sessions.begin() as session:
             resumed = await resume_due_paused_clients(session, now=now)
+            if heartbeat:
+                await ledger.record_heartbeat(session, key=HEARTBEAT_KEY, now=now)
         claims: list[Claim] = []
         queued = 0
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -291,3 +291,28 @@ async def claim_job_slot(session: AsyncSession, *, job: str, slot: datetime, now
         .returning(OutboxMessage.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def record_heartbeat(session: AsyncSession, *, key: str, now: datetime) -> None:
+    """A running bot's tick: `python -m bot health` reads how long ago the last one was."""
+    stmt = insert_for(session, OutboxMessage.__table__).values(
+        kind="heartbeat",
+        urgent=False,
+        chat_id=None,
+        client_id=None,
+        audience=Audience.STAFF.value,
+        payload={},
+        dedupe_key=key,
+        status=OutboxStatus.DONE,
+        attempts=0,
+        created_at=now,
+        claimed_at=now,
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["dedupe_key"], set_={"claimed_at": now})
+    )
+
+
+async def clear_heartbeat(session: AsyncSession, *, key: str) -> None:
+    """A bot that stops cleanly is not running: health no longer expects ticks."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key == key))

@@ -37,8 +37,8 @@ async def day_end_alerts_job(context: BotContext) -> None:
     notices = await judge_finished_days(services.db, now=services.now())
     if notices:
         log.info("day-end alerts raised", extra={"raised": len(notices)})
-        if services.send_queued is not None:
-            await services.send_queued()
+        if services.flush_outbox is not None:
+            await services.flush_outbox()
 
 
 async def alerts_command(update: Update, context: BotContext) -> None:

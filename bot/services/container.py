@@ -29,7 +29,7 @@ class ServiceContainer:
     red_flag_fallback: Callable[[RedFlagReport, str], Awaitable[int]] | None = None
     # Hands outbox rows this process just wrote to the dispatcher now (a job's alerts) rather
     # than at the next tick (`scheduler.outbox.Outbox.after_update`).
-    send_queued: Callable[[], Awaitable[None]] | None = None
+    flush_outbox: Callable[[], Awaitable[None]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

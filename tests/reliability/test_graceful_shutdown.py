@@ -129,6 +129,11 @@ async def test_sigterm_mid_fan_out_loses_nothing_and_fails_nothing(
 
     second = await _start(env, tmp_path)
     await _until(lambda: len(set(_reminders_sent(botapi))) == DUE, 60)
+    # While it runs, `python -m bot health` sees its ticks.
+    health = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "health", env=env, cwd=tmp_path
+    )
+    assert await asyncio.wait_for(health.wait(), 60) == 0
     took_again, stderr = await _terminate(second)
     assert second.returncode == 0, stderr
 

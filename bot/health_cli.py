@@ -1,0 +1,54 @@
+"""`python -m bot health`: exit 0 only when the bot can do its work.
+
+The database answers; its migrations are at head; and when a bot is running (its tick keeps a
+heartbeat row in the ledger, removed when it stops cleanly) the last tick is under a minute
+old. One line per problem, no secrets.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import select, text
+
+from bot.config import Settings
+from bot.db.backup import HEARTBEAT_KEY
+from bot.db.engine import Database
+from bot.db.migrate import alembic_config
+from bot.db.models import OutboxMessage
+
+__all__ = ["MAX_TICK_AGE", "check_health"]
+
+MAX_TICK_AGE = timedelta(seconds=60)
+
+
+async def check_health(settings: Settings, *, now: datetime | None = None) -> list[str]:
+    now = now or datetime.now(tz=UTC)
+    db = Database.connect(settings.database_url)
+    try:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            try:
+                current = (
+                    await connection.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar_one_or_none()
+            except Exception:
+                current = None
+        head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+        if current != head:
+            return [f"migrations not at head ({current} != {head}): run python -m bot db upgrade"]
+        async with db.sessions() as session:
+            last_tick = await session.scalar(
+                select(OutboxMessage.claimed_at).where(OutboxMessage.dedupe_key == HEARTBEAT_KEY)
+            )
+        if last_tick is not None and now - last_tick > MAX_TICK_AGE:
+            age = int((now - last_tick).total_seconds())
+            return [f"the bot's last scheduler tick was {age} s ago (limit 60 s)"]
+        return []
+    except OSError as exc:
+        return [f"database unreachable: {type(exc).__name__}"]
+    except Exception as exc:
+        return [f"database unreachable: {type(exc).__name__}"]
+    finally:
+        await db.dispose()
