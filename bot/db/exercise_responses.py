@@ -28,6 +28,7 @@ from bot.db.models import (
     Prescription,
     Schedule,
     ScheduleKind,
+    Therapist,
 )
 from bot.domain.adherence import Outcome
 from bot.domain.exercise_response import AGGRAVATING_ALERT, ExerciseSlot
@@ -489,3 +490,15 @@ async def acknowledge_aggravating_alerts(
         )
         .values(acknowledged_by=therapist_telegram_id, acknowledged_at=now)
     )
+
+
+async def client_and_therapist(session: AsyncSession, *, client_id: int) -> tuple[str, int] | None:
+    """The client's display name and their therapist's Telegram id (who an alert goes to)."""
+    row = (
+        await session.execute(
+            select(Client.display_name, Therapist.telegram_id)
+            .join(Therapist, Therapist.id == Client.therapist_id)
+            .where(Client.id == client_id)
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None

@@ -26,13 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import ExerciseLibrary
-from bot.db import exercise_responses, reports
+from bot.db import exercise_responses, outbox, reports
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.exercise_responses import ClientIds, ReminderSession, ResponseRow
 from bot.db.models import Client, ExerciseOutcome, LegResponse
 from bot.domain.alerts import EPISODE_WINDOW
 from bot.domain.exercise_response import (
+    AGGRAVATING_ALERT,
     PROGRESS_SHOWN,
     Aggravating,
     ExerciseProgress,
@@ -44,7 +45,9 @@ from bot.domain.exercise_response import (
     should_ask_response,
     verdict_for,
 )
+from bot.domain.recipients import Audience
 from bot.services.clients import active_prescriptions, clients_of, owned_client
+from bot.services.kinds import TREND_ALERT
 from bot.services.prescriptions import (
     ChangeNotice,
     PrescriptionChange,
@@ -211,16 +214,45 @@ async def _raise_aggravating(
         }
         if found.leg_pain is not None:
             evidence["leg_before"], evidence["leg_since"] = found.leg_pain
-        raised.append(
-            await exercise_responses.add_aggravating_alert(
-                session,
-                client_id=reminder.client_id,
-                exercise_slug=slug,
-                evidence=evidence,
-                now=now,
-            )
+        alert_id = await exercise_responses.add_aggravating_alert(
+            session,
+            client_id=reminder.client_id,
+            exercise_slug=slug,
+            evidence=evidence,
+            now=now,
         )
+        await _queue_alert(session, reminder.client_id, alert_id, evidence, now)
+        raised.append(alert_id)
     return tuple(raised)
+
+
+async def _queue_alert(
+    session: AsyncSession, client_id: int, alert_id: int, evidence: dict[str, Any], now: datetime
+) -> None:
+    """The therapist's message about the alert, queued with it (the outbox ledger), rendered
+    and sent by the dispatcher like every trend alert."""
+    who = await exercise_responses.client_and_therapist(session, client_id=client_id)
+    if who is None:
+        return
+    name, therapist_telegram_id = who
+    await outbox.enqueue(
+        session,
+        kind=TREND_ALERT,
+        chat_id=therapist_telegram_id,
+        audience=Audience.THERAPIST,
+        client_id=client_id,
+        payload={
+            "alert_id": alert_id,
+            "client_id": client_id,
+            "client_name": name,
+            "therapist_telegram_id": therapist_telegram_id,
+            "kind": AGGRAVATING_ALERT.value,
+            "severity": 2 if evidence.get("spread") else 1,
+            "evidence": evidence,
+            "created_at": now.isoformat(),
+        },
+        now=now,
+    )
 
 
 async def name_worse_exercise(

@@ -320,3 +320,33 @@ async def test_the_alert_offers_ease_it_which_applies_the_sheets_easier_dosage_a
         "Glute bridge — 2 × 8 reps" in (c.text or "")
         for c in double.calls("sendMessage", chat_id=CLIENT.id, after=mark)
     )
+
+
+async def test_the_aggravating_alert_reaches_the_therapist_through_the_outbox_with_its_buttons(
+    running: RunningApplication, db: Database, therapist: TgUser
+) -> None:
+    client_id, call = await _reminder(running, db, [("glute-bridge", 1)])
+    await _earlier_worse_sessions(db, client_id, 2)
+    await _press(running, call, "Done")
+    double = running.double
+    mark = double.mark()
+    await _press(running, call, "Spread")
+
+    scheduler = running.application.bot_data[SCHEDULER_KEY]
+    await scheduler.outbox.pump(SLOT)
+    await scheduler.dispatcher.drain()
+    await running.settle()
+
+    [alert] = [
+        c
+        for c in double.calls("sendMessage", chat_id=therapist.id, after=mark)
+        if "seems to aggravate their leg" in (c.text or "")
+    ]
+    assert "Glute bridge seems to aggravate their leg" in (alert.text or "")
+    assert "3 of the last 3 answered sessions, spreading down the leg" in (alert.text or "")
+    assert _labels(alert.params) == [
+        "⬇️ Ease it",
+        "⏹ Stop it",
+        "👤 Open client",
+        "✅ Acknowledge",
+    ]

@@ -255,7 +255,7 @@ async def test_delete_erases_every_row_keeps_a_minimal_audit_and_tells_the_thera
     # earlier disclosure "client joined" to their therapist is kept the same way.
     assert [(a.action, a.subject_client_id, a.actor_telegram_id, a.detail) for a in audit] == [
         ("disclosed", None, therapist.id, "client_joined"),
-        ("client_erased", None, None, "")
+        ("client_erased", None, None, ""),
     ]
     erasure = audit[-1]
     assert erasure.subject_pseudonym == erasure.actor_pseudonym
