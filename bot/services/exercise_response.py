@@ -29,7 +29,7 @@ from bot.content import ExerciseLibrary
 from bot.db import exercise_responses, outbox, reports
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.exercise_responses import ClientIds, ReminderSession, ResponseRow
+from bot.db.exercise_responses import ClientIds, ReminderSession
 from bot.db.models import Client, ExerciseOutcome, LegResponse
 from bot.domain.alerts import EPISODE_WINDOW
 from bot.domain.exercise_response import (
@@ -73,7 +73,6 @@ __all__ = [
     "record_leg_answer",
     "suggestions_for_client",
     "suggestions_for_therapist",
-    "therapist_export_records",
 ]
 
 
@@ -294,23 +293,6 @@ async def client_export_section(session: AsyncSession, *, client_id: int) -> lis
     rows = await exercise_responses.rows_of_client(session, client_id=client_id)
     return [
         {column.key: _plain(getattr(row, column.key)) for column in row.__table__.columns}
-        for row in rows
-    ]
-
-
-def therapist_export_records(
-    rows: Sequence[ResponseRow], *, zone: ZoneInfo
-) -> list[dict[str, str]]:
-    """One CSV record per exercise session, dated on the client's own calendar."""
-    return [
-        {
-            "record": "exercise_response",
-            "date": row.slot.astimezone(zone).date().isoformat(),
-            "exercise": row.exercise_slug,
-            "outcome": row.outcome.value if row.outcome is not None else "",
-            "skip_reason": row.skip_reason or "",
-            "leg_response": row.leg_response.value if row.leg_response is not None else "",
-        }
         for row in rows
     ]
 
