@@ -6,16 +6,26 @@ later is scanned too) for the client's Telegram id, name and note text.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import PURGE_JOB_NAME
 from bot.db.engine import Database
-from bot.db.models import Audit, Client, Invite, PainEntry, PendingInput, Therapist
+from bot.db.models import (
+    Audit,
+    Client,
+    Invite,
+    OutboxMessage,
+    OutboxStatus,
+    PainEntry,
+    PendingInput,
+    Therapist,
+)
 from bot.handlers.common import SERVICES_KEY
 from bot.services.privacy import audit_pseudonym, purge_expired
 from tests.conftest import FrozenClock
@@ -119,7 +129,28 @@ async def test_after_delete_no_table_holds_the_clients_id_name_or_notes(
     await press(bot, botapi, user, "Yes, erase everything")
 
     assert "has been erased" in botapi.last_text(user.id)
+    # The therapist is told by name; that notice waits in the outbox only until it is sent.
+    await botapi.wait_for(
+        "sendMessage", chat_id=therapist.id, predicate=lambda c: "has left" in (c.text or "")
+    )
+    await _outbox_delivered(db)
     assert await traces(db, telegram_id=TELEGRAM_ID, client_id=client_id, words=words) == []
+
+
+async def _outbox_delivered(db: Database, attempts: int = 100) -> None:
+    """Wait until the dispatcher has recorded every queued message as sent (a sent row keeps
+    no text); fails if it never does."""
+    for _ in range(attempts):
+        async with db.sessions() as session:
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.CLAIMED]))
+            )
+        if not waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("queued messages were never sent")
 
 
 async def test_the_audit_trail_keeps_one_keyed_pseudonym_for_the_erased_client(
