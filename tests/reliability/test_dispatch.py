@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from bot.db.models import Client, ClientStatus, DeliveryStatus, Schedule
 from bot.services.schedules import set_checkin_time
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import MAX_ATTEMPTS, Dispatcher
+from scheduler.messages import OutgoingMessage
 from scheduler.outbox import Outbox
 from scheduler.tick import Scheduler
 from tests.conftest import TEST_TOKEN, THERAPIST_ID
@@ -154,3 +156,28 @@ async def test_sends_to_one_chat_are_spaced_a_second_apart(
 
     assert len(botapi.calls("sendMessage", chat_id=CLIENT_TG)) == 2
     assert sleeps == [1.0]  # the second message to that chat waits its turn
+
+
+async def test_an_urgent_message_overtakes_a_queued_fan_out(
+    db: Database, telegram_bot: Bot, botapi: BotApiDouble, sleeps: RecordedSleeps
+) -> None:
+    """A red-flag alert queued behind a burst of reminders is sent next, not after them."""
+    dispatcher = Dispatcher(
+        bot=telegram_bot,
+        db=db,
+        clock=lambda: SLOT,
+        sleep=sleeps,
+        monotonic=itertools.count(0.0, 100.0).__next__,
+        workers=1,  # one sender: the order of sends is the queue's order
+    )
+    burst = [OutgoingMessage.fixed(700_000 + n, "Time for your exercises") for n in range(30)]
+    urgent = replace(OutgoingMessage.fixed(THERAPIST_ID, "URGENT red flag"), urgent=True)
+    dispatcher.submit(burst)
+    dispatcher.submit([urgent])
+    await dispatcher.start()
+    await dispatcher.drain()
+    await dispatcher.stop()
+
+    order = [call.chat_id for call in botapi.calls("sendMessage") if call.ok]
+    assert len(order) == 31
+    assert order[0] == THERAPIST_ID
