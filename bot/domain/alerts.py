@@ -94,7 +94,10 @@ EPISODE_WINDOW: Final = timedelta(hours=72)
 
 # The days under test: the CUSUM runs over the check-ins of the last 7 days; the usual level is
 # taken from the 4 weeks before them, so a rise never dilutes its own baseline.
-TEST_SPAN_DAYS: Final = 7
+TEST_SPAN_DAYS: Final = 10
+# Every check-in that makes a rise "sustained" is at least a whole NRS point above usual, the
+# smallest change the scale shows.
+SUSTAINED_MIN_POINTS: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,34 +114,49 @@ class TrendSettings:
     """Check-ins the rise must show on (the run of a positive sum)."""
     min_span_days: int
     """Calendar days from the run's first check-in to the judged day, inclusive."""
+    recent_checkins: int
+    """The level now is the mean of the rise's last (up to) this many check-ins."""
+    margin: float
+    """The level now must stand this many noise units above usual (and the MCID above it)."""
     severe_margin: float
     """Severe leg pain: points above the usual level, at least, to be severe for this client."""
+    severe_z: float = 0.0
+    """… and at least this many of the client's noise units above it."""
 
 
 TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
     Sensitivity.STRICT: TrendSettings(
-        allowance=0.75,
-        threshold=4.5,
+        allowance=0.5,
+        threshold=3.0,
         cap=2.5,
-        min_checkins=3,
-        min_span_days=3,
+        min_checkins=4,
+        min_span_days=8,
+        recent_checkins=TEST_SPAN_DAYS,
+        margin=3.5,
         severe_margin=4.0,
+        severe_z=3.5,
     ),
     Sensitivity.BALANCED: TrendSettings(
         allowance=0.5,
-        threshold=3.5,
+        threshold=3.0,
         cap=2.5,
-        min_checkins=2,
-        min_span_days=3,
+        min_checkins=3,
+        min_span_days=7,
+        recent_checkins=TEST_SPAN_DAYS,
+        margin=2.5,
         severe_margin=3.0,
+        severe_z=3.0,
     ),
     Sensitivity.SENSITIVE: TrendSettings(
-        allowance=0.4,
-        threshold=2.5,
+        allowance=0.5,
+        threshold=3.0,
         cap=2.5,
-        min_checkins=2,
-        min_span_days=2,
+        min_checkins=3,
+        min_span_days=5,
+        recent_checkins=TEST_SPAN_DAYS,
+        margin=2.0,
         severe_margin=3.0,
+        severe_z=2.5,
     ),
 }
 
@@ -147,6 +165,9 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
 # it must also stand `severe_margin` points above the client's usual level, so a client whose
 # leg usually sits at 7 is not alerted for an ordinary 8.
 SEVERE_LEG_PAIN_THRESHOLD: Final = 8
+# Before a client has a usual level (their first 3 check-ins) nothing says 8 is unusual for
+# them; 9-10 ("worst imaginable" end of the scale) is told at once all the same.
+SEVERE_WITHOUT_HISTORY: Final = 9
 
 # How many days of pain history (ending on the judged day, inclusive) the service must load:
 # the days under test, the 4 weeks of usual level before them, and the cadence window.
@@ -157,7 +178,7 @@ HISTORY_DAYS: Final = max(TEST_SPAN_DAYS + USUAL_WINDOW_DAYS, CADENCE_WINDOW_DAY
 # DESIGN.md: silence is judged against the client's usual cadence, never before 3 days.
 INACTIVITY_MIN_DAYS: Final = 3
 # A client's "usual longest gap" needs this many gaps between check-ins to be known.
-_CADENCE_MIN_GAPS: Final = 4
+_CADENCE_MIN_GAPS: Final = 2
 # The share of the client's gaps that are at most their usual longest gap.
 _CADENCE_QUANTILE: Final = 0.9
 # Severity steps, so a client silent for a week (then a fortnight) is raised again even inside
@@ -392,9 +413,13 @@ def _usual_before_test(
 
 
 def _rise(
-    days: Mapping[date, DailyPain], region: Region, judged_day: date, settings: TrendSettings
+    days: Mapping[date, DailyPain],
+    region: Region,
+    judged_day: date,
+    settings: TrendSettings,
+    usual_and_start: tuple[UsualLevel | None, date],
 ) -> _Rise | None:
-    usual, start = _usual_before_test(days, region, judged_day)
+    usual, start = usual_and_start
     if usual is None or judged_day not in days:
         return None
     total = 0.0
@@ -416,17 +441,34 @@ def _rise(
     since = run[0][0]
     if len(run) < settings.min_checkins or (judged_day - since).days + 1 < settings.min_span_days:
         return None
-    last = [score for _, score in run[-3:]]
+    # Sustained: each of the rise's last `min_checkins` check-ins is at least a point above usual
+    # (a 2-day flare and a day back near usual is not a rise).
+    if any(
+        score - usual.level < SUSTAINED_MIN_POINTS for _, score in run[-settings.min_checkins :]
+    ):
+        return None
+    last = [score for _, score in run[-settings.recent_checkins :]]
     recent = sum(last) / len(last)
     if not is_clinically_important_rise(usual.level, recent):
+        return None
+    # The rise must also stand out from this client's own noise: the standard error of the
+    # difference between two means of autocorrelated check-ins (the rise's, the usual window's).
+    error = usual.noise * math.sqrt(
+        usual.mean_variance(len(last)) + usual.mean_variance(usual.checkins)
+    )
+    if recent - usual.level < settings.margin * error:
         return None
     return _Rise(usual=usual, recent=recent, since=since, checkins=len(run))
 
 
 def _worsening(
-    days: Mapping[date, DailyPain], region: Region, judged_day: date, settings: TrendSettings
+    days: Mapping[date, DailyPain],
+    region: Region,
+    judged_day: date,
+    settings: TrendSettings,
+    usual_and_start: tuple[UsualLevel | None, date],
 ) -> AlertCandidate | None:
-    rise = _rise(days, region, judged_day, settings)
+    rise = _rise(days, region, judged_day, settings, usual_and_start)
     if rise is None:
         return None
     kind = AlertKind.WORSENING_LEG if region is Region.LEG else AlertKind.WORSENING_BACK
@@ -440,21 +482,28 @@ def _worsening(
     )
     return AlertCandidate(
         kind=kind,
-        # Whole points above usual (2, 3, …): a further point of worsening is raised again.
-        severity=max(int(MCID_POINTS), math.floor(evidence.rise_points + 1e-9)),
+        # Whole MCIDs above usual (1 for +2 to +3.9 points, 2 from +4, …): worse by a further
+        # clinically important step is raised again inside the episode window; a rise that
+        # merely wobbles between +2 and +3 is not.
+        severity=max(1, math.floor(evidence.rise_points / MCID_POINTS + 1e-9)),
         evidence=evidence,
         episode_key=f"{kind.value}:{rise.since.isoformat()}",
     )
 
 
 def _severe_leg_pain(
-    days: Mapping[date, DailyPain], judged_day: date, settings: TrendSettings
+    days: Mapping[date, DailyPain],
+    judged_day: date,
+    settings: TrendSettings,
+    usual: UsualLevel | None,
 ) -> AlertCandidate | None:
     entry = days.get(judged_day)
     if entry is None or entry.leg < SEVERE_LEG_PAIN_THRESHOLD:
         return None
-    usual, _ = _usual_before_test(days, Region.LEG, judged_day)
-    if usual is not None and entry.leg - usual.level < settings.severe_margin - 1e-9:
+    if usual is None and entry.leg < SEVERE_WITHOUT_HISTORY:
+        return None
+    margin = 0.0 if usual is None else max(settings.severe_margin, settings.severe_z * usual.noise)
+    if usual is not None and entry.leg - usual.level < margin - 1e-9:
         return None
     return AlertCandidate(
         kind=AlertKind.SEVERE_LEG_PAIN,
@@ -487,14 +536,17 @@ def pain_trend_alerts(
     `judged_day`'s own; and the level now (mean of the last up-to-3 check-ins of the rise) is
     at least the MCID above usual. One bad day is never enough.
     """
-    days = {d: e for d, e in by_day(history).items() if d <= judged_day}
+    oldest = judged_day - timedelta(days=HISTORY_DAYS)
+    days = {d: e for d, e in by_day(history).items() if oldest < d <= judged_day}
     if judged_day not in days:
         return []
     settings = TREND_SETTINGS[sensitivity]
+    leg = _usual_before_test(days, Region.LEG, judged_day)
+    back = _usual_before_test(days, Region.BACK, judged_day)
     found = [
-        _worsening(days, Region.LEG, judged_day, settings),
-        _worsening(days, Region.BACK, judged_day, settings),
-        _severe_leg_pain(days, judged_day, settings),
+        _worsening(days, Region.LEG, judged_day, settings, leg),
+        _worsening(days, Region.BACK, judged_day, settings, back),
+        _severe_leg_pain(days, judged_day, settings, leg[0]),
     ]
     return [c for c in found if c is not None]
 
@@ -514,6 +566,15 @@ def usual_gap_days(checkin_days: Iterable[date], *, judged_day: date) -> int | N
     return gaps[min(len(gaps) - 1, math.ceil(_CADENCE_QUANTILE * len(gaps)) - 1)]
 
 
+def _typical_gap(checkin_days: Iterable[date], judged_day: date) -> int:
+    first = judged_day - timedelta(days=CADENCE_WINDOW_DAYS - 1)
+    days = sorted({d for d in checkin_days if first <= d <= judged_day})
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(days))
+    if len(gaps) < _CADENCE_MIN_GAPS:
+        return 1
+    return gaps[len(gaps) // 2]
+
+
 def inactivity_alert_for(
     checkin_days: Iterable[date],
     *,
@@ -525,9 +586,10 @@ def inactivity_alert_for(
 
     `judged_day` is a local day the client has finished; the silent days are those after the
     last active day up to and including it. The alert needs at least `INACTIVITY_MIN_DAYS` (3)
-    silent days, and more than the client's usual longest gap allows (`usual_gap_days`: a
-    client who checks in every 2-3 days is silent 1-2 days between check-ins as a matter of
-    course). A client who has never done anything counts from `enrolled_on`.
+    silent days, and more than the client's usual longest gap (`usual_gap_days`) plus one more
+    missed check-in at their typical spacing allow: a client who checks in every 2-3 days is
+    silent 1-2 days between check-ins as a matter of course, and 4-5 when they skip one.
+    A client who has never done anything counts from `enrolled_on`.
 
     The episode is the silence since the last active day, so `episode_key` stays the same until
     the client does something; severity steps up at 7 and 14 silent days.
@@ -540,8 +602,9 @@ def inactivity_alert_for(
     last_active = max([*activity, enrolled_on - timedelta(days=1)])
     silent_days = (judged_day - last_active).days
     usual_gap = usual_gap_days(checkins, judged_day=judged_day)
-    # A usual gap of g days means g - 1 silent days between check-ins.
-    needed = max(INACTIVITY_MIN_DAYS, usual_gap or 0)
+    # A usual gap of g days means g - 1 silent days between check-ins; one more missed
+    # check-in at the client's typical spacing is still ordinary, two are not.
+    needed = max(INACTIVITY_MIN_DAYS, (usual_gap or 0) + _typical_gap(checkins, judged_day))
     if silent_days < needed:
         return None
     severity = next((level for days, level in _INACTIVITY_SEVERITY_STEPS if silent_days >= days), 1)

@@ -17,6 +17,7 @@ the same day (a client correcting their check-in), the **last one in the sequenc
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,12 +40,24 @@ ROLLING_WINDOW_DAYS: Final = 3
 USUAL_WINDOW_DAYS: Final = 28
 # With fewer check-ins than this in the window there is no usual level to compare with.
 USUAL_MIN_CHECKINS: Final = 3
-# 1.4826 × MAD estimates the SD of normally distributed data and ignores outliers (Hampel,
-# JASA 1974;69:383-393; Rousseeuw & Croux, JASA 1993;88:1273-1283).
-_MAD_TO_SD: Final = 1.4826
+# √(π/2) × the mean absolute deviation estimates the SD of normally distributed data.
+_MEAN_ABS_TO_SD: Final = math.sqrt(math.pi / 2)
 # The smallest day-to-day noise scale ever assumed: integer answers repeated "same as
 # yesterday" can make a client's MAD 0, and no real diary is that exact.
 NOISE_FLOOR: Final = 0.75
+# What a client's noise is taken to be before their own check-ins say otherwise, weighted as
+# this many check-ins (a shrinkage estimate): an assumed typical within-person SD of daily NRS
+# pain, the middle of the 0.7-1.5 range the evaluation cohort draws from (docs/alerts.md).
+PRIOR_NOISE: Final = 1.2
+PRIOR_WEIGHT: Final = 5
+
+# Real pain diaries are autocorrelated from day to day (a bad day tends to follow a bad day), so
+# a mean of n check-ins is noisier than σ/√n. The lag-1 correlation of the client's residuals
+# is estimated from consecutive days in the usual window; with fewer pairs than this a typical
+# value is assumed. Capped so that a client with few, trending check-ins is not made immune.
+PERSISTENCE_MIN_PAIRS: Final = 8
+DEFAULT_PERSISTENCE: Final = 0.5
+MAX_PERSISTENCE: Final = 0.8
 
 # Week-on-week comparison shown to clients and the therapist: ≥ 2 entries in each week.
 WEEK_MIN_ENTRIES: Final = 2
@@ -213,6 +226,29 @@ class UsualLevel:
     """Robust SD of the day-to-day residuals from `level` (1.4826 × MAD), floored at
     `NOISE_FLOOR`."""
     checkins: int
+    persistence: float = DEFAULT_PERSISTENCE
+    """Day-to-day correlation of the residuals (lag-1, consecutive days only), 0 … 0.8."""
+
+    def mean_variance(self, checkins: int) -> float:
+        """Variance of a mean of `checkins` consecutive daily scores, in units of `noise`²,
+        for an AR(1) series with correlation r: (n + 2 Σ (n − k) rᵏ) / n² — wider than 1/n
+        because bad days come in runs."""
+        n, r = checkins, self.persistence
+        return (n + 2 * sum((n - k) * r**k for k in range(1, n))) / (n * n)
+
+
+def _persistence(scores_by_day: dict[date, int], level: float) -> float:
+    pairs = [
+        (score - level, scores_by_day[d + timedelta(days=1)] - level)
+        for d, score in scores_by_day.items()
+        if d + timedelta(days=1) in scores_by_day
+    ]
+    if len(pairs) < PERSISTENCE_MIN_PAIRS:
+        return DEFAULT_PERSISTENCE
+    num = sum(a * b for a, b in pairs)
+    den = math.sqrt(sum(a * a for a, _ in pairs) * sum(b * b for _, b in pairs))
+    r = num / den if den else DEFAULT_PERSISTENCE
+    return min(MAX_PERSISTENCE, max(0.0, r))
 
 
 def usual_level(
@@ -231,15 +267,26 @@ def usual_level(
     are never part of it. None with fewer than `min_checkins` check-ins in the window.
     """
     days = by_day(entries)
-    scores = _scores_between(
-        days, before - timedelta(days=window), before - timedelta(days=1), region
-    )
+    first = before - timedelta(days=window)
+    scores_by_day = {d: e.score(region) for d, e in days.items() if first <= d < before}
+    scores = list(scores_by_day.values())
     if len(scores) < max(min_checkins, 1):
         return None
-    level = statistics.median(scores)
-    mad = statistics.median(abs(score - level) for score in scores)
+    level = float(statistics.median(scores))
+    # Mean absolute deviation from the median, × √(π/2) to estimate an SD: the median absolute
+    # deviation is 0 for most integer diaries (half the answers at the usual score), which
+    # would make every small wobble look huge; the mean absolute deviation is still barely
+    # moved by a flare day or two (Gorard, Br J Educ Stud 2005;53:417-430).
+    mad = statistics.fmean(abs(score - level) for score in scores)
+    # A few check-ins say little about a client's noise: shrink towards a typical diary's.
+    n = len(scores)
+    spread = _MEAN_ABS_TO_SD * mad
+    noise = math.sqrt((n * spread**2 + PRIOR_WEIGHT * PRIOR_NOISE**2) / (n + PRIOR_WEIGHT))
     return UsualLevel(
-        level=float(level), noise=max(NOISE_FLOOR, _MAD_TO_SD * mad), checkins=len(scores)
+        level=level,
+        noise=max(NOISE_FLOOR, noise),
+        checkins=len(scores),
+        persistence=_persistence(scores_by_day, level),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -12,6 +13,8 @@ from bot.domain.pain import (
     ARROW_SAME,
     ARROW_WORSE,
     NOISE_FLOOR,
+    PRIOR_NOISE,
+    PRIOR_WEIGHT,
     DailyPain,
     PainScore,
     Region,
@@ -103,8 +106,11 @@ def test_usual_level_is_the_median_of_the_four_weeks_before_the_days_under_test(
     assert usual is not None
     assert usual.level == 3.0
     assert usual.checkins == 28
-    # residuals 0,1,0,6,0,1,6: MAD 1, robust SD 1.48
-    assert usual.noise == pytest.approx(1.4826)
+    # residuals 0,1,0,6,0,1,6: mean absolute deviation 2, SD estimate 2·√(π/2), shrunk a
+    # little towards the prior (5 check-ins' worth of 1.2)
+    spread = 2 * math.sqrt(math.pi / 2)
+    expected = math.sqrt((28 * spread**2 + PRIOR_WEIGHT * PRIOR_NOISE**2) / (28 + PRIOR_WEIGHT))
+    assert usual.noise == pytest.approx(expected)
 
 
 def test_usual_level_is_by_calendar_date_and_needs_three_check_ins() -> None:
@@ -117,6 +123,13 @@ def test_usual_level_is_by_calendar_date_and_needs_three_check_ins() -> None:
 def test_a_client_who_always_answers_the_same_still_has_some_noise() -> None:
     usual = usual_level(series([4] * 28), region=Region.LEG, before=day(28))
     assert usual is not None and usual.noise == NOISE_FLOOR
+
+
+def test_few_check_ins_are_assumed_as_noisy_as_a_typical_diary() -> None:
+    usual = usual_level(series([4] * 3), region=Region.LEG, before=day(3))
+    assert usual is not None and usual.noise == pytest.approx(
+        math.sqrt(PRIOR_WEIGHT * PRIOR_NOISE**2 / (3 + PRIOR_WEIGHT))
+    )
 
 
 @pytest.mark.parametrize(
