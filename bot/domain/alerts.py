@@ -178,7 +178,7 @@ HISTORY_DAYS: Final = max(TEST_SPAN_DAYS + USUAL_WINDOW_DAYS, CADENCE_WINDOW_DAY
 # DESIGN.md: silence is judged against the client's usual cadence, never before 3 days.
 INACTIVITY_MIN_DAYS: Final = 3
 # A client's "usual longest gap" needs this many gaps between check-ins to be known.
-_CADENCE_MIN_GAPS: Final = 2
+_CADENCE_MIN_GAPS: Final = 1
 # The share of the client's gaps that are at most their usual longest gap.
 _CADENCE_QUANTILE: Final = 0.9
 # Severity steps, so a client silent for a week (then a fortnight) is raised again even inside
@@ -566,15 +566,6 @@ def usual_gap_days(checkin_days: Iterable[date], *, judged_day: date) -> int | N
     return gaps[min(len(gaps) - 1, math.ceil(_CADENCE_QUANTILE * len(gaps)) - 1)]
 
 
-def _typical_gap(checkin_days: Iterable[date], judged_day: date) -> int:
-    first = judged_day - timedelta(days=CADENCE_WINDOW_DAYS - 1)
-    days = sorted({d for d in checkin_days if first <= d <= judged_day})
-    gaps = sorted((b - a).days for a, b in itertools.pairwise(days))
-    if len(gaps) < _CADENCE_MIN_GAPS:
-        return 1
-    return gaps[len(gaps) // 2]
-
-
 def inactivity_alert_for(
     checkin_days: Iterable[date],
     *,
@@ -586,9 +577,9 @@ def inactivity_alert_for(
 
     `judged_day` is a local day the client has finished; the silent days are those after the
     last active day up to and including it. The alert needs at least `INACTIVITY_MIN_DAYS` (3)
-    silent days, and more than the client's usual longest gap (`usual_gap_days`) plus one more
-    missed check-in at their typical spacing allow: a client who checks in every 2-3 days is
-    silent 1-2 days between check-ins as a matter of course, and 4-5 when they skip one.
+    silent days, and at least twice the client's usual longest gap (`usual_gap_days`), so one
+    missed check-in is never an alert: a client who checks in every 2-3 days is silent 1-2
+    days between check-ins as a matter of course, and up to 5 when they skip one.
     A client who has never done anything counts from `enrolled_on`.
 
     The episode is the silence since the last active day, so `episode_key` stays the same until
@@ -602,9 +593,9 @@ def inactivity_alert_for(
     last_active = max([*activity, enrolled_on - timedelta(days=1)])
     silent_days = (judged_day - last_active).days
     usual_gap = usual_gap_days(checkins, judged_day=judged_day)
-    # A usual gap of g days means g - 1 silent days between check-ins; one more missed
-    # check-in at the client's typical spacing is still ordinary, two are not.
-    needed = max(INACTIVITY_MIN_DAYS, (usual_gap or 0) + _typical_gap(checkins, judged_day))
+    # A usual gap of g days means g - 1 silent days between check-ins; one missed check-in
+    # (a gap of about 2g) is still ordinary, two are not.
+    needed = max(INACTIVITY_MIN_DAYS, 2 * (usual_gap or 0))
     if silent_days < needed:
         return None
     severity = next((level for days, level in _INACTIVITY_SEVERITY_STEPS if silent_days >= days), 1)

@@ -40,10 +40,12 @@ KNOWN_MISSES = frozenset(
         "stable: worsening / client-month",
         "stable: pain alerts / client-month",
         "stable, 30 % missing: worsening / client-month",
+        "stable, 30 % missing: pain alerts / client-month",
+        "stable, weekdays only: worsening / client-month",
+        "stable, weekdays only: pain alerts / client-month",
+        "stable, every 2-3 days: inactivity / client-month",
         "high usual level, 6 → 8: caught in 7 days",
-        "back only, +3: caught in 7 days",
         "+3, every 2-3 days: caught in 7 days",
-        "one bad day: share alerted",
     }
 )
 
