@@ -98,6 +98,9 @@ TEST_SPAN_DAYS: Final = 10
 # Every check-in that makes a rise "sustained" is at least a whole NRS point above usual, the
 # smallest change the scale shows.
 SUSTAINED_MIN_POINTS: Final = 1.0
+# A rise far beyond the client's noise is told once it has held this long.
+FAST_MIN_SPAN_DAYS: Final = 4
+FAST_MIN_CHECKINS: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,10 @@ class TrendSettings:
     recent_checkins: int
     """The level now is the mean of the rise's last (up to) this many check-ins."""
     margin: float
-    """The level now must stand this many noise units above usual (and the MCID above it)."""
+    """The level now must stand this many standard errors above usual (and the MCID above it)."""
+    fast_margin: float
+    """… or this many, already after `FAST_MIN_SPAN_DAYS` days and `FAST_MIN_CHECKINS`
+    check-ins."""
     severe_margin: float
     """Severe leg pain: points above the usual level, at least, to be severe for this client."""
     severe_z: float = 0.0
@@ -133,6 +139,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_span_days=8,
         recent_checkins=TEST_SPAN_DAYS,
         margin=3.5,
+        fast_margin=7.0,
         severe_margin=4.0,
         severe_z=3.5,
     ),
@@ -144,6 +151,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_span_days=7,
         recent_checkins=TEST_SPAN_DAYS,
         margin=2.5,
+        fast_margin=6.0,
         severe_margin=3.0,
         severe_z=3.0,
     ),
@@ -155,6 +163,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_span_days=5,
         recent_checkins=TEST_SPAN_DAYS,
         margin=2.0,
+        fast_margin=5.0,
         severe_margin=3.0,
         severe_z=2.5,
     ),
@@ -439,12 +448,13 @@ def _rise(
     if total < settings.threshold or step <= 0:
         return None
     since = run[0][0]
-    if len(run) < settings.min_checkins or (judged_day - since).days + 1 < settings.min_span_days:
+    if len(run) < min(settings.min_checkins, FAST_MIN_CHECKINS):
         return None
-    # Sustained: each of the rise's last `min_checkins` check-ins is at least a point above usual
-    # (a 2-day flare and a day back near usual is not a rise).
+    # Sustained: each of the rise's last check-ins is at least a point above usual (a 2-day
+    # flare and a day back near usual is not a rise).
     if any(
-        score - usual.level < SUSTAINED_MIN_POINTS for _, score in run[-settings.min_checkins :]
+        score - usual.level < SUSTAINED_MIN_POINTS
+        for _, score in run[-min(settings.min_checkins, FAST_MIN_CHECKINS) :]
     ):
         return None
     last = [score for _, score in run[-settings.recent_checkins :]]
@@ -456,7 +466,22 @@ def _rise(
     error = usual.noise * math.sqrt(
         usual.mean_variance(len(last)) + usual.mean_variance(usual.checkins)
     )
-    if recent - usual.level < settings.margin * error:
+    rise = recent - usual.level
+    span = (judged_day - since).days + 1
+    # A rise far outside the client's noise is told after 3 days; a smaller one must hold for
+    # the setting's whole span (the Shewhart-CUSUM pairing: a big shift shows at once, a small
+    # one only in the sum — Lucas, J Qual Technol 1982;14:51-59).
+    fast = rise >= settings.fast_margin * error and span >= FAST_MIN_SPAN_DAYS
+    sustained = (
+        rise >= settings.margin * error
+        and span >= settings.min_span_days
+        and len(run) >= settings.min_checkins
+        and all(
+            score - usual.level >= SUSTAINED_MIN_POINTS
+            for _, score in run[-settings.min_checkins :]
+        )
+    )
+    if not (fast or sustained):
         return None
     return _Rise(usual=usual, recent=recent, since=since, checkins=len(run))
 

@@ -73,12 +73,13 @@ async def test_a_played_week_is_alerted_at_the_checkin_that_makes_the_rise_susta
     alerts = await replay(rows)
 
     worsening = _of(alerts, AlertKind.WORSENING_LEG)
-    # At the third check-in of the rise (6, 7, 7), the moment it is sustained; again only
-    # when it gets worse (a further whole MCID), each time at a check-in.
-    assert [a.raised_at for a in worsening][:1] == [rise_rows[2].at]
+    # At the fourth check-in of the rise (6, 7, 7, 7): far beyond this client's noise, it is
+    # told once it has held 4 days (a smaller rise must hold a week); again only when it gets
+    # worse (a further whole MCID), each time at a check-in.
+    assert [a.raised_at for a in worsening][:1] == [rise_rows[3].at]
     assert {a.raised_at for a in worsening} <= _checkin_instants(rise_rows)
     first = worsening[0].evidence
-    assert (first["usual"], first["recent"], first["rise_points"]) == (3.0, 6.7, 3.7)
+    assert (first["usual"], first["recent"], first["rise_points"]) == (3.0, 6.8, 3.8)
 
 
 async def test_one_bad_day_back_at_the_usual_level_raises_no_worsening() -> None:

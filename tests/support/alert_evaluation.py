@@ -21,12 +21,14 @@ Definitions (docs/alerts.md repeats them):
 
 from __future__ import annotations
 
+import asyncio
 import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from bot.domain.alerts import (
     AlertCandidate,
@@ -38,12 +40,14 @@ from bot.domain.alerts import (
     should_raise,
 )
 from bot.domain.pain import DailyPain
+from bot.services.alert_replay import read_diary, replay
 from tests.support.diaries import (
     DAYS,
     QUIET_SCENARIOS,
     RISE_SCENARIOS,
     Diary,
     Scenario,
+    write_csv,
 )
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -121,9 +125,12 @@ def _bad_day_alerted(diary: Diary, alerts: Sequence[RaisedAlert]) -> bool:
 
 
 def score(diaries: Sequence[Diary], alerts: Iterable[RaisedAlert]) -> list[Row]:
+    """One row per scenario; alerts after a client's diary has ended are not counted."""
+    cutoff = {d.client: diary_cutoff(d) for d in diaries}
     by_client: dict[str, list[RaisedAlert]] = defaultdict(list)
     for alert in alerts:
-        by_client[alert.client].append(alert)
+        if alert.raised_at <= cutoff[alert.client]:
+            by_client[alert.client].append(alert)
     groups: dict[Scenario, list[Diary]] = defaultdict(list)
     for diary in diaries:
         groups[diary.scenario].append(diary)
@@ -281,10 +288,37 @@ def markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def replay_diaries(
+    diaries: Sequence[Diary], sensitivity: Sensitivity, workdir: Path
+) -> list[RaisedAlert]:
+    """What `python -m bot alerts replay` says about the diaries: they are written as its
+    DIARY.csv, read back by its parser and replayed by the function it calls, through the
+    check-in service and the day-end passes, in a fresh SQLite database."""
+    path = workdir / f"diary-{sensitivity.value}.csv"
+    write_csv(diaries, path)
+    alerts = asyncio.run(replay(read_diary(path), sensitivity=sensitivity, workdir=workdir))
+    ends = {d.client: diary_cutoff(d) for d in diaries}
+    return [
+        RaisedAlert(a.client, a.kind.value, a.raised_at)
+        for a in alerts
+        if a.raised_at <= ends[a.client]
+    ]
+
+
+def diary_cutoff(diary: Diary) -> datetime:
+    """The replay runs every client to the cohort's last day: a client's diary ends with the
+    day-end pass that judges their last day (just after their local midnight)."""
+    zone = diary.checkins[0].at.tzinfo
+    midnight = datetime.combine(diary.end + timedelta(days=1), time(0), tzinfo=zone)
+    return midnight + timedelta(hours=1)
+
+
 def judge_like_production(diaries: Iterable[Diary], sensitivity: Sensitivity) -> list[RaisedAlert]:
-    """The rules driven with production's timing, without the database: each check-in is
-    judged at its instant; each local day is judged again once it has ended (local midnight);
-    every candidate goes through the episode rule, nobody acknowledges."""
+    """The rules driven with production's timing, without the database: each check-in's pain
+    is judged at its instant; each local day's silence once it has ended (local midnight);
+    every candidate goes through the episode rule, nobody acknowledges. The same alerts as
+    `replay_diaries` (tests/unit/test_alert_evaluation_cohort.py checks it) at a fraction of
+    the cost, for exploring settings."""
     raised: list[RaisedAlert] = []
     for diary in diaries:
         zone = diary.checkins[0].at.tzinfo
@@ -314,23 +348,13 @@ def judge_like_production(diaries: Iterable[Diary], sensitivity: Sensitivity) ->
                 history[day] = DailyPain(day, checkin.leg, checkin.back)
                 offer(
                     pain_trend_alerts(history, judged_day=day, sensitivity=sensitivity),
-                    checkin.at,
+                    # In UTC: two instants in the same zone subtract as wall-clock times, which
+                    # is an hour off across a DST change (the episode rule's 72 h).
+                    checkin.at.astimezone(UTC),
                 )
             midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-            offer(
-                [
-                    *pain_trend_alerts(history, judged_day=day, sensitivity=sensitivity),
-                    *filter(
-                        None,
-                        [
-                            inactivity_alert_for(
-                                history.keys(), judged_day=day, enrolled_on=diary.start
-                            )
-                        ],
-                    ),
-                ],
-                midnight,
-            )
+            silence = inactivity_alert_for(history.keys(), judged_day=day, enrolled_on=diary.start)
+            offer([silence] if silence else [], midnight.astimezone(UTC))
     return raised
 
 
@@ -339,14 +363,30 @@ TUNING_SEED = 1
 HELD_OUT_SEED = 20260329
 
 
-def report(seed: int, clients_per_scenario: int, settings: Sequence[Sensitivity]) -> str:
+def report(
+    seed: int,
+    clients_per_scenario: int,
+    settings: Sequence[Sensitivity],
+    *,
+    through_replay: bool = False,
+) -> str:
     """The tables docs/alerts.md shows, one per setting."""
+    import tempfile
+
     from tests.support.diaries import cohort
 
     diaries = cohort(seed, clients_per_scenario)
-    parts = [f"Seed {seed}, {clients_per_scenario} clients per scenario, 12 weeks each.\n"]
+    how = "`alerts replay`" if through_replay else "the production-timing loop"
+    parts = [
+        f"Seed {seed}, {clients_per_scenario} clients per scenario, 12 weeks each, through {how}.\n"
+    ]
     for sensitivity in settings:
-        rows = score(diaries, judge_like_production(diaries, sensitivity))
+        if through_replay:
+            with tempfile.TemporaryDirectory() as folder:
+                alerts = replay_diaries(diaries, sensitivity, Path(folder))
+        else:
+            alerts = judge_like_production(diaries, sensitivity)
+        rows = score(diaries, alerts)
         found = checks(rows)
         parts.append(f"### `{sensitivity.value}`\n")
         parts.append(markdown(rows))
@@ -370,9 +410,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED)
     parser.add_argument("--n", type=int, default=150, help="clients per scenario")
     parser.add_argument("--sensitivity", choices=[s.value for s in Sensitivity], action="append")
+    parser.add_argument(
+        "--replay", action="store_true", help="through alerts replay (slower, same alerts)"
+    )
     args = parser.parse_args(argv)
     chosen = [Sensitivity(s) for s in args.sensitivity] if args.sensitivity else list(Sensitivity)
-    print(report(args.seed, args.n, chosen))  # noqa: T201
+    print(report(args.seed, args.n, chosen, through_replay=args.replay))  # noqa: T201
 
 
 if __name__ == "__main__":
