@@ -49,7 +49,7 @@ KNOWN_MISSES = frozenset(
         "stable, 30 % missing: pain alerts / client-month",
         "stable, weekdays only: worsening / client-month",
         "stable, weekdays only: pain alerts / client-month",
-        "stable, every 2-3 days: inactivity / client-month",
+        "one bad day: share alerted",
         "high usual level, 6 → 8: caught in 7 days",
         "+3, every 2-3 days: caught in 7 days",
     }
