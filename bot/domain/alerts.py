@@ -174,9 +174,9 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
 # it must also stand `severe_margin` points above the client's usual level, so a client whose
 # leg usually sits at 7 is not alerted for an ordinary 8.
 SEVERE_LEG_PAIN_THRESHOLD: Final = 8
-# Before a client has a usual level (their first 3 check-ins) nothing says 8 is unusual for
-# them; 9-10 ("worst imaginable" end of the scale) is told at once all the same.
-SEVERE_WITHOUT_HISTORY: Final = 9
+# Before a client has a usual level (their first 3 check-ins) there is nothing to compare with:
+# 8 or more is told, as the therapist would want to hear it from a new client.
+SEVERE_WITHOUT_HISTORY: Final = SEVERE_LEG_PAIN_THRESHOLD
 
 # How many days of pain history (ending on the judged day, inclusive) the service must load:
 # the days under test, the 4 weeks of usual level before them, and the cadence window.

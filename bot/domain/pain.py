@@ -247,7 +247,8 @@ def _persistence(scores_by_day: dict[date, int], level: float) -> float:
         return DEFAULT_PERSISTENCE
     num = sum(a * b for a, b in pairs)
     den = math.sqrt(sum(a * a for a, _ in pairs) * sum(b * b for _, b in pairs))
-    r = num / den if den else DEFAULT_PERSISTENCE
+    # A diary that never moves from its usual level shows no runs of bad days.
+    r = num / den if den else 0.0
     return min(MAX_PERSISTENCE, max(0.0, r))
 
 

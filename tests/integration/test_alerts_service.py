@@ -185,12 +185,13 @@ async def test_an_acknowledged_episode_is_not_raised_again(db: Database) -> None
 
 
 async def test_alert_sensitivity_reaches_the_rule_from_the_checkin() -> None:
-    # Usual about 3, then 5 every evening: "sensitive" tells a check-in sooner than "strict".
-    rows = _diary(date(2026, 5, 4), [*USUAL_WEEK * 4, 5, 5, 5, 5, 5, 5, 5])
+    # Usual about 3, then 5 every evening: "sensitive" tells it sooner than "strict" (a rise of
+    # the MCID must hold 5 days for the one, 8 for the other).
+    rows = _diary(date(2026, 5, 4), [*USUAL_WEEK * 4, *[5] * 10])
 
     first = {}
     for setting in (Sensitivity.STRICT, Sensitivity.SENSITIVE):
         worsening = _of(await replay(rows, sensitivity=setting), AlertKind.WORSENING_LEG)
         first[setting] = worsening[0].raised_at
 
-    assert first[Sensitivity.SENSITIVE] == first[Sensitivity.STRICT] - timedelta(days=1)
+    assert first[Sensitivity.SENSITIVE] == first[Sensitivity.STRICT] - timedelta(days=3)

@@ -254,9 +254,9 @@ def test_leg_pain_of_eight_or_more_alerts_only_when_severe_for_that_client(
         )
 
 
-def test_before_a_usual_level_is_known_only_nine_or_ten_is_severe() -> None:
-    assert pain_trend_alerts(legs([8]), judged_day=day(0)) == []
-    [alert] = pain_trend_alerts(legs([9]), judged_day=day(0))
+def test_before_a_usual_level_is_known_eight_is_severe() -> None:
+    assert pain_trend_alerts(legs([7]), judged_day=day(0)) == []
+    [alert] = pain_trend_alerts(legs([8]), judged_day=day(0))
     assert alert.kind is AlertKind.SEVERE_LEG_PAIN
     assert isinstance(alert.evidence, SevereLegPainEvidence)
     assert alert.evidence.usual_leg is None
@@ -496,8 +496,14 @@ def test_episode_window_is_seventy_two_hours() -> None:
     assert timedelta(hours=72) == EPISODE_WINDOW
 
 
+def test_a_far_bigger_rise_than_the_clients_noise_is_told_after_four_days() -> None:
+    # 3, 3, 3, 6, 7, 7, 7: told at the fourth check-in of the rise, not a week later.
+    assert first_alert_day(legs([*USUAL_3, 6, 7, 7, 7]), AlertKind.WORSENING_LEG) == 24
+
+
 def test_a_more_sensitive_setting_alerts_sooner_on_the_same_rise() -> None:
-    entries = legs([*USUAL_3, *[6] * 10])
+    # A rise of exactly the MCID: it must hold 5 days (sensitive), 7 (balanced) or 8 (strict).
+    entries = legs([*USUAL_3, *[5] * 10])
     first = {s: first_alert_day(entries, AlertKind.WORSENING_LEG, s) for s in Sensitivity}
     assert None not in first.values()
     assert first[Sensitivity.SENSITIVE] < first[Sensitivity.BALANCED] < first[Sensitivity.STRICT]  # type: ignore[operator]
