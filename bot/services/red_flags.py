@@ -29,7 +29,7 @@ from bot.db import outbox
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Alert, Audit, PendingInput, RedFlagEvent, Therapist
-from bot.domain.alerts import AlertKind
+from bot.domain.alerts import AlertKind, RedFlagEvidence
 from bot.domain.recipients import Audience, recipients
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
 from bot.services.kinds import EMERGENCY_ADVICE, RED_FLAG_ALERT
@@ -172,7 +172,7 @@ async def _record(
                 kind=AlertKind.RED_FLAG.value,
                 severity=RED_FLAG_SEVERITY,
                 episode_key=key,
-                evidence={"source": report.source, "signs": positive},
+                evidence=RedFlagEvidence(signs=tuple(positive), source=report.source).as_json(),
                 created_at=report.reported_at,
             )
             session.add(alert)
