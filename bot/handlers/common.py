@@ -66,6 +66,14 @@ async def edit_query_message(
     Telegram answers an identical edit with "message is not modified", and an edit of a message
     too old or gone with "message to edit not found": neither is a failure for the user.
     """
+    message = query.message
+    if isinstance(message, Message) and message.text is None:
+        # A button under a photo or document (or a forged press naming one): Telegram refuses
+        # to edit text there ("There is no text in the message to edit"), so the buttons go
+        # and the answer comes as a new message in the same (the presser's own) chat.
+        await edit_query_markup(query, None)
+        await message.reply_text(text, reply_markup=reply_markup)
+        return
     try:
         await query.edit_message_text(text, reply_markup=reply_markup)
     except BadRequest as exc:

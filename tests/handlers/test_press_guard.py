@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from datetime import timedelta
+
 from bot import texts
+from bot.buttons.therapist import CancelRelay
 from bot.db.engine import Database
 from bot.texts import therapist as therapist_texts
-from tests.conftest import make_settings
-from tests.handlers.client_seed import add_client, pain_rows
+from tests.conftest import DEFAULT_NOW, make_settings
+from tests.handlers.client_seed import add_client, add_pain_entries, pain_rows
 from tests.handlers.test_bad_input import row_counts
 from tests.support.botapi_double import BotApiDouble
 from tests.support.harness import RunningApplication, running_application
@@ -95,3 +98,27 @@ async def test_a_therapist_removed_from_therapist_ids_is_refused_on_their_old_bu
     assert answer(botapi, query_id) == therapist_texts.THERAPIST_ONLY_BUTTON
     assert botapi.calls("sendMessage", after=mark) == []
     assert botapi.calls("sendPhoto", after=mark) == []
+
+
+async def test_a_text_button_pressed_on_a_photo_answers_in_a_new_message(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    """Telegram cannot put text into a photo ("There is no text in the message to edit"): a
+    press whose answer is text, made on the card's pain chart, is answered in a new message."""
+    alice_id = await add_client(db, ALICE, name="Alice Example")
+    today = DEFAULT_NOW.date()
+    await add_pain_entries(db, alice_id, [(today - timedelta(days=d), 4, 2) for d in range(5)])
+    botapi.send_command(therapist, "client", "Alice")
+    chart = await botapi.wait_for("sendPhoto", chat_id=therapist.id)
+    await bot.settle()
+    assert chart.message_id is not None
+    mark = botapi.mark()
+
+    query_id = botapi.forge_press(therapist, CancelRelay().pack(), chart.message_id)
+    await bot.settle()
+
+    assert botapi.callback_answer(query_id) is not None
+    reply = botapi.calls("sendMessage", chat_id=therapist.id, after=mark)
+    assert len(reply) == 1
+    assert botapi.calls("editMessageText", after=mark) == []
+    # The harness fails the test on any handler exception when the bot stops.
