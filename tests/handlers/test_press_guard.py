@@ -3,9 +3,9 @@ while their role still holds; malformed data gets "this button has expired" and 
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
+
+import pytest
 
 from bot import texts
 from bot.buttons.therapist import CancelRelay
