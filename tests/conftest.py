@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -24,6 +25,12 @@ from tests.support.harness import RunningApplication, running_application
 from tests.support.telegram_payloads import TgUser
 
 pytest_plugins = ["tests.support.fixtures"]
+
+# CI replays the same generated examples on every run (hypothesis' derandomize), so a landing
+# is never refused for an input no one has seen; a local `make test` explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 REPO_ROOT = Path(__file__).resolve().parents[1]
