@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import insert_for
@@ -30,12 +30,11 @@ from bot.db.models import (
     ScheduleKind,
     Therapist,
 )
+from bot.db.reports import ClientIds
 from bot.domain.adherence import Outcome
 from bot.domain.exercise_response import AGGRAVATING_ALERT, ExerciseSlot
 from bot.domain.exercise_response import LegResponse as DomainLegResponse
 from bot.domain.schedule_times import local_day
-
-ClientIds = Select[Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -22,8 +22,7 @@ from bot.db.models import (
     Schedule,
     ScheduleKind,
 )
-
-ClientIds = Select[Any]
+from bot.db.reports import ClientIds
 
 
 @dataclass(frozen=True, slots=True)

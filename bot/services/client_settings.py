@@ -173,16 +173,6 @@ def format_time(at: time) -> str:
     return f"{at.hour:02d}:{at.minute:02d}"
 
 
-def parse_hhmm(value: str) -> time | None:
-    """Strict "HHMM" as used in callback data; None for anything else."""
-    if len(value) != 4 or not value.isdigit():
-        return None
-    hour, minute = int(value[:2]), int(value[2:])
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
 # ---------------------------------------------------------------- reading
 
 

@@ -29,8 +29,9 @@ from bot.content import ExerciseLibrary
 from bot.db import exercise_responses, outbox, reports
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.exercise_responses import ClientIds, ReminderSession
+from bot.db.exercise_responses import ReminderSession
 from bot.db.models import Client, ExerciseOutcome, LegResponse
+from bot.db.reports import ClientIds
 from bot.domain.alerts import EPISODE_WINDOW
 from bot.domain.exercise_response import (
     AGGRAVATING_ALERT,

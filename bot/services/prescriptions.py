@@ -433,18 +433,6 @@ async def stop_prescription(
         return change
 
 
-def current_variant(prescription: Prescription, library: ExerciseLibrary) -> Variant | None:
-    """Which rung of its sheet's ladder the prescription is on; None when it matches none (a
-    dosage written before the sheet's ladder changed)."""
-    exercise = library.get(prescription.exercise_slug)
-    if exercise is None:
-        return None
-    for variant in Variant:
-        if prescribed_dosage(exercise, variant) == prescription.dosage:
-            return variant
-    return None
-
-
 async def change_one_exercise(
     db: Database,
     *,

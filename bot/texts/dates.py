@@ -28,14 +28,3 @@ def moment_label(at: datetime, zone: str) -> str:
     """An aware moment as "Mon 8 Jun 14:05" in `zone` (the reader's own)."""
     local = at.astimezone(ZoneInfo(zone))
     return f"{day_label(local.date())} {local:%H:%M}"
-
-
-def iso_day_label(value: str) -> str:
-    """An ISO date string ("2026-06-02", as alert evidence stores days) in the house style;
-    any other text unchanged."""
-    if len(value) != 10:
-        return value
-    try:
-        return day_label(date.fromisoformat(value))
-    except ValueError:
-        return value
