@@ -102,6 +102,7 @@ def build_scheduler(
         outbox=outbox,
         unrecorded_red_flags=unrecorded,
         therapist_ids=settings.therapist_ids,
+        sensitivity=settings.alert_sensitivity,
     )
 
 

@@ -34,6 +34,7 @@ from telegram import InlineKeyboardMarkup
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Prescription, Schedule, ScheduleKind
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.schedule_times import local_day
 from bot.services.exercise_response import suggestions_for_therapist
 from bot.services.summary import build_weekly_summary
@@ -190,11 +191,19 @@ def _render_reminder(claim: Claim, items: list[ReminderItem]) -> Rendered:
 
 
 async def _summary(
-    db: Database, library: ExerciseLibrary, claim: Claim, chat_id: int, now: datetime
+    db: Database,
+    library: ExerciseLibrary,
+    claim: Claim,
+    chat_id: int,
+    now: datetime,
+    sensitivity: Sensitivity,
 ) -> OutgoingMessage:
     """The therapist's weekly summary as `/summary` sends it: the text, then the chart, then
-    the exercise suggestions with their one-tap buttons."""
-    summary = await build_weekly_summary(db, therapist_telegram_id=chat_id, now=now)
+    the exercise suggestions with their one-tap buttons. Ranked with ALERT_SENSITIVITY, so
+    "worsening" in the push means what it means in /summary and in the alerts."""
+    summary = await build_weekly_summary(
+        db, therapist_telegram_id=chat_id, now=now, sensitivity=sensitivity
+    )
     first, *rest = summary_texts(summary)
     then = [OutgoingMessage.fixed(chat_id, text) for text in rest]
     if summary.rows:
@@ -231,7 +240,12 @@ def _render_sbi(claim: Claim) -> Rendered:
 
 
 async def compose(
-    db: Database, library: ExerciseLibrary, claims: Sequence[Claim], *, now: datetime
+    db: Database,
+    library: ExerciseLibrary,
+    claims: Sequence[Claim],
+    *,
+    now: datetime,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> tuple[list[OutgoingMessage], list[Claim]]:
     """Messages for the claims to send, and the claims with nothing to say (no exercise due
     for that slot after all, no chat to send to): the caller records those as missed."""
@@ -256,7 +270,7 @@ async def compose(
         elif claim.kind is ScheduleKind.WEEKLY_SBI:
             messages.append(OutgoingMessage(claim.chat_id, partial(_render_sbi, claim), claim))
         elif claim.kind is ScheduleKind.THERAPIST_SUMMARY:
-            messages.append(await _summary(db, library, claim, claim.chat_id, now))
+            messages.append(await _summary(db, library, claim, claim.chat_id, now, sensitivity))
         else:
             empty.append(claim)
     return messages, empty

@@ -25,6 +25,7 @@ from bot.db import outbox as ledger
 from bot.db.backup import HEARTBEAT_KEY
 from bot.db.engine import Database
 from bot.db.models import Delivery, DeliveryStatus, ScheduleKind
+from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.services.schedules import resume_due_paused_clients
 from scheduler.claiming import (
     Claim,
@@ -73,6 +74,7 @@ class Scheduler:
         outbox: Outbox | None = None,
         unrecorded_red_flags: UnrecordedRedFlags | None = None,
         therapist_ids: frozenset[int] | None = None,
+        sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
     ) -> None:
         self.db = db
         self.library = library
@@ -86,6 +88,8 @@ class Scheduler:
         # The weekly summary carries every client's data: sent only to a therapist still in
         # THERAPIST_IDS (bot.domain.recipients); None: not checked (engine-only tests).
         self.therapist_ids = therapist_ids
+        # ALERT_SENSITIVITY: the weekly summary ranks "worsening" as the alerts judge it.
+        self.sensitivity = sensitivity
 
     async def start(self) -> None:
         """Start sending: the dispatcher's workers, then the outbox pump."""
@@ -132,7 +136,9 @@ class Scheduler:
             claims.extend(batch)
             batch, not_allowed = self._allowed(batch)
             await self._record_missed(not_allowed, reason=NOT_ALLOWED)
-            messages, nothing_to_say = await compose(self.db, self.library, batch, now=now)
+            messages, nothing_to_say = await compose(
+                self.db, self.library, batch, now=now, sensitivity=self.sensitivity
+            )
             await self._record_missed(nothing_to_say)
             self.dispatcher.submit(messages, now=now)
             queued += len(messages)

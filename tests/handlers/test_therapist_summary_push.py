@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.services.clients import register_therapist
 from scheduler.tick import Scheduler
-from tests.conftest import THERAPIST_ID, make_settings
+from tests.conftest import THERAPIST_ID, FrozenClock, make_settings
 from tests.handlers.client_seed import add_client, add_pain_entries
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
@@ -35,10 +35,14 @@ MONDAY_8_NEW_YORK = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def settings(botapi: BotApiDouble, database_url: str) -> Settings:
+def settings(botapi: BotApiDouble, database_url: str, request: pytest.FixtureRequest) -> Settings:
     # Both therapists are configured: a summary goes only to a therapist in THERAPIST_IDS.
+    # A test may choose ALERT_SENSITIVITY by parametrizing this fixture.
     return make_settings(
-        botapi, database_url, therapist_ids=frozenset({THERAPIST_ID, NEW_YORK_THERAPIST})
+        botapi,
+        database_url,
+        therapist_ids=frozenset({THERAPIST_ID, NEW_YORK_THERAPIST}),
+        alert_sensitivity=getattr(request, "param", "balanced"),
     )
 
 
@@ -153,3 +157,45 @@ async def test_a_therapist_in_new_york_gets_the_summary_at_their_own_0800(
     [photo] = _photos(botapi, NEW_YORK_THERAPIST, mark)
     assert photo.files["photo"].startswith(PNG_SIGNATURE)
     assert not botapi.calls("sendMessage", chat_id=THERAPIST_ID, after=mark)
+
+
+@pytest.mark.parametrize(
+    ("settings", "wendys_line"),
+    [
+        ("sensitive", "⚠️ Wendy Worse — leg pain up 2.0 points (no alert yet)"),
+        ("balanced", "💊 Wendy Worse · – · leg 4.4 ↑"),
+    ],
+    indirect=["settings"],
+    ids=["sensitive", "balanced"],
+)
+async def test_the_pushed_summary_judges_worsening_with_the_configured_sensitivity(
+    application: BotApplication,
+    bot: RunningApplication,
+    botapi: BotApiDouble,
+    db: Database,
+    clock: FrozenClock,
+    wendys_line: str,
+) -> None:
+    # Usually 3, then 5 for the last five evenings: a rise of exactly the MCID, which
+    # "sensitive" calls worsening after 5 days and "balanced" only after 7. The Monday push
+    # ranks it as ALERT_SENSITIVITY says, like /summary and the alerts do.
+    await register_therapist(
+        db, telegram_id=THERAPIST_ID, display_name="Terry", timezone="Europe/London", now=REGISTERED
+    )
+    wendy = await add_client(db, ALICE, name="Wendy Worse")
+    sunday = MONDAY_8_LONDON.date() - timedelta(days=1)
+    await add_pain_entries(
+        db, wendy, [(sunday - timedelta(days=d), 5 if d < 5 else 3, 2) for d in range(34)]
+    )
+
+    mark = botapi.mark()
+    await _pass_at(application, bot, MONDAY_8_LONDON)
+    pushed = _texts(botapi, THERAPIST_ID, mark)
+    clock.set(MONDAY_8_LONDON)
+    mark = botapi.mark()
+    botapi.send_command(TgUser(id=THERAPIST_ID, first_name="Terry"), "summary")
+    await bot.settle()
+    asked = _texts(botapi, THERAPIST_ID, mark)
+
+    assert wendys_line in pushed
+    assert pushed == asked
