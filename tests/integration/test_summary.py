@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.__main__ import main
+from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Alert, ExerciseOutcome
 from bot.domain.triage import Need

@@ -14,8 +14,8 @@ import asyncio
 import sys
 from datetime import datetime
 
+from bot.cli.tick import run_one_pass
 from bot.config import load_settings
-from bot.scheduler_cli import run_one_pass
 
 
 def main() -> None:

@@ -7,23 +7,49 @@ old. One line per problem, no secrets.
 
 from __future__ import annotations
 
+import argparse
+import sys
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from bot.config import Settings, load_settings
 
-from bot.config import Settings
-from bot.db.backup import HEARTBEAT_KEY
-from bot.db.engine import Database
-from bot.db.migrate import alembic_config
-from bot.db.models import OutboxMessage
+if TYPE_CHECKING:
+    from bot.cli.usage import Subcommands
 
-__all__ = ["MAX_TICK_AGE", "check_health"]
+__all__ = ["MAX_TICK_AGE", "add_to", "check_health"]
 
 MAX_TICK_AGE = timedelta(seconds=60)
 
 
+def add_to(commands: Subcommands) -> None:
+    health = commands.add_parser(
+        "health", help="exit 0 when the database answers, is migrated, and the bot ticks"
+    )
+    health.set_defaults(command_main=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import asyncio
+
+    problems = asyncio.run(check_health(load_settings()))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print("healthy")
+    return 0
+
+
 async def check_health(settings: Settings, *, now: datetime | None = None) -> list[str]:
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import select, text
+
+    from bot.db.backup import HEARTBEAT_KEY
+    from bot.db.engine import Database
+    from bot.db.migrate import alembic_config
+    from bot.db.models import OutboxMessage
+
     now = now or datetime.now(tz=UTC)
     db = Database.connect(settings.database_url)
     try:

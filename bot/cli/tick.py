@@ -6,23 +6,48 @@ reports each delivery by kind, schedule id, slot and final status — never name
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from telegram.ext import AIORateLimiter, ExtBot
+from bot.cli.usage import aware_datetime
+from bot.config import Settings, load_settings
 
-from bot.app import build_scheduler
-from bot.config import Settings
-from bot.content import load_library
-from bot.db.engine import Database
-from bot.db.models import Delivery
-from scheduler.claiming import Purpose
+if TYPE_CHECKING:
+    from bot.cli.usage import Subcommands
 
-__all__ = ["run_one_pass"]
+__all__ = ["add_to", "run_one_pass"]
+
+
+def add_to(commands: Subcommands) -> None:
+    tick = commands.add_parser("tick", help="run exactly one scheduler pass and wait for sends")
+    tick.add_argument(
+        "--at", required=True, type=aware_datetime, help="ISO instant, e.g. 2026-03-29T08:00Z"
+    )
+    tick.set_defaults(command_main=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """One line per delivery (kind, schedule, slot, status), then totals: ids and statuses only,
+    no names, no health data."""
+    import asyncio
+
+    for line in asyncio.run(run_one_pass(load_settings(), args.at)):
+        print(line)
+    return 0
 
 
 async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
+    from sqlalchemy import select
+    from telegram.ext import AIORateLimiter, ExtBot
+
+    from bot.app import build_scheduler
+    from bot.content import load_library
+    from bot.db.engine import Database
+    from bot.db.models import Delivery
+    from scheduler.claiming import Purpose
+
     db = Database.connect(settings.database_url)
     bot: ExtBot[int] = ExtBot(
         token=settings.token(),
