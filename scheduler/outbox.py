@@ -7,6 +7,12 @@ handled, and on every scheduler pass, so a row written by another instance or le
 crash is not forgotten — checks at that moment who may receive each one
 (`bot.domain.recipients`), withholds the rest, and hands the others to the dispatcher:
 the same pacing, RetryAfter, backoff, 403 handling and ledger as reminders, urgent first.
+
+Quiet hours: a message to a client (a relayed message, "your prescription changed", a
+notice) that comes due inside the client's quiet hours, in their own zone, is not claimed but
+held in the ledger until they end (`outside_quiet_hours_from`), then sent like any other —
+held rows are never dropped and, being unclaimed while they wait, never sent twice. Red-flag
+alerts and everything to therapists are never held; the emergency advice is a direct reply.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from bot.db import outbox as ledger
 from bot.db.engine import Database
 from bot.domain.recipients import Audience, may_receive
+from bot.domain.schedule_times import outside_quiet_hours_from
 from bot.services.kinds import EXERCISE_QUESTION, RELAY_TO_CLIENT, RELAY_TO_THERAPIST
 from bot.services.red_flags import (
     RedFlagReport,
@@ -69,6 +76,8 @@ class Outbox:
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.withheld = 0
+        # The earliest time a row this pump held for quiet hours may go: it wakes itself then.
+        self._next_hold: datetime | None = None
         self._written = False
         dispatcher.on_outbox_queued = self.wake
         # Notice this process writing outbox rows, so `after_update` pumps only then (an
@@ -109,7 +118,7 @@ class Outbox:
 
     async def _run(self) -> None:
         while True:
-            await self._woken.wait()
+            await self._wait_for_work()
             self._woken.clear()
             if self._dispatcher.stopping:
                 return
@@ -121,12 +130,39 @@ class Outbox:
                 # The database is busy or away: the next wake-up or scheduler pass retries.
                 log.error("outbox pump failed", extra={"error_type": type(exc).__name__})
 
+    async def _wait_for_work(self) -> None:
+        """Until woken, or until the first message held for quiet hours may go (the
+        scheduler's passes take held rows too; this is for a process with no passes)."""
+        if self._next_hold is None:
+            await self._woken.wait()
+            return
+        wait = (self._next_hold - self._clock()).total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), max(wait, 0.0))
+        if self._next_hold is not None and self._next_hold <= self._clock():
+            self._next_hold = None
+
+    def _held_until(self, now: datetime, row: ledger.OutboxRow) -> datetime | None:
+        """When a message to a client may go: after their quiet hours (their own zone).
+        Urgent messages and messages to therapists are never held."""
+        if row.audience is not Audience.CLIENT or row.urgent or row.client_timezone is None:
+            return None
+        until = outside_quiet_hours_from(now, row.client_timezone, row.quiet_start, row.quiet_end)
+        if until > now and (self._next_hold is None or until < self._next_hold):
+            self._next_hold = until
+        return until
+
     async def pump(self, now: datetime) -> int:
         """Claim every sendable row (batch by batch) and queue it; returns how many."""
         queued = 0
         while True:
             async with self._db.sessions.begin() as session:
-                rows, _ = await ledger.claim_queued(session, now=now, limit=self._batch_size)
+                rows, _ = await ledger.claim_queued(
+                    session,
+                    now=now,
+                    limit=self._batch_size,
+                    hold_until=partial(self._held_until, now),
+                )
                 allowed = [r for r in rows if self._allowed(r)]
                 refused = [r.id for r in rows if not self._allowed(r)]
                 await ledger.mark_withheld(session, ids=refused, reason=NOT_ALLOWED)

@@ -465,3 +465,5 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # An error class, "released" (handed back at shutdown) or a withholding reason.
     last_error: Mapped[str | None] = mapped_column(String(64))
+    # Held until then (a message to a client inside their quiet hours): not claimed before.
+    not_before: Mapped[datetime | None]

@@ -9,8 +9,9 @@ their slot here too (`claim_job_slot`): one row per (job, slot), whoever inserts
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
@@ -43,6 +44,10 @@ class OutboxRow:
     # The client's chat and their current therapist's chat, read at claim time.
     client_chat: int | None
     own_therapist_chat: int | None
+    # The client's zone and quiet hours, read at claim time (None: no client).
+    client_timezone: str | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
 
 
 async def enqueue(
@@ -111,11 +116,20 @@ async def record_sent_directly(
 
 
 async def claim_queued(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = LEASE
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta = LEASE,
+    hold_until: Callable[[OutboxRow], datetime | None] | None = None,
 ) -> tuple[list[OutboxRow], int]:
     """Claim up to `limit` sendable rows, urgent first then oldest; also the ones released at
     shutdown and the ones whose claim outlived the lease. Returns the rows and how many
-    rows were given up as failed (claimed `MAX_CLAIMS` times already)."""
+    rows were given up as failed (claimed `MAX_CLAIMS` times already).
+
+    A row for which `hold_until` names a later time (a message to a client in their quiet
+    hours) is not claimed: it stays queued, untouched by attempts, until that time.
+    Rows held earlier are not even read until their time comes."""
     client = aliased(Client)
     therapist = aliased(Therapist)
     stmt = (
@@ -130,13 +144,19 @@ async def claim_queued(
             OutboxMessage.attempts,
             client.telegram_id.label("client_chat"),
             therapist.telegram_id.label("therapist_chat"),
+            client.timezone.label("client_timezone"),
+            client.quiet_start,
+            client.quiet_end,
         )
         .outerjoin(client, client.id == OutboxMessage.client_id)
         .outerjoin(therapist, therapist.id == client.therapist_id)
         .where(
             OutboxMessage.chat_id.is_not(None),
             or_(
-                OutboxMessage.status == OutboxStatus.QUEUED,
+                and_(
+                    OutboxMessage.status == OutboxStatus.QUEUED,
+                    or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                ),
                 and_(
                     OutboxMessage.status == OutboxStatus.CLAIMED,
                     or_(
@@ -154,22 +174,36 @@ async def claim_queued(
     rows = (await session.execute(stmt)).all()
     claimed: list[OutboxRow] = []
     given_up: list[int] = []
+    held: dict[datetime, list[int]] = {}
     for row in rows:
         if row.attempts >= MAX_CLAIMS:
             given_up.append(row.id)
             continue
-        claimed.append(
-            OutboxRow(
-                id=row.id,
-                kind=row.kind,
-                urgent=row.urgent,
-                chat_id=row.chat_id,
-                client_id=row.client_id,
-                audience=Audience(row.audience),
-                payload=dict(row.payload),
-                client_chat=row.client_chat,
-                own_therapist_chat=row.therapist_chat,
-            )
+        outbox_row = OutboxRow(
+            id=row.id,
+            kind=row.kind,
+            urgent=row.urgent,
+            chat_id=row.chat_id,
+            client_id=row.client_id,
+            audience=Audience(row.audience),
+            payload=dict(row.payload),
+            client_chat=row.client_chat,
+            own_therapist_chat=row.therapist_chat,
+            client_timezone=row.client_timezone,
+            quiet_start=row.quiet_start,
+            quiet_end=row.quiet_end,
+        )
+        until = hold_until(outbox_row) if hold_until is not None else None
+        if until is not None and until > now:
+            held.setdefault(until, []).append(row.id)
+            continue
+        claimed.append(outbox_row)
+    for until, ids in held.items():
+        # Back to queued (a row released at shutdown too), with its claim count as it was.
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status=OutboxStatus.QUEUED, not_before=until, last_error=None)
         )
     if given_up:
         await session.execute(
