@@ -1,8 +1,9 @@
 """A small practice with every kind of person the authorization checks care about.
 
 Two therapists in THERAPIST_IDS (the owner of Carla, and another with a client of their own),
-a therapist removed from THERAPIST_IDS (their rows stay), Carla with a delivered reminder and an
-open alert, another client, an erased client and a stranger. Written straight to the database.
+a therapist removed from THERAPIST_IDS (their rows stay), Carla with two exercises, a delivered
+reminder and an open alert, another client, an erased client, a stranger and an unused invite
+of Carla's therapist. Written straight to the database.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 
 from bot.buttons import Button, RecordId
 from bot.db.engine import Database
-from bot.db.models import Alert, Client, ClientStatus, Delivery
+from bot.db.models import Alert, Client, Delivery
+from bot.services.invites import create_invite
 from tests.conftest import DEFAULT_NOW, THERAPIST_ID
-from tests.handlers.client_seed import add_client, add_exercise_slots, add_pain_entries
+from tests.handlers.client_seed import (
+    add_client,
+    add_exercise_slots,
+    add_pain_entries,
+    add_prescription,
+)
 from tests.support.telegram_payloads import TgUser
 
 
@@ -51,6 +58,7 @@ class World:
 
     records: dict[str, int]
     client_ids: dict[Role, int]
+    invite_token: str
 
 
 async def build_world(db: Database) -> World:
@@ -62,12 +70,13 @@ async def build_world(db: Database) -> World:
     rexs = await add_client(
         db, TgUser(id=700_004, first_name="Rita"), name="Rita Rex", therapist_telegram_id=900_003
     )
+    for slug in ("bird-dog", "clamshell"):
+        await add_prescription(db, carla, slug)
     await add_exercise_slots(db, carla, [(DEFAULT_NOW - timedelta(hours=1), None)])
     await add_pain_entries(db, carla, [(DEFAULT_NOW.date() - timedelta(days=1), 5, 3)])
     async with db.sessions.begin() as session:
-        await session.execute(
-            update(Client).where(Client.id == erin).values(status=ClientStatus.DELETED)
-        )
+        # What /delete leaves of a client: nothing (tests/handlers/test_erasure_traces.py).
+        await session.execute(delete(Client).where(Client.id == erin))
         session.add(
             Alert(
                 client_id=carla,
@@ -81,21 +90,36 @@ async def build_world(db: Database) -> World:
     async with db.sessions() as session:
         delivery = (await session.execute(select(Delivery.id))).scalar_one()
         alert = (await session.execute(select(Alert.id))).scalar_one()
+    invite = await create_invite(
+        db,
+        therapist_telegram_id=THERAPIST_ID,
+        therapist_name="Terry",
+        client_name="Nina New",
+        default_timezone="Europe/London",
+        ttl_days=7,
+        now=DEFAULT_NOW - timedelta(hours=1),
+    )
     return World(
         records={"client": carla, "delivery": delivery, "alert": alert},
         client_ids={Role.CLIENT: carla, Role.OTHER_CLIENT: otto, Role.ERASED_CLIENT: erin,
                     Role.REMOVED_THERAPIST: rexs},
+        invite_token=invite.token,
     )  # fmt: skip
 
 
-def button_about_the_client(kind: type[Button], world: World) -> Button:
-    """A valid button of `kind` whose record ids all name Carla's records."""
-    given = {
+def button_about_the_client(
+    kind: type[Button], world: World, **fields: object
+) -> Button:  # fmt: skip
+    """A valid button of `kind` whose record ids all name Carla's records (and the world's
+    invite token); other fields are their kind's example unless given."""
+    given: dict[str, object] = {
         codec.name: world.records[codec.kind.table]
         for codec in kind.codecs()
         if isinstance(codec.kind, RecordId)
     }
-    return kind.example(**given)
+    if any(codec.name == "token" for codec in kind.codecs()):
+        given["token"] = world.invite_token
+    return kind.example(**(given | fields))
 
 
 def names_a_record(kind: type[Button]) -> bool:

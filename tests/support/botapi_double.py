@@ -20,7 +20,7 @@ import logging
 import mimetypes
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -575,6 +575,26 @@ class BotApiDouble:
             "text": "…",
         }
         return self._enqueue_callback(user, message, data)
+
+    def bot_message(self, user: TgUser, text: str, buttons: Sequence[tuple[str, str]] = ()) -> int:
+        """A message the bot sent ``user`` earlier (before the story a test tells), with inline
+        buttons ``(label, callback_data)`` one per row; returns its id, ready for :meth:`press`."""
+        self._users.setdefault(user.id, user)
+        message: JsonDict = {
+            "message_id": self._next_message_id(user.id),
+            "from": self.bot_user(),
+            "chat": self._chat_json(user.id),
+            "date": self._now(),
+            "text": text,
+        }
+        if buttons:
+            message["reply_markup"] = {
+                "inline_keyboard": [
+                    [{"text": label, "callback_data": data}] for label, data in buttons
+                ]
+            }
+        self._store(message, text, None)
+        return int(message["message_id"])
 
     def user_blocks_bot(self, user: TgUser) -> int:
         """``user`` blocks the bot: sends now fail with 403 and a ``my_chat_member`` arrives."""
