@@ -16,16 +16,16 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
-
-from matplotlib import font_manager
-from matplotlib.dates import MO, DateFormatter, WeekdayLocator
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.triage import Need
 from bot.services.summary import WeeklySummary
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib (with numpy and Pillow, ~30 MB resident) is imported by the drawing functions
+# themselves, on their first chart: a bot nobody asks for a chart never loads it.
 
 _DPI = 100
 # Drawn for a character the chart's font has no glyph for (most emoji in DejaVu Sans): the
@@ -41,6 +41,8 @@ def _literal(text: str) -> str:
     """User text as the chart draws it: glyphs the font lacks become a box (invisible format
     and combining characters, such as an emoji's variation selector, are dropped), and text
     with right-to-left script in it is laid out in a left-to-right line."""
+    from matplotlib import font_manager
+
     charmap = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
     covered = charmap.get_charmap()
     drawn = []
@@ -105,6 +107,9 @@ def summary_overview_png(summary: WeeklySummary) -> bytes:
     changes = [row.leg_pain_change for row in shown]
     with_change = any(change is not None for change in changes)
     height = max(3.2, 0.32 * len(shown) + 1.8)
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     figure = Figure(figsize=(10 if with_change else 7, height))
     if with_change:
         left, right = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
@@ -203,6 +208,9 @@ def _series(data: PainChartData, pick: int) -> tuple[list[date], list[float]]:
 def pain_chart_png(data: PainChartData) -> bytes:
     """Daily leg and back pain (0–10) with gaps for missed days, the client's usual leg pain,
     alert markers, and weekly adherence bars labelled with their percentage below."""
+    from matplotlib.dates import MO, DateFormatter, WeekdayLocator
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8.5, 5.2))
     pain_axes, adherence_axes = figure.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
@@ -319,6 +327,9 @@ def progress_chart_png(
     (a line from Monday to Wednesday would invent Tuesday). Dates are drawn with `date_label`,
     the style the caption uses, and left upright.
     """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     figure = Figure(figsize=(8, 5.5))
     pain_axes, adherence_axes = figure.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]}

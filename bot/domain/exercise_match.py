@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from rapidfuzz import fuzz
-
 from bot.content import Exercise, ExerciseLibrary
 
 __all__ = ["MatchKind", "MatchResult", "match_exercise"]
@@ -199,13 +197,22 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(specific)
 
 
+def _ratio(first: str, second: str) -> float:
+    """rapidfuzz's similarity ratio, 0-100. Imported on first use: a bot (or the scheduling
+    engine, which imports this through the reminder texts) that never matches a question to
+    an exercise does not hold rapidfuzz in memory."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(first, second)
+
+
 def _generic_form(word: str) -> str | None:
     """ "stretch" for stretch, stretches, strech…; None for a word that names something."""
     if word in GENERIC_WORDS:
         return GENERIC_WORDS[word]
     if len(word) >= GENERIC_MIN_LENGTH:
         for generic in ("stretch", "exercise"):
-            if fuzz.ratio(word, generic) >= GENERIC_MISSPELLING:
+            if _ratio(word, generic) >= GENERIC_MISSPELLING:
                 return generic
     return None
 
@@ -220,7 +227,7 @@ def _stem(word: str) -> str:
 
 
 def _word_similarity(word: str, candidates: Sequence[str]) -> float:
-    best = max((fuzz.ratio(word, other) for other in candidates), default=0.0)
+    best = max((_ratio(word, other) for other in candidates), default=0.0)
     return best if best >= WORD_CUTOFF else 0.0
 
 
@@ -238,7 +245,7 @@ def _similarity(question: Sequence[str], name: Sequence[str]) -> float:
     """
     if not question or not name:
         return 0.0
-    run_together = fuzz.ratio("".join(question), "".join(name))
+    run_together = _ratio("".join(question), "".join(name))
     word_for_word = (_coverage(name, question) + _coverage(question, name)) / 2
     return max(run_together, word_for_word)
 

@@ -16,8 +16,6 @@ from functools import cache
 from importlib import resources
 from zoneinfo import available_timezones
 
-from rapidfuzz import fuzz, process
-
 # Offered as buttons after the configured default zone (DESIGN.md: UK practice by default).
 LIKELY_ZONES: tuple[str, ...] = (
     "Europe/London",
@@ -169,7 +167,10 @@ def match_time_zones(text: str, *, home_zone: str | None = None) -> tuple[str, .
     # Misspellings: among the zone cities, then the home country's (a few hundred names),
     # never the whole world's 34,000, which would be slow and match far-off namesakes. Home
     # places are compared whole (plain ratio): WRatio's partial matching would find a town
-    # inside any sentence ("under the sea").
+    # inside any sentence ("under the sea"). rapidfuzz is imported here, on the first
+    # misspelling: most bots never need it, and it is a few megabytes held for nothing.
+    from rapidfuzz import fuzz, process
+
     zones: list[str] = []
     for city, _score, _index in process.extract(
         place, list(cities), scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=FUZZY_CUTOFF

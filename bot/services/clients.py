@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -314,6 +313,10 @@ async def find_clients(
     exact = [(cid, name) for cid, name in names.items() if name.casefold() == wanted.casefold()]
     if len(exact) == 1:
         return tuple(exact)
+    # Imported here: rapidfuzz serves only this search, and a bot that is never asked to
+    # find a client by name need not hold it in memory.
+    from rapidfuzz import fuzz, process, utils
+
     found = process.extract(
         wanted,
         names,

@@ -97,7 +97,7 @@ SUMMARY_TIME = time(8, 0)
 SUMMARY_DAYS_MASK = 1 << 0  # Monday morning, before the therapist's week starts
 # Rows per executemany INSERT in `import_schedules` (also the client ids in one `IN (...)`,
 # well under SQLite's 32,766 and asyncpg's 32,767 bound-parameter caps).
-IMPORT_CHUNK = 5_000
+IMPORT_CHUNK = 1_000
 
 
 class ScheduleError(ValueError):
