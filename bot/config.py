@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
+from bot.domain.schedule_times import DEFAULT_CLAIM_LOOKAHEAD_SECONDS
 
 DEFAULT_EMERGENCY_ADVICE = (
     "Please get urgent medical help now: go to A&E or call 999. "
@@ -75,7 +76,7 @@ class Settings(BaseSettings):
     # The periodic tick claims slots due up to this many seconds ahead; the dispatcher holds
     # each until its slot, so a burst is claimed by its minute instead of ~1.5 s after it.
     # 0 disables (claim only what is due). `tick --at` never looks ahead.
-    claim_lookahead_seconds: float = Field(default=5.0, ge=0, le=60)
+    claim_lookahead_seconds: float = Field(default=DEFAULT_CLAIM_LOOKAHEAD_SECONDS, ge=0, le=60)
     send_rate_per_second: float = Field(default=30.0, gt=0, le=30)
     per_chat_rate_per_second: float = Field(default=1.0, gt=0, le=1)
     catch_up_window_minutes: int = Field(default=120, ge=0)

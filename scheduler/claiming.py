@@ -36,13 +36,13 @@ import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from bot.db import outbox as ledger
 from bot.db.dialect import dialect_name, insert_for
 from bot.db.engine import Database
 from bot.db.models import (
@@ -51,6 +51,7 @@ from bot.db.models import (
     Delivery,
     DeliveryStatus,
     ExerciseLog,
+    OutboxMessage,
     Schedule,
     ScheduleKind,
     Therapist,
@@ -58,9 +59,15 @@ from bot.db.models import (
 from bot.domain.schedule_times import classify_slot, is_within_quiet_hours, local_day
 from bot.services.schedules import first_fire_after
 
+if TYPE_CHECKING:
+    # Only a type here: the engine takes its policy as values, and a process that runs the
+    # engine without the bot's settings (a benchmark, a test) need not load pydantic.
+    from bot.config import Settings
+
 __all__ = [
     "Claim",
     "ClaimPolicy",
+    "DueCheck",
     "Purpose",
     "SlotMemo",
     "claim_due_slots",
@@ -617,3 +624,52 @@ async def claim_snoozed(db: Database, *, now: datetime, policy: ClaimPolicy) -> 
             {"snoozed_until": None},
         )
         return [replace(_client_claim(r, Purpose.SNOOZE), late=False) for r in rows if r.id in won]
+
+
+class DueCheck:
+    """Whether a pass would find anything to do, in one read of indexes: a schedule due by
+    `until`, a snooze due by `now`, a delivery to re-send, an outbox message to send.
+
+    The periodic tick asks this every second and runs a pass only when the answer is yes,
+    so a bot with nothing due costs one small query a second at any number of schedules
+    (each EXISTS stops at its first index entry). Follow-ups and paused clients coming back
+    depend on the clock rather than on a row changing; the tick runs those on its own
+    cadence (`scheduler.tick.ROUTINE_EVERY`).
+
+    Rows written by another process (a second instance, `python -m bot schedules import`)
+    are seen by the next check like this process's own.
+    """
+
+    def __init__(self, policy: ClaimPolicy) -> None:
+        now: Any = bindparam("now")
+        until: Any = bindparam("until")
+        # Claimed before these instants: the lease has run out (deliveries, outbox messages).
+        orphaned: Any = bindparam("orphaned")
+        outbox_orphaned: Any = bindparam("outbox_orphaned")
+        self._lease = policy.lease
+        self._statement = select(
+            or_(
+                exists().where(Schedule.next_fire_at <= until),
+                exists().where(Delivery.snoozed_until <= now),
+                exists().where(
+                    Delivery.status == DeliveryStatus.CLAIMED,
+                    or_(Delivery.claimed_at < orphaned, Delivery.last_error == RELEASED),
+                ),
+                exists()
+                .where(ledger.sendable(now=now, orphaned=outbox_orphaned))
+                .select_from(OutboxMessage),
+            )
+        )
+
+    async def anything_due(self, db: Database, *, now: datetime, until: datetime) -> bool:
+        async with db.engine.connect() as connection:
+            result = await connection.execute(
+                self._statement,
+                {
+                    "now": now,
+                    "until": max(until, now),
+                    "orphaned": now - self._lease,
+                    "outbox_orphaned": now - ledger.LEASE,
+                },
+            )
+            return bool(result.scalar())

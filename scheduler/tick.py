@@ -10,6 +10,13 @@ Look-ahead: the periodic tick (`Scheduler.tick`) also claims slots due within
 than up to a tick plus the claiming time after it; the dispatcher holds those messages until
 their slot. `run_pass(now)` (and `python -m bot tick --at`) claims only what is due at `now`
 unless given `lookahead`. Snoozes and follow-ups are never claimed ahead.
+
+Idle: the periodic tick first asks one indexed question (`DueCheck`: is a schedule, snooze,
+re-send or outbox message due?) and runs a pass only when the answer is yes. What depends on
+the clock rather than on a row — follow-ups, paused clients coming back, the heartbeat
+`python -m bot health` reads — runs every `ROUTINE_EVERY`. So a bot with nothing due costs
+one small query a second however many schedules it holds, and a schedule created or moved
+between two ticks (by this process or another) is seen by the next one.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from bot.services.schedules import resume_due_paused_clients
 from scheduler.claiming import (
     Claim,
     ClaimPolicy,
+    DueCheck,
     Purpose,
     claim_due_slots,
     claim_follow_ups,
@@ -43,6 +51,10 @@ from scheduler.outbox import Outbox, UnrecordedRedFlags
 __all__ = ["PassReport", "Scheduler"]
 
 NOT_ALLOWED = "recipient_not_allowed"
+# How often the tick runs what no row change announces: follow-ups (3 h after a slot, so
+# seconds do not matter), paused clients whose pause has ended (whole local days), and the
+# heartbeat, which `python -m bot health` wants under a minute old.
+ROUTINE_EVERY = timedelta(seconds=20)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +102,8 @@ class Scheduler:
         self.therapist_ids = therapist_ids
         # ALERT_SENSITIVITY: the weekly summary ranks "worsening" as the alerts judge it.
         self.sensitivity = sensitivity
+        self._due_check = DueCheck(policy)
+        self._last_routine: datetime | None = None
 
     async def start(self) -> None:
         """Start sending: the dispatcher's workers, then the outbox pump."""
@@ -113,20 +127,43 @@ class Scheduler:
         return released
 
     async def tick(self, now: datetime) -> PassReport:
-        """The periodic tick's pass: claims `tick_lookahead` ahead of `now`."""
-        return await self.run_pass(now, lookahead=self.tick_lookahead, heartbeat=True)
+        """The periodic tick: a pass claiming `tick_lookahead` ahead of `now` when anything
+        is due (or the routine's time has come); otherwise one indexed look and nothing else."""
+        last = self._last_routine
+        # A clock set back (a test, an operator) counts as due: never wait longer than planned.
+        routine = last is None or not last <= now < last + ROUTINE_EVERY
+        due = await self._due_check.anything_due(self.db, now=now, until=now + self.tick_lookahead)
+        if not (routine or due):
+            return PassReport(now, (), 0, 0)
+        if routine:
+            self._last_routine = now
+        return await self.run_pass(
+            now, lookahead=self.tick_lookahead, heartbeat=routine, routine=routine, claiming=due
+        )
 
     async def run_pass(
-        self, now: datetime, *, lookahead: timedelta = timedelta(0), heartbeat: bool = False
+        self,
+        now: datetime,
+        *,
+        lookahead: timedelta = timedelta(0),
+        heartbeat: bool = False,
+        routine: bool = True,
+        claiming: bool = True,
     ) -> PassReport:
         """One pass at `now`; slots due by `now + lookahead` are claimed and held to their slot.
 
         `heartbeat` (the running bot's tick) also records the tick for `python -m bot health`.
+        The tick leaves out what it knows to be idle: `routine=False` (between two routine
+        ticks) what only the clock makes due, follow-ups and paused clients coming back;
+        `claiming=False` (`DueCheck` found nothing) the outbox, re-sends, slots and snoozes.
         """
-        async with self.db.sessions.begin() as session:
-            resumed = await resume_due_paused_clients(session, now=now)
-            if heartbeat:
-                await ledger.record_heartbeat(session, key=HEARTBEAT_KEY, now=now)
+        resumed: list[int] = []
+        if routine or heartbeat:
+            async with self.db.sessions.begin() as session:
+                if routine:
+                    resumed = await resume_due_paused_clients(session, now=now)
+                if heartbeat:
+                    await ledger.record_heartbeat(session, key=HEARTBEAT_KEY, now=now)
         claims: list[Claim] = []
         queued = 0
 
@@ -143,14 +180,17 @@ class Scheduler:
             self.dispatcher.submit(messages, now=now)
             queued += len(messages)
 
-        # Alerts and notices first: a red flag waits for no fan-out.
-        notices = await self.outbox.pump(now)
-        await queue(await reclaim_unsent(self.db, now=now, policy=self.policy))
-        await claim_due_slots(
-            self.db, now=now, policy=self.policy, on_batch=queue, until=now + lookahead
-        )
-        await queue(await claim_snoozed(self.db, now=now, policy=self.policy))
-        await queue(await claim_follow_ups(self.db, now=now, policy=self.policy))
+        notices = 0
+        if claiming:
+            # Alerts and notices first: a red flag waits for no fan-out.
+            notices = await self.outbox.pump(now)
+            await queue(await reclaim_unsent(self.db, now=now, policy=self.policy))
+            await claim_due_slots(
+                self.db, now=now, policy=self.policy, on_batch=queue, until=now + lookahead
+            )
+            await queue(await claim_snoozed(self.db, now=now, policy=self.policy))
+        if routine:
+            await queue(await claim_follow_ups(self.db, now=now, policy=self.policy))
         report = PassReport(now, tuple(claims), queued, len(resumed), notices)
         if claims or resumed or notices:
             log.info(

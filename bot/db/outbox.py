@@ -115,6 +115,29 @@ async def record_sent_directly(
     await session.execute(stmt)
 
 
+def sendable(*, now: Any, orphaned: Any) -> Any:
+    """The rows `claim_queued` takes at `now`: queued (and not held to the end of quiet
+    hours), released at shutdown, or claimed before `orphaned` (now minus the lease). Each
+    a datetime or a bound parameter: the scheduler's idle look asks whether any row exists
+    with this same condition."""
+    return and_(
+        OutboxMessage.chat_id.is_not(None),
+        or_(
+            and_(
+                OutboxMessage.status == OutboxStatus.QUEUED,
+                or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+            ),
+            and_(
+                OutboxMessage.status == OutboxStatus.CLAIMED,
+                or_(
+                    OutboxMessage.last_error == RELEASED,
+                    OutboxMessage.claimed_at < orphaned,
+                ),
+            ),
+        ),
+    )
+
+
 async def claim_queued(
     session: AsyncSession,
     *,
@@ -150,22 +173,7 @@ async def claim_queued(
         )
         .outerjoin(client, client.id == OutboxMessage.client_id)
         .outerjoin(therapist, therapist.id == client.therapist_id)
-        .where(
-            OutboxMessage.chat_id.is_not(None),
-            or_(
-                and_(
-                    OutboxMessage.status == OutboxStatus.QUEUED,
-                    or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
-                ),
-                and_(
-                    OutboxMessage.status == OutboxStatus.CLAIMED,
-                    or_(
-                        OutboxMessage.last_error == RELEASED,
-                        OutboxMessage.claimed_at < now - lease,
-                    ),
-                ),
-            ),
-        )
+        .where(sendable(now=now, orphaned=now - lease))
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
         .limit(limit)
     )
