@@ -20,11 +20,16 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
     if scenario == "burst" and side == "ours":
         from benchmarks import ours
 
-        return await ours.burst(spec["n"], spec["k"], idle_ticks=spec.get("idle_s", 3))
+        idle = {"idle_s": spec["idle_s"]} if "idle_s" in spec else {}
+        return await ours.burst(spec["n"], spec["k"], **idle)
     if scenario == "burst":
         from benchmarks import peer
 
         return await peer.burst(spec["n"], spec["k"], spec["grace"], idle_s=spec.get("idle_s", 3))
+    if scenario == "idle_bot":
+        from benchmarks import idle_bot
+
+        return await idle_bot.idle(spec["clients"])
     if scenario == "downtime":
         start = datetime.fromisoformat(spec["start"])
         if side == "ours":
