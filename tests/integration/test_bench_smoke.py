@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HEADLINE = ("lost", "duplicated", "claim_p99_s", "loop_stall_max_ms", "create_50k_s", "rss_mb")
+HEADLINE = (
+    "lost",
+    "duplicated",
+    "claim_p99_s",
+    "loop_stall_max_ms",
+    "create_50k_s",
+    "rss_mb",
+    "idle_cpu_ms_per_s",
+)
 
 
 @pytest.mark.slow
