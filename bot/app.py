@@ -5,17 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, time, timedelta
-from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackContext,
-    Defaults,
-)
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, JobQueue
 
 from bot import handlers, texts
 from bot.config import Settings
@@ -23,7 +16,7 @@ from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
 from bot.domain.schedule_times import DAY_END_PASS_INTERVAL, day_end_pass_slot
 from bot.handlers.alerts import day_end_alerts_job
-from bot.handlers.common import SERVICES_KEY
+from bot.handlers.common import CONTEXT_TYPES, BotApplication, BotContext
 from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
 from bot.update_processing import PerUserUpdateProcessor
@@ -34,8 +27,8 @@ from scheduler.tick import Scheduler
 
 log = logging.getLogger(__name__)
 
-BotApplication = Application[Any, Any, Any, Any, Any, Any]
-SCHEDULER_KEY = "scheduler"
+__all__ = ["BotApplication", "build_application", "build_scheduler", "set_command_menus"]
+
 TICK_JOB_NAME = "scheduler-tick"
 
 
@@ -106,11 +99,10 @@ def build_scheduler(
     )
 
 
-async def scheduler_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def scheduler_tick(context: BotContext) -> None:
     """The metronome: one pass per tick (claims CLAIM_LOOKAHEAD_SECONDS ahead and queues;
     the dispatcher holds each message to its slot and sends)."""
-    services = context.bot_data[SERVICES_KEY]
-    await context.bot_data[SCHEDULER_KEY].tick(services.now())
+    await context.bot_data.scheduler.tick(context.bot_data.services.now())
 
 
 def build_application(
@@ -132,14 +124,14 @@ def build_application(
 
     async def post_init(app: BotApplication) -> None:
         await set_command_menus(app, settings.therapist_ids)
-        await app.bot_data[SCHEDULER_KEY].start()
+        await app.bot_data.scheduler.start()
 
     async def post_stop(app: BotApplication) -> None:
         # PTB has stopped fetching updates and the job queue (no more claiming passes), but
         # the bot's HTTP client is still open until `shutdown`: drain the dispatcher now, so
         # queued messages are sent rather than failing on a closed client, and release the
         # rest for the next start at once.
-        await app.bot_data[SCHEDULER_KEY].stop()
+        await app.bot_data.scheduler.stop()
 
     async def post_shutdown(app: BotApplication) -> None:
         if db is None:
@@ -149,6 +141,8 @@ def build_application(
 
     app: BotApplication = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
+        .job_queue(JobQueue[BotContext]())  # PTB's default, typed for our context
         .token(settings.token())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
@@ -167,9 +161,9 @@ def build_application(
     scheduler = build_scheduler(
         settings, db=database, library=container.library, bot=app.bot, clock=clock
     )
-    app.bot_data[SCHEDULER_KEY] = scheduler
+    app.bot_data.scheduler = scheduler
     unrecorded = scheduler.unrecorded_red_flags
-    app.bot_data[SERVICES_KEY] = replace(
+    app.bot_data.services = replace(
         container,
         red_flag_fallback=unrecorded.alert if unrecorded is not None else None,
         flush_outbox=scheduler.outbox.after_update,

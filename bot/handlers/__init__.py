@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from bot.handlers import (
     alerts,
     cancel,
@@ -28,9 +26,10 @@ from bot.handlers import (
     therapist_export,
     weekly,
 )
+from bot.handlers.common import BotApplication
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     # An update already taken (redelivered after a crash) stops before any handler.
     redelivery.register(app)
     # Invite links and onboarding first: its `/start <token>` must win over plain /start.

@@ -9,11 +9,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.therapist import ALERTS, AcknowledgeAlert
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotApplication,
+    BotContext,
+    edit_query_message,
+    services_of,
+)
 from bot.handlers.therapist_access import therapist_command
 from bot.services.alerts import (
     AckOutcome,
@@ -76,7 +82,7 @@ async def acknowledge_button(press: Press[AcknowledgeAlert], context: BotContext
     await edit_query_message(query, text, t.alert_keyboard(result.notice))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("alerts", alerts_command, filters=private))
     app.add_handler(ButtonHandler(ALERTS, Audience.THERAPIST, acknowledge_button))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
 from bot.services.pending import cancel_pending_input
 from bot.texts import CANCELLED, NOTHING_TO_CANCEL
 
@@ -18,5 +18,5 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     await message.reply_text(CANCELLED if cancelled is not None else NOTHING_TO_CANCEL)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE_MESSAGE))

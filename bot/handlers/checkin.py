@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CommandHandler,
     MessageHandler,
@@ -20,7 +19,13 @@ from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, 
 from bot.domain.pain import WeekComparison, can_record_for
 from bot.domain.short_replies import short_reply
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotApplication,
+    BotContext,
+    edit_query_message,
+    services_of,
+)
 from bot.services.checkin import (
     CheckinResult,
     CheckinStatus,
@@ -163,7 +168,7 @@ async def pain_note_text(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("pain", pain_command, filters=private))
     app.add_handler(ButtonHandler(PAIN, Audience.CLIENT, pain_button))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile, Message, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.therapist import (
     CLIENTS,
@@ -31,6 +31,7 @@ from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     edit_query_markup,
     edit_query_message,
@@ -310,7 +311,7 @@ async def times_button(press: Press[TimesButton], context: BotContext) -> None:
     await edit_query_message(query, t.times_saved(changed.times))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("clients", clients_command, filters=private))
     app.add_handler(CommandHandler("client", client_command, filters=private))

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext, ExtBot, filters
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue, filters
 
 from bot import texts
 from bot.services.container import ServiceContainer
 from bot.services.identity import Identity, Role, identify
 
-BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
-SERVICES_KEY = "services"
+if TYPE_CHECKING:
+    from scheduler.tick import Scheduler
+
+
+class BotData:
+    """`context.bot_data`: what every handler and job reaches, wired once by `bot/app.py`.
+
+    python-telegram-bot makes it (without arguments) when the application is built;
+    `build_application` then sets both attributes before anything runs.
+    """
+
+    __slots__ = ("scheduler", "services")
+
+    services: ServiceContainer
+    scheduler: Scheduler
+
+
+# The rate limiter (AIORateLimiter) takes an int of per-call arguments: hence ExtBot[int].
+BotContext = CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]
+BotApplication = Application[
+    ExtBot[int], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
+]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 # A new message in a private chat (an edited one is not a command or an answer a second time).
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def services_of(context: BotContext) -> ServiceContainer:
-    container = context.bot_data[SERVICES_KEY]
-    if not isinstance(container, ServiceContainer):
-        raise TypeError("bot_data has no ServiceContainer; build the app with bot.app")
-    return container
+    return context.bot_data.services
 
 
 class Sender(NamedTuple):

@@ -11,12 +11,11 @@ import logging
 from functools import partial
 
 from telegram import Message
-from telegram.ext import Application
 
 from bot.buttons.suggestions import SUGGESTIONS, SuggestionPress
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_markup, services_of
+from bot.handlers.common import BotApplication, BotContext, edit_query_markup, services_of
 from bot.services.exercise_response import (
     StepAction,
     apply_suggestion,
@@ -122,5 +121,5 @@ def _client_notice(change: PrescriptionChange, *, title_of: t.TitleOf) -> str:
     return t.client_change_notice(change, title_of)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(ButtonHandler(SUGGESTIONS, Audience.THERAPIST, on_suggestion_press))

@@ -17,14 +17,14 @@ import asyncio
 import logging
 
 from telegram import Bot, InputFile, Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.domain.red_flags import red_flags_in_text
 from bot.handlers import fallback
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
 from bot.services.exercises import (
     ExerciseView,
     QuestionForward,
@@ -132,7 +132,7 @@ async def _forward(context: BotContext, forward: QuestionForward, question: str)
     return True
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
     app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, show_button))

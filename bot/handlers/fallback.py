@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
-from bot.handlers.common import BotContext, command_sender
+from bot.handlers.common import BotApplication, BotContext, command_sender
 from bot.services.identity import Role
 
 
@@ -36,7 +36,7 @@ async def unknown_button(update: Update, _context: BotContext) -> None:
         await query.answer(texts.STALE_BUTTON, show_alert=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     # Groups and channels (should the bot be added to one) get the one "private chat only"
     # answer, to a command only.
     app.add_handler(

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CommandHandler,
     MessageHandler,
@@ -39,6 +38,7 @@ from bot.domain.time_zones import suggested_zones
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     command_sender,
     edit_query_markup,
@@ -348,7 +348,7 @@ async def after_onboarding_screen(press: Press[RedFlagAnswer], context: BotConte
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("invite", invite, filters=private))
     app.add_handler(CommandHandler("start", start_with_token, filters=private, has_args=True))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.therapist import (
     PRESCRIBE_CLIENT,
@@ -35,7 +35,13 @@ from bot.buttons.therapist import (
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import title_lookup
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, edit_query_message, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotApplication,
+    BotContext,
+    edit_query_message,
+    services_of,
+)
 from bot.handlers.therapist_access import client_named_by, therapist_command
 from bot.services.prescriptions import (
     Draft,
@@ -257,7 +263,7 @@ async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id
     await edit_query_message(query, t.STOPPED_FOR_THERAPIST.format(name=change.client_name))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("prescribe", prescribe_command, filters=private))
     app.add_handler(ButtonHandler(PRESCRIBE_CLIENT, Audience.THERAPIST, prescribe_from_card))

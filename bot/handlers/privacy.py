@@ -6,13 +6,14 @@ import logging
 from datetime import time
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.safety import DELETE, DeleteButton, KeepData
 from bot.domain.periodic import latest_daily_slot
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     edit_query_message,
     services_of,
@@ -122,7 +123,7 @@ async def purge_job(context: BotContext) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
     app.add_handler(CommandHandler("export", export, filters=private))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.charts import progress_chart_png
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
 from bot.handlers.exercise_suggestions import title_lookup as exercise_titles
 from bot.services.exercise_response import exercise_progress_of
 from bot.services.progress import MIN_ENTRIES_FOR_CHART, Progress, progress_of
@@ -54,5 +54,5 @@ def _draw(progress: Progress) -> bytes:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("progress", progress_command, filters=PRIVATE_MESSAGE))

@@ -18,7 +18,6 @@ import logging
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CommandHandler,
     MessageHandler,
@@ -30,6 +29,7 @@ from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     command_sender,
     edit_query_message,
@@ -187,7 +187,7 @@ async def send_emergency_advice(bot: Bot, chat_id: int, advice: str) -> int | No
         return None
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
     app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, screen_answer))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers.common import BotContext, services_of
+from bot.handlers.common import BotApplication, BotContext, services_of
 from bot.services.updates import first_delivery
 
 log = logging.getLogger(__name__)
@@ -25,5 +25,5 @@ async def skip_redelivered(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(TypeHandler(Update, skip_redelivered), group=REDELIVERY_GROUP)

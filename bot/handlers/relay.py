@@ -13,7 +13,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     MessageHandler,
     filters,
@@ -22,7 +21,7 @@ from telegram.ext import (
 from bot.buttons.therapist import MESSAGE_CLIENT, RELAY, CancelRelay, MessageClient
 from bot.domain.red_flags import red_flags_in_text
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import BotApplication, BotContext, edit_query_message, services_of
 from bot.keyboards import rows
 from bot.services.relay import (
     Direction,
@@ -124,7 +123,7 @@ async def relay_text(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(ButtonHandler(MESSAGE_CLIENT, Audience.THERAPIST, message_client_button))
     app.add_handler(ButtonHandler(RELAY, Audience.THERAPIST, cancel_button))
     app.add_handler(

@@ -8,7 +8,6 @@ the presser's); "How to" buttons belong to the exercise library's handler.
 from __future__ import annotations
 
 from telegram import CallbackQuery, Message
-from telegram.ext import Application
 
 from bot import texts as common_texts
 from bot.buttons.reminders import (
@@ -21,7 +20,7 @@ from bot.buttons.reminders import (
 )
 from bot.content import ExerciseLibrary
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import BotContext, edit_query_message, services_of
+from bot.handlers.common import BotApplication, BotContext, edit_query_message, services_of
 from bot.services.exercise_response import (
     AnswerResult,
     AnswerVerdict,
@@ -197,5 +196,5 @@ def _title(library: ExerciseLibrary, slug: str) -> str:
     return exercise.title if exercise is not None else slug
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(ButtonHandler(REMINDERS, Audience.CLIENT, on_reminder_button))

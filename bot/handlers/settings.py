@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.settings import (
     CHECKIN_TIME,
@@ -27,6 +27,7 @@ from bot.buttons.settings import (
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     edit_query_message,
     identify_user,
@@ -265,7 +266,7 @@ async def _resume(message: Message | None, context: BotContext, telegram_id: int
     await context.bot.send_message(telegram_id, text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("settings", show_settings, filters=private))
     app.add_handler(CommandHandler("pause", pause_command, filters=private))

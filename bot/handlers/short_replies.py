@@ -8,11 +8,11 @@ filter matches only whole short replies (`bot.domain.short_replies`): any other 
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.domain.short_replies import ShortReply, short_reply
 from bot.handlers import fallback
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
 from bot.services.reminders import record_typed_done
 from bot.texts import reminders as t
 
@@ -47,7 +47,7 @@ async def short_reply_text(update: Update, context: BotContext) -> None:
         await message.reply_text(t.TYPED_DONE.format(time=f"{at.hour:02d}:{at.minute:02d}"))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     app.add_handler(
         MessageHandler(
             PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND & SHORT_REPLY, short_reply_text

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, command_sender, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotApplication,
+    BotContext,
+    command_sender,
+    services_of,
+)
 from bot.handlers.menus import set_therapist_menu
 from bot.handlers.onboarding import resume_or_welcome
 from bot.services.clients import register_therapist
@@ -50,7 +56,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.STRANGER)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     # Edited messages are not commands a second time.
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("start", start, filters=private))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Bot, InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.therapist import SUMMARY, ClientChart
 from bot.charts import summary_overview_png
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.clients import pressed_client_card, send_pain_chart
-from bot.handlers.common import PRIVATE_MESSAGE, BotContext, services_of
+from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
 from bot.handlers.exercise_suggestions import send_summary_suggestions
 from bot.handlers.therapist_access import therapist_command
 from bot.services.summary import WeeklySummary, build_weekly_summary
@@ -55,7 +55,7 @@ async def client_chart_button(press: Press[ClientChart], context: BotContext) ->
         await send_pain_chart(context.bot, press.user_id, card)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("summary", summary_command, filters=private))
     app.add_handler(ButtonHandler(SUMMARY, Audience.THERAPIST, client_chart_button))

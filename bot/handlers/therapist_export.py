@@ -7,13 +7,17 @@ registered for the therapist ids only, so a client's /export reaches theirs.
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.buttons.therapist import EXPORT_CLIENT, ExportClient
 from bot.handlers.buttons import Audience, ButtonHandler, Press
-from bot.handlers.common import PRIVATE_MESSAGE, SERVICES_KEY, BotContext, services_of
+from bot.handlers.common import (
+    PRIVATE_MESSAGE,
+    BotApplication,
+    BotContext,
+    services_of,
+)
 from bot.handlers.therapist_access import therapist_command
-from bot.services.container import ServiceContainer
 from bot.services.therapist_export import export_all_clients, export_one_client
 from bot.texts import therapist as t
 
@@ -51,9 +55,7 @@ async def export_client_button(press: Press[ExportClient], context: BotContext) 
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    container = app.bot_data[SERVICES_KEY]
-    assert isinstance(container, ServiceContainer)
-    therapists = filters.User(user_id=container.settings.therapist_ids)
+def register(app: BotApplication) -> None:
+    therapists = filters.User(user_id=app.bot_data.services.settings.therapist_ids)
     app.add_handler(CommandHandler("export", export_command, filters=PRIVATE_MESSAGE & therapists))
     app.add_handler(ButtonHandler(EXPORT_CLIENT, Audience.THERAPIST, export_client_button))

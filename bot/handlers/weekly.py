@@ -7,13 +7,14 @@ stores the week's questionnaire for the presser's own client record.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.buttons.safety import SBI, SbiAnswers
 from bot.domain.sbi import SBI_ITEMS
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
     PRIVATE_MESSAGE,
+    BotApplication,
     BotContext,
     command_sender,
     edit_query_message,
@@ -76,7 +77,7 @@ def result_text(result: SbiResult) -> str:
     return f"{text} {t.COMPARED_SAME}"
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("weekly", weekly_command, filters=private))
     app.add_handler(ButtonHandler(SBI, Audience.CLIENT, sbi_answer))

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY
 from bot.db.engine import Database
 from bot.db.models import (
     Client,
@@ -111,7 +110,7 @@ async def prescribe_one_a_day(db: Database, user: TgUser, now: datetime) -> int:
 
 
 async def scheduler_pass(bot: RunningApplication, at: datetime) -> None:
-    scheduler = bot.application.bot_data[SCHEDULER_KEY]
+    scheduler = bot.application.bot_data.scheduler
     await scheduler.run_pass(at)
     await scheduler.dispatcher.drain()
     await bot.settle()

@@ -26,7 +26,6 @@ from bot.db.models import (
     PendingInput,
     Therapist,
 )
-from bot.handlers.common import SERVICES_KEY
 from bot.services.privacy import audit_pseudonym, purge_expired
 from tests.conftest import FrozenClock
 from tests.handlers.journey import invite_token, onboard, press
@@ -173,7 +172,7 @@ async def test_the_audit_trail_keeps_one_keyed_pseudonym_for_the_erased_client(
 
     async with db.sessions() as session:
         rows = (await session.execute(select(Audit).order_by(Audit.id))).scalars().all()
-    key = bot.application.bot_data[SERVICES_KEY].settings.audit_pseudonym_key()
+    key = bot.application.bot_data.services.settings.audit_pseudonym_key()
     pseudonym = audit_pseudonym(TELEGRAM_ID, key)
     assert pseudonym.startswith("p1:") and str(TELEGRAM_ID) not in pseudonym
     about_them = [r for r in rows if pseudonym in (r.actor_pseudonym, r.subject_pseudonym)]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY, BotApplication
+from bot.app import BotApplication
 from bot.db.engine import Database
 from bot.db.models import (
     ExerciseOutcome,
@@ -206,7 +206,7 @@ async def test_the_monday_summary_push_carries_the_suggestions_too(
     await add_bridge_sessions(db, [(DONE, S)] * 15)
     mark = botapi.mark()
 
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
     await scheduler.run_pass(MONDAY_8_LONDON)
     await scheduler.dispatcher.drain()
     await bot.settle()

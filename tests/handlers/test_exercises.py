@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import texts
-from bot.app import SCHEDULER_KEY, build_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary, load_library
 from bot.db.engine import Database
@@ -304,7 +304,7 @@ async def test_the_how_to_button_on_a_reminder_opens_the_same_view(
         therapist_telegram_id=THERAPIST_ID,
     )
     botapi.add_user(CLIENT)
-    scheduler = running.application.bot_data[SCHEDULER_KEY]
+    scheduler = running.application.bot_data.scheduler
     await scheduler.run_pass(REMINDER_SLOT)
     await scheduler.dispatcher.drain()
     reminder = await botapi.wait_for("sendMessage", chat_id=CLIENT.id)

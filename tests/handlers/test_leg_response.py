@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.app import SCHEDULER_KEY, build_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
@@ -49,7 +49,7 @@ async def _reminder(
         db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT.id, exercises=exercises
     )
     running.double.add_user(CLIENT)
-    scheduler = running.application.bot_data[SCHEDULER_KEY]
+    scheduler = running.application.bot_data.scheduler
     await scheduler.run_pass(SLOT)
     await scheduler.dispatcher.drain()
     return client_id, await running.double.wait_for("sendMessage", chat_id=CLIENT.id)
@@ -332,7 +332,7 @@ async def test_the_aggravating_alert_reaches_the_therapist_through_the_outbox_wi
     mark = double.mark()
     await _press(running, call, "Spread")
 
-    scheduler = running.application.bot_data[SCHEDULER_KEY]
+    scheduler = running.application.bot_data.scheduler
     await scheduler.outbox.pump(SLOT)
     await scheduler.dispatcher.drain()
     await running.settle()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 import bot.db.engine
-from bot.app import SCHEDULER_KEY, BotApplication, build_application
+from bot.app import BotApplication, build_application
 from bot.config import DEFAULT_EMERGENCY_ADVICE
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
@@ -154,7 +154,7 @@ async def test_a_red_flag_the_database_cannot_take_still_alerts_and_is_recorded_
         assert botapi.calls("sendMessage", chat_id=CLIENT.id)[0].text == DEFAULT_EMERGENCY_ADVICE
         assert "Alice" in (alert.text or "")
         blocker.rollback()  # the other writer is done: the database is back
-        unrecorded = app.bot_data[SCHEDULER_KEY].unrecorded_red_flags
+        unrecorded = app.bot_data.scheduler.unrecorded_red_flags
         assert await unrecorded.record_waiting() == 0
 
     assert await _count(db, RedFlagEvent) == 1

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY, BotApplication
+from bot.app import BotApplication
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Audit, Client, Delivery, Therapist
@@ -48,7 +48,7 @@ async def test_a_therapist_removed_from_therapist_ids_gets_no_weekly_summary(
     application: BotApplication, bot: RunningApplication, botapi: BotApiDouble, db: Database
 ) -> None:
     await _departed_therapists_client(db)
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
 
     report = await scheduler.run_pass(MONDAY_8_LONDON)
     await scheduler.dispatcher.drain()
@@ -144,7 +144,7 @@ async def test_reassign_hands_the_clients_on_and_tells_them_who_now_sees_their_d
     assert status == 0, err
     assert f"moved 1 client(s) from {DEPARTED} to {THERAPIST_ID}" in out
 
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
     mark = botapi.mark()
     await scheduler.run_pass(datetime.now(tz=UTC))  # the running bot's next tick
     told = await botapi.wait_for(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.app import SCHEDULER_KEY, TICK_JOB_NAME, build_application
+from bot.app import TICK_JOB_NAME, build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
@@ -44,7 +44,7 @@ async def _reminder(running: RunningApplication, db: Database) -> RecordedCall:
         exercises=[("glute-bridge", 1), ("clamshell", 1)],
     )
     running.double.add_user(CLIENT)
-    scheduler = running.application.bot_data[SCHEDULER_KEY]
+    scheduler = running.application.bot_data.scheduler
     await scheduler.run_pass(SLOT)
     await scheduler.dispatcher.drain()
     return await running.double.wait_for("sendMessage", chat_id=CLIENT.id)

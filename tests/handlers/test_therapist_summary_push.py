@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import SCHEDULER_KEY, BotApplication
+from bot.app import BotApplication
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.services.clients import register_therapist
@@ -68,7 +68,7 @@ async def _therapists_with_clients(db: Database) -> int:
 
 
 async def _pass_at(application: BotApplication, bot: RunningApplication, now: datetime) -> None:
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
     await scheduler.run_pass(now)
     await scheduler.dispatcher.drain()
     await bot.settle()

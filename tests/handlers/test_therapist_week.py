@@ -25,7 +25,6 @@ import pytest
 from matplotlib import image
 from sqlalchemy import func, select
 
-from bot.app import SCHEDULER_KEY
 from bot.buttons.therapist import ClientChart, PrescribeClient
 from bot.config import Settings
 from bot.db.engine import Database
@@ -106,7 +105,7 @@ async def _established(db: Database, n: int, name: str, *, seed: int) -> tuple[T
 
 
 async def _pass(bot: RunningApplication, at: datetime) -> None:
-    scheduler = bot.application.bot_data[SCHEDULER_KEY]
+    scheduler = bot.application.bot_data.scheduler
     await scheduler.run_pass(at)
     await scheduler.dispatcher.drain()
     await bot.settle(timeout=30)
@@ -166,10 +165,8 @@ async def _evening(
 async def _day_end_pass(bot: RunningApplication, db: Database, at: datetime) -> None:
     """What the day-end job does at London's midnight: judge the finished day of every active
     client (silence, a finished week's adherence); its alerts leave through the outbox."""
-    from bot.app import SCHEDULER_KEY
-
     await judge_finished_days(db, now=at)
-    scheduler = bot.application.bot_data[SCHEDULER_KEY]
+    scheduler = bot.application.bot_data.scheduler
     await scheduler.outbox.pump(at)
     await scheduler.dispatcher.drain()
     await bot.settle(timeout=30)
