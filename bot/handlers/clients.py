@@ -174,7 +174,7 @@ async def pressed_client_card(
     return card
 
 
-async def open_client(press: Press[OpenClient], context: BotContext) -> None:
+async def open_client_button(press: Press[OpenClient], context: BotContext) -> None:
     card = await pressed_client_card(press, context)
     if card is not None:
         services = services_of(context)
@@ -186,7 +186,7 @@ async def open_client(press: Press[OpenClient], context: BotContext) -> None:
         )
 
 
-async def pause_client(press: Press[PauseClient], context: BotContext) -> None:
+async def pause_client_button(press: Press[PauseClient], context: BotContext) -> None:
     query, therapist, client_id = press.query, press.user_id, press.button.client_id
     services = services_of(context)
     result = await toggle_pause(
@@ -316,8 +316,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("clients", clients_command, filters=private))
     app.add_handler(CommandHandler("client", client_command, filters=private))
     app.add_handler(CommandHandler("notes", notes_command, filters=private))
-    app.add_handler(ButtonHandler(OPEN_CLIENT, Audience.THERAPIST, open_client))
-    app.add_handler(ButtonHandler(PAUSE_CLIENT, Audience.THERAPIST, pause_client))
+    app.add_handler(ButtonHandler(OPEN_CLIENT, Audience.THERAPIST, open_client_button))
+    app.add_handler(ButtonHandler(PAUSE_CLIENT, Audience.THERAPIST, pause_client_button))
     app.add_handler(ButtonHandler(CLIENTS, Audience.THERAPIST, clients_page_button))
     app.add_handler(ButtonHandler(NOTES, Audience.THERAPIST, notes_button))
     app.add_handler(ButtonHandler(TIMES, Audience.THERAPIST, times_button))

@@ -75,7 +75,7 @@ async def send_summary_suggestions(
         await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def on_suggestion_press(press: Press[SuggestionPress], context: BotContext) -> None:
+async def suggestion_button(press: Press[SuggestionPress], context: BotContext) -> None:
     services = services_of(context)
     button = press.button
     title = title_lookup(services.library)(button.slug)
@@ -122,4 +122,4 @@ def _client_notice(change: PrescriptionChange, *, title_of: t.TitleOf) -> str:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(ButtonHandler(SUGGESTIONS, Audience.THERAPIST, on_suggestion_press))
+    app.add_handler(ButtonHandler(SUGGESTIONS, Audience.THERAPIST, suggestion_button))

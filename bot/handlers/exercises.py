@@ -62,7 +62,7 @@ async def exercises_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def show_button(press: Press[ShowExercise], context: BotContext) -> None:
+async def how_to_button(press: Press[ShowExercise], context: BotContext) -> None:
     query, user_id = press.query, press.user_id
     services = services_of(context)
     result = await exercise_view(
@@ -135,7 +135,7 @@ async def _forward(context: BotContext, forward: QuestionForward, question: str)
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
-    app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, show_button))
+    app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, how_to_button))
     # Default group, registered just before the fallback: relays, the red-flag guard and
     # pending-input readers (notes, onboarding answers) run in earlier groups and stop the
     # update when they take it, so only text nobody else wanted is asked about exercises.

@@ -73,7 +73,7 @@ def _expiry_date(expires_at: datetime, zone: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-async def invite(update: Update, context: BotContext) -> None:
+async def invite_command(update: Update, context: BotContext) -> None:
     sender = await command_sender(update, context)
     if sender is None:
         return
@@ -107,7 +107,7 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-async def start_with_token(update: Update, context: BotContext) -> None:
+async def start_with_invite_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not context.args:
         return
@@ -161,7 +161,7 @@ async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
     )
 
 
-async def consent(press: Press[ConsentButton], context: BotContext) -> None:
+async def consent_button(press: Press[ConsentButton], context: BotContext) -> None:
     """Agree (with the invite's token) or decline."""
     if isinstance(press.button, Agree):
         await agree(press.query, context, token=press.button.token)
@@ -204,7 +204,7 @@ async def agree(query: CallbackQuery, context: BotContext, *, token: str) -> Non
         await edit_query_message(query, invalid)
 
 
-async def choose_time_zone(press: Press[ChooseTimeZone], context: BotContext) -> None:
+async def time_zone_button(press: Press[ChooseTimeZone], context: BotContext) -> None:
     query, zone = press.query, press.button.zone
     services = services_of(context)
     try:
@@ -234,7 +234,7 @@ async def send_reminder_question(context: BotContext, chat_id: int, times: Seque
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def reminder_times(press: Press[ReminderTimesButton], context: BotContext) -> None:
+async def reminder_times_button(press: Press[ReminderTimesButton], context: BotContext) -> None:
     """Tick a time, type one, or done (onboarding and /settings)."""
     button = press.button
     if isinstance(button, SaveReminderTimes):
@@ -324,7 +324,7 @@ def screen_finished(answer: RedFlagAnswer) -> bool:
     return answer.answer is Answer.YES or answer.index + 1 == len(RED_FLAG_QUESTIONS)
 
 
-async def after_onboarding_screen(press: Press[RedFlagAnswer], context: BotContext) -> None:
+async def onboarding_screen_button(press: Press[RedFlagAnswer], context: BotContext) -> None:
     """Runs after the red-flag screen's handler answered: the last answer finishes onboarding."""
     query = press.query
     if not screen_finished(press.button):
@@ -343,23 +343,25 @@ async def after_onboarding_screen(press: Press[RedFlagAnswer], context: BotConte
         t.ALL_SET_AFTER_RED_FLAG
         if red_flag
         else all_set.format(
-            times=t.format_times(done.reminder_times), checkin=ts.hhmm(done.checkin_time)
+            times=t.clock_times_text(done.reminder_times), checkin=ts.hhmm(done.checkin_time)
         ),
     )
 
 
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
-    app.add_handler(CommandHandler("invite", invite, filters=private))
-    app.add_handler(CommandHandler("start", start_with_token, filters=private, has_args=True))
-    app.add_handler(ButtonHandler(CONSENT, Audience.INVITEE, consent))
-    app.add_handler(ButtonHandler(TIME_ZONE, Audience.CLIENT, choose_time_zone))
-    app.add_handler(ButtonHandler(REMINDER_TIMES, Audience.CLIENT, reminder_times))
+    app.add_handler(CommandHandler("invite", invite_command, filters=private))
+    app.add_handler(
+        CommandHandler("start", start_with_invite_command, filters=private, has_args=True)
+    )
+    app.add_handler(ButtonHandler(CONSENT, Audience.INVITEE, consent_button))
+    app.add_handler(ButtonHandler(TIME_ZONE, Audience.CLIENT, time_zone_button))
+    app.add_handler(ButtonHandler(REMINDER_TIMES, Audience.CLIENT, reminder_times_button))
     app.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed_answer),
         group=PENDING_TEXT_GROUP,
     )
     app.add_handler(
-        ButtonHandler(RED_FLAGS, Audience.CLIENT, after_onboarding_screen, follows=True),
+        ButtonHandler(RED_FLAGS, Audience.CLIENT, onboarding_screen_button, follows=True),
         group=AFTER_SCREEN_GROUP,
     )

@@ -136,7 +136,7 @@ async def prescribe_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def prescribe_from_card(press: Press[PrescribeClient], context: BotContext) -> None:
+async def prescribe_client_button(press: Press[PrescribeClient], context: BotContext) -> None:
     screen = await _first_screen(context, press.user_id, press.button.client_id)
     if screen is None:
         await press.query.answer(t.CLIENT_GONE, show_alert=True)
@@ -266,5 +266,5 @@ async def _stop(press: Press[PrescriptionButton], context: BotContext, client_id
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("prescribe", prescribe_command, filters=private))
-    app.add_handler(ButtonHandler(PRESCRIBE_CLIENT, Audience.THERAPIST, prescribe_from_card))
+    app.add_handler(ButtonHandler(PRESCRIBE_CLIENT, Audience.THERAPIST, prescribe_client_button))
     app.add_handler(ButtonHandler(PRESCRIPTION, Audience.THERAPIST, prescription_button))

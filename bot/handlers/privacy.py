@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 PURGE_JOB = "purge"
 
 
-async def show_privacy(update: Update, context: BotContext) -> None:
+async def privacy_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -45,7 +45,7 @@ async def show_privacy(update: Update, context: BotContext) -> None:
         await message.reply_text(t.PRIVACY_NOT_CLIENT)
 
 
-async def export(update: Update, context: BotContext) -> None:
+async def export_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -79,7 +79,7 @@ async def delete_command(update: Update, context: BotContext) -> None:
     await message.reply_text(t.DELETE_CONFIRM, reply_markup=t.delete_keyboard(who.client_id))
 
 
-async def delete_pressed(press: Press[DeleteButton], context: BotContext) -> None:
+async def delete_button(press: Press[DeleteButton], context: BotContext) -> None:
     """Yes erases (the press guard checked the client id is the presser's own); No cancels."""
     query, button = press.query, press.button
     if isinstance(button, KeepData):
@@ -125,7 +125,7 @@ async def purge_job(context: BotContext) -> None:
 
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
-    app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
-    app.add_handler(CommandHandler("export", export, filters=private))
+    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("export", export_command, filters=private))
     app.add_handler(CommandHandler("delete", delete_command, filters=private))
-    app.add_handler(ButtonHandler(DELETE, Audience.CLIENT, delete_pressed))
+    app.add_handler(ButtonHandler(DELETE, Audience.CLIENT, delete_button))

@@ -75,7 +75,7 @@ async def symptoms_command(update: Update, context: BotContext) -> None:
     await start_red_flag_screen(context.bot, message.chat_id, who.client_id, "symptoms")
 
 
-async def screen_answer(press: Press[RedFlagAnswer], context: BotContext) -> None:
+async def red_flag_answer_button(press: Press[RedFlagAnswer], context: BotContext) -> None:
     query, user_id, button = press.query, press.user_id, press.button
     source, index = t.SOURCES_BY_CODE[button.source], button.index
     if button.answer is Answer.NO:
@@ -190,7 +190,7 @@ async def send_emergency_advice(bot: Bot, chat_id: int, advice: str) -> int | No
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
-    app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, screen_answer))
+    app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, red_flag_answer_button))
     app.add_handler(
         MessageHandler(
             # Edited messages too (unlike every other text reader): a client who edits a

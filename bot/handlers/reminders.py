@@ -44,7 +44,7 @@ OUTCOMES = {
 }
 
 
-async def on_reminder_button(press: Press[ReminderButton], context: BotContext) -> None:
+async def reminder_button(press: Press[ReminderButton], context: BotContext) -> None:
     query, button = press.query, press.button
     services = services_of(context)
     if isinstance(button, LegAnswerPress | WhichExercisePress):
@@ -197,4 +197,4 @@ def _title(library: ExerciseLibrary, slug: str) -> str:
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(ButtonHandler(REMINDERS, Audience.CLIENT, on_reminder_button))
+    app.add_handler(ButtonHandler(REMINDERS, Audience.CLIENT, reminder_button))

@@ -66,7 +66,7 @@ async def _not_a_client(message: Message, context: BotContext, telegram_id: int)
     await message.reply_text(refusal_for(await identify_user(context, telegram_id)))
 
 
-async def show_settings(update: Update, context: BotContext) -> None:
+async def settings_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -131,7 +131,7 @@ _OPENERS: dict[Setting, Callable[[BotContext, int], Awaitable[None]]] = {
 }
 
 
-async def open_setting(press: Press[OpenSetting], context: BotContext) -> None:
+async def setting_button(press: Press[OpenSetting], context: BotContext) -> None:
     """Ask the question for one setting."""
     query, who = press.query, press.user_id
     opener = _OPENERS[press.button.setting]
@@ -143,7 +143,7 @@ async def open_setting(press: Press[OpenSetting], context: BotContext) -> None:
     await opener(context, who)
 
 
-async def checkin_time(press: Press[CheckinButton], context: BotContext) -> None:
+async def checkin_time_button(press: Press[CheckinButton], context: BotContext) -> None:
     """A preset sets the check-in time; "Other time" waits for a typed one."""
     query, who, button = press.query, press.user_id, press.button
     services = services_of(context)
@@ -169,7 +169,7 @@ async def checkin_time(press: Press[CheckinButton], context: BotContext) -> None
     await edit_query_message(query, t.checkin_set(settings.checkin_time, moved))
 
 
-async def quiet_hours(press: Press[QuietButton], context: BotContext) -> None:
+async def quiet_hours_button(press: Press[QuietButton], context: BotContext) -> None:
     """A start asks for the end, an end saves the window, "Off" clears it."""
     query, button = press.query, press.button
     if isinstance(button, QuietFrom):
@@ -219,7 +219,7 @@ async def pause_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
 
 
-async def pause_pressed(press: Press[PauseFor], context: BotContext) -> None:
+async def pause_button(press: Press[PauseFor], context: BotContext) -> None:
     """1 or 2 weeks, or (0) until resumed."""
     query = press.query
     services = services_of(context)
@@ -258,7 +258,7 @@ async def _resume(message: Message | None, context: BotContext, telegram_id: int
     was_paused, settings = result
     text = (
         t.RESUMED.format(
-            times=to.format_times(settings.reminder_times) or t.hhmm(settings.checkin_time)
+            times=to.clock_times_text(settings.reminder_times) or t.hhmm(settings.checkin_time)
         )
         if was_paused
         else t.NOT_PAUSED
@@ -268,10 +268,10 @@ async def _resume(message: Message | None, context: BotContext, telegram_id: int
 
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
-    app.add_handler(CommandHandler("settings", show_settings, filters=private))
+    app.add_handler(CommandHandler("settings", settings_command, filters=private))
     app.add_handler(CommandHandler("pause", pause_command, filters=private))
     app.add_handler(CommandHandler("resume", resume_command, filters=private))
-    app.add_handler(ButtonHandler(SETTINGS, Audience.CLIENT, open_setting))
-    app.add_handler(ButtonHandler(CHECKIN_TIME, Audience.CLIENT, checkin_time))
-    app.add_handler(ButtonHandler(QUIET_HOURS, Audience.CLIENT, quiet_hours))
-    app.add_handler(ButtonHandler(PAUSE, Audience.CLIENT, pause_pressed))
+    app.add_handler(ButtonHandler(SETTINGS, Audience.CLIENT, setting_button))
+    app.add_handler(ButtonHandler(CHECKIN_TIME, Audience.CLIENT, checkin_time_button))
+    app.add_handler(ButtonHandler(QUIET_HOURS, Audience.CLIENT, quiet_hours_button))
+    app.add_handler(ButtonHandler(PAUSE, Audience.CLIENT, pause_button))

@@ -19,7 +19,7 @@ from bot.services.clients import register_therapist
 from bot.services.identity import Role
 
 
-async def start(update: Update, context: BotContext) -> None:
+async def start_command(update: Update, context: BotContext) -> None:
     sender = await command_sender(update, context)
     if sender is None:
         return
@@ -43,7 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.STRANGER)
 
 
-async def show_help(update: Update, context: BotContext) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     sender = await command_sender(update, context)
     if sender is None:
         return
@@ -59,5 +59,5 @@ async def show_help(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     # Edited messages are not commands a second time.
     private = PRIVATE_MESSAGE
-    app.add_handler(CommandHandler("start", start, filters=private))
-    app.add_handler(CommandHandler("help", show_help, filters=private))
+    app.add_handler(CommandHandler("start", start_command, filters=private))
+    app.add_handler(CommandHandler("help", help_command, filters=private))

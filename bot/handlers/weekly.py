@@ -38,7 +38,7 @@ async def weekly_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def sbi_answer(press: Press[SbiAnswers], context: BotContext) -> None:
+async def sbi_answer_button(press: Press[SbiAnswers], context: BotContext) -> None:
     query, user_id = press.query, press.user_id
     answered = press.button.answered
     if len(answered) < len(SBI_ITEMS):
@@ -80,4 +80,4 @@ def result_text(result: SbiResult) -> str:
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("weekly", weekly_command, filters=private))
-    app.add_handler(ButtonHandler(SBI, Audience.CLIENT, sbi_answer))
+    app.add_handler(ButtonHandler(SBI, Audience.CLIENT, sbi_answer_button))

@@ -171,7 +171,8 @@ def therapist_client_joined(
     )
 
 
-def format_times(times: Sequence[time]) -> str:
+def clock_times_text(times: Sequence[time]) -> str:
+    """The times as a sentence says them: 08:00, 13:00 and 18:00 (sorted)."""
     shown = [f"{t.hour:02d}:{t.minute:02d}" for t in sorted(times)]
     if len(shown) <= 1:
         return "".join(shown)
@@ -219,12 +220,14 @@ def time_zone_keyboard(zones: Sequence[str], now: datetime) -> InlineKeyboardMar
     )
 
 
-def reminder_text(times: Sequence[time]) -> str:
-    chosen = REMINDER_CHOSEN.format(times=format_times(times)) if times else REMINDER_NONE_CHOSEN
+def reminder_times_text(times: Sequence[time]) -> str:
+    chosen = (
+        REMINDER_CHOSEN.format(times=clock_times_text(times)) if times else REMINDER_NONE_CHOSEN
+    )
     return f"{REMINDER_QUESTION}\n\n{chosen}"
 
 
-def reminder_keyboard(
+def reminder_times_keyboard(
     times: Sequence[time], presets: Sequence[time], replaced: Sequence[time] = ()
 ) -> InlineKeyboardMarkup:
     shown = sorted(set(presets) | set(times) | set(replaced))
@@ -247,7 +250,7 @@ def reminder_question(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The reminder-times question with `times` ticked among the presets (and the `replaced`
     times a typed one took the place of, unticked, so the client can keep them)."""
-    return reminder_text(times), reminder_keyboard(times, REMINDER_PRESETS, replaced)
+    return reminder_times_text(times), reminder_times_keyboard(times, REMINDER_PRESETS, replaced)
 
 
 def quiet_moves(moved: Sequence[MovedTime]) -> str:
@@ -263,5 +266,5 @@ def quiet_moves(moved: Sequence[MovedTime]) -> str:
 
 
 def reminders_saved(times: Sequence[time], moved: Sequence[MovedTime]) -> str:
-    text = REMINDER_SAVED.format(times=format_times(times))
+    text = REMINDER_SAVED.format(times=clock_times_text(times))
     return f"{text}\n{quiet_moves(moved)}" if moved else text

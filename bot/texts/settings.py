@@ -29,7 +29,7 @@ from bot.services.client_settings import (
     TypedOutcome,
 )
 from bot.texts import onboarding as to
-from bot.texts.onboarding import format_times
+from bot.texts.onboarding import clock_times_text
 
 NOT_A_CLIENT = (
     "Settings are for clients. If you have an invite link from your therapist, tap it first."
@@ -112,7 +112,7 @@ def overview(
 ) -> str:
     return OVERVIEW.format(
         zone=zone,
-        reminders=format_times(reminders) or "none",
+        reminders=clock_times_text(reminders) or "none",
         checkin=hhmm(checkin),
         quiet=QUIET_OFF
         if quiet is None
