@@ -23,9 +23,9 @@ from bot.domain.alerts import HISTORY_DAYS
 from bot.domain.pain import USUAL_MIN_CHECKINS, DailyPain
 from bot.domain.triage import ALERT_MEMORY_DAYS, AlertFact, ClientFacts
 
-# Pain history read: what the alert rules judge (their usual level, the days under test and
-# the cadence window), and a day either side for time zones.
-PAIN_HISTORY_DAYS = HISTORY_DAYS + 2
+# Pain history read to rank the caseload: what the alert rules judge (their usual level, the
+# days under test and the cadence window), and a day either side for time zones.
+RANKING_PAIN_DAYS = HISTORY_DAYS + 2
 # Exercise slots read: this week and the three complete weeks before it in every zone (≤ 28
 # days, and a day for time zones) — the card's 4 weeks, which hold the 2 that triage compares.
 SLOT_HISTORY_DAYS = 29
@@ -63,7 +63,7 @@ async def gather_caseload(
     pain_rows = [
         *await reports.first_pain_rows(session, clients=clients, count=USUAL_MIN_CHECKINS),
         *await reports.pain_rows(
-            session, clients=clients, since=(now - timedelta(days=PAIN_HISTORY_DAYS)).date()
+            session, clients=clients, since=(now - timedelta(days=RANKING_PAIN_DAYS)).date()
         ),
     ]
     slot_rows = await reports.slot_outcomes(
