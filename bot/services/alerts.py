@@ -53,7 +53,7 @@ from bot.services.clients import clients_of, owned_client
 from bot.services.kinds import TREND_ALERT
 
 # The pain history the rules need, ending on the judged day (bot.domain.alerts.HISTORY_DAYS).
-PAIN_HISTORY_DAYS = HISTORY_DAYS
+JUDGING_PAIN_DAYS = HISTORY_DAYS
 # The ledger's name for the day-end pass: one claim per slot across every instance.
 DAY_END_JOB = "day_end_alerts"
 # The partial unique index `uq_alert_open_episode` (an open episode is stored once).
@@ -213,7 +213,7 @@ async def _store_and_queue(
 
 def pain_history_start(day: date) -> date:
     """The first day of pain history the rules read to judge `day` (`HISTORY_DAYS` of it)."""
-    return day - timedelta(days=PAIN_HISTORY_DAYS - 1)
+    return day - timedelta(days=JUDGING_PAIN_DAYS - 1)
 
 
 async def judge_checkin(
