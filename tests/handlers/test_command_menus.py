@@ -76,4 +76,3 @@ async def test_a_therapists_help_explains_each_command_of_their_menu_in_its_orde
     reply = await botapi.wait_for("sendMessage", chat_id=therapist.id, after=mark)
 
     assert help_commands(reply.text or "") == menu_names(botapi, therapist.id)
-

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from bot.app import SCHEDULER_KEY, BotApplication
+from bot.app import BotApplication
 from bot.db.engine import Database
 from bot.db.models import Client, OutboxMessage, OutboxStatus
 from bot.services.kinds import RELAY_TO_CLIENT
@@ -52,7 +52,7 @@ async def _message(
 
 
 async def _pass_at(application: BotApplication, bot: RunningApplication, now: datetime) -> None:
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
     await scheduler.run_pass(now)
     await scheduler.dispatcher.drain()
     await bot.settle()
@@ -126,7 +126,7 @@ async def test_a_held_message_survives_a_restart_and_goes_out_in_the_morning(
     alice, _ = await _clients(db)
     clock.set(WRITTEN)
     await _message(bot, botapi, therapist, alice, "Try the bridge before breakfast")
-    scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
+    scheduler: Scheduler = application.bot_data.scheduler
 
     # Stopping the sender in the night leaves the held row queued, not released or failed.
     assert await scheduler.stop(drain_timeout=1.0) == 0
