@@ -90,7 +90,7 @@ async def test_a_dispatcher_killed_mid_fan_out_delivers_every_reminder_after_res
     await _until_the_double_has(botapi, KILL_AFTER, first)
     first.send_signal(signal.SIGKILL)
     await first.wait()
-    await asyncio.sleep(0.1)  # replies the double was still holding back go nowhere
+    await botapi.until_no_call_in_flight()  # replies it was still holding back go nowhere
     before_restart = {call.chat_id for call in botapi.calls("sendMessage") if call.ok}
 
     restart = await _start_dispatcher(SLOT + ClaimPolicy().lease + timedelta(minutes=1), env)

@@ -268,6 +268,8 @@ class BotApiDouble:
         self._update_signal = _Signal()
         self._last_activity = time.monotonic()
         self._in_flight = 0
+        self._polls_waiting = 0
+        self._idle_signal = _Signal()
         self._updates: list[_PendingUpdate] = []
         self._next_update_id = 1
         self._sent_updates: dict[int, _PendingUpdate] = {}
@@ -683,6 +685,29 @@ class BotApiDouble:
                 )
             await self._call_signal.wait(remaining)
 
+    async def until_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once the bot holds a long poll open (a getUpdates waiting for updates)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._polls_waiting == 0:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise BotApiTimeoutError(f"no getUpdates was waiting within {timeout}s")
+            await self._update_signal.wait(remaining)
+
+    async def until_no_call_in_flight(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once every request the double received has been answered (or its client went
+        away): a reply still held back (``latency``) has gone out or nowhere."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._in_flight:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise BotApiTimeoutError(
+                    f"{self._in_flight} call(s) still in flight after {timeout}s"
+                )
+            await self._idle_signal.wait(remaining)
+
     async def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until every injected update was fetched, no reply is still on its way and no
         call came for ``quiet`` seconds."""
@@ -841,6 +866,7 @@ class BotApiDouble:
         finally:
             self._in_flight -= 1
             self._last_activity = time.monotonic()
+            self._idle_signal.notify()
 
     async def _answer(self, request: web.Request) -> web.Response:
         at = time.monotonic()
@@ -1123,23 +1149,27 @@ class BotApiDouble:
         # A newer poll ends the one in flight with 409, as Telegram does.
         self._poll_generation += 1
         generation = self._poll_generation
+        self._polls_waiting += 1
         self._update_signal.notify()
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(wait, 0.0)
-        while True:
-            if generation != self._poll_generation:
-                raise BotApiError(409, _CONFLICT)
-            self._drop_unwanted_updates()
-            ready = self._updates[:limit]
-            remaining = deadline - loop.time()
-            if ready or self._closing or remaining <= 0:
-                for pending in ready:
-                    pending.delivered = True
-                if ready:
-                    self._last_activity = time.monotonic()
-                return [copy.deepcopy(pending.payload) for pending in ready]
-            await self._update_signal.wait(remaining)
+        try:
+            while True:
+                if generation != self._poll_generation:
+                    raise BotApiError(409, _CONFLICT)
+                self._drop_unwanted_updates()
+                ready = self._updates[:limit]
+                remaining = deadline - loop.time()
+                if ready or self._closing or remaining <= 0:
+                    for pending in ready:
+                        pending.delivered = True
+                    if ready:
+                        self._last_activity = time.monotonic()
+                    return [copy.deepcopy(pending.payload) for pending in ready]
+                await self._update_signal.wait(remaining)
+        finally:
+            self._polls_waiting -= 1
 
     def _drop_unwanted_updates(self) -> None:
         allowed = self._allowed_updates
