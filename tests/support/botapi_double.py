@@ -617,6 +617,19 @@ class BotApiDouble:
         self._last_activity = time.monotonic()
         self._update_signal.notify()
 
+    def sent_update(self, update_id: int) -> JsonDict:
+        """The update ``update_id`` exactly as it was offered (to deliver it again by hand)."""
+        return copy.deepcopy(self._sent_updates[update_id].payload)
+
+    def withhold(self, update_id: int) -> JsonDict:
+        """Take a not yet fetched update out of the queue and return it, for a test that hands
+        it to the application itself (a webhook server gets updates in any order)."""
+        for pending in self._updates:
+            if pending.update_id == update_id and not pending.delivered:
+                self._updates.remove(pending)
+                return copy.deepcopy(pending.payload)
+        raise LookupError(f"update {update_id} is not waiting to be fetched")
+
     def update_ids(self) -> list[int]:
         """Every update id enqueued so far, in order."""
         return sorted(self._sent_updates)
