@@ -5,6 +5,14 @@ one chat (Telegram's limits are 30/s overall and about 1/s per private chat). Th
 Application's `AIORateLimiter` also guards the overall rate and retries `RetryAfter`; the
 spacing here keeps a burst to one chat from tripping Telegram's per-chat limit at all.
 
+Per chat, one lane: a worker that takes a message for a chat another worker is already
+sending to leaves it in that chat's lane (urgent first, then in order) and takes the next
+message instead; the lane's worker sends it once the chat's second has passed since its
+previous send *ended* (so Telegram never receives two in one second, whatever the latency).
+Twenty alerts to one therapist therefore take twenty seconds and one worker, while the
+messages to everyone else keep the overall pace — a chat's wait never books the overall
+slots, and never holds a message to someone else.
+
 Errors: `RetryAfter` (429) waits the time Telegram gives and tries again; network errors and
 5xx are retried with exponential backoff, `MAX_ATTEMPTS` in all, then the delivery is marked
 `failed`; `Forbidden` (403, the client blocked the bot) marks the client blocked, stops their
@@ -79,6 +87,7 @@ MIN_RELEASE_WAIT = 0.005
 STILL_CLOCK_ROUNDS = 100
 
 Sleep = Callable[[float], Awaitable[None]]
+_Entry = tuple[int, int, OutgoingMessage]  # (priority, order, message)
 
 
 def retry_after_seconds(retry_after: int | float | timedelta) -> float:
@@ -118,10 +127,15 @@ class _Pacer:
     _in_flight: int = 0
 
     def reserve(self, chat_id: int) -> float:
-        """Seconds to wait before sending to `chat_id` (the slot is booked on return)."""
+        """Seconds to wait before sending to `chat_id` (the slot is booked on return).
+
+        The overall slot is booked from now, never from the chat's own next free second: a
+        chat that must wait does not push everyone else's sends back.
+        """
         now = self.clock()
-        at = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
-        self._next_any = at + self.interval
+        slot = max(now, self._next_any)
+        self._next_any = slot + self.interval
+        at = max(slot, self._next_chat.get(chat_id, 0.0))
         self._next_chat[chat_id] = at + self.chat_interval
         if len(self._next_chat) > 10_000:
             self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
@@ -141,9 +155,12 @@ class _Pacer:
     def started(self) -> None:
         self._in_flight += 1
 
-    def finished(self) -> None:
+    def finished(self, chat_id: int) -> None:
         self._in_flight -= 1
-        self._finished.append(self.clock())
+        now = self.clock()
+        self._finished.append(now)
+        # The chat's next send starts a full interval after this one ended.
+        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self.chat_interval)
 
 
 class _SentLedger:
@@ -222,9 +239,10 @@ class Dispatcher:
         self._backoff = backoff
         self._sleep = sleep
         self._pacer = _Pacer(1.0 / send_rate, 1.0 / per_chat_rate, monotonic)
-        self._queue: asyncio.PriorityQueue[tuple[int, int, OutgoingMessage]] = (
-            asyncio.PriorityQueue()
-        )
+        self._queue: asyncio.PriorityQueue[_Entry] = asyncio.PriorityQueue()
+        # Chat → messages waiting behind the one a worker is sending there (a heap).
+        self._lanes: dict[int, list[_Entry]] = {}
+        self._idle = 0
         self._order = itertools.count()
         self._cut_off: list[OutgoingMessage] = []
         self._stopping = False
@@ -278,7 +296,18 @@ class Dispatcher:
 
     @property
     def pending(self) -> int:
+        """Messages queued or waiting in a chat's lane (held ones not counted)."""
+        return self._queue.qsize() + sum(len(lane) for lane in self._lanes.values())
+
+    @property
+    def untaken(self) -> int:
+        """Messages queued that no worker has taken yet."""
         return self._queue.qsize()
+
+    @property
+    def idle_workers(self) -> int:
+        """Workers waiting for a message (the others are sending or pacing)."""
+        return self._idle
 
     @property
     def held(self) -> int:
@@ -343,9 +372,12 @@ class Dispatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
         self._releaser = None
-        untried = [entry[2] for entry in self._held] + [
-            self._queue.get_nowait()[2] for _ in range(self._queue.qsize())
-        ]
+        untried = (
+            [entry[2] for entry in self._held]
+            + [self._queue.get_nowait()[2] for _ in range(self._queue.qsize())]
+            + [entry[2] for lane in self._lanes.values() for entry in lane]
+        )
+        self._lanes.clear()
         in_flight, self._cut_off = self._cut_off, []
         self._held.clear()
         await self._release(untried, tried=False)
@@ -391,27 +423,50 @@ class Dispatcher:
 
     async def _work(self) -> None:
         while True:
-            message = (await self._queue.get())[2]
+            self._idle += 1
             try:
-                outcome = await self._deliver(message)
+                entry = await self._queue.get()
+            finally:
+                self._idle -= 1
+            chat = entry[2].chat_id
+            lane = self._lanes.get(chat)
+            if lane is not None:
+                # Another worker is sending to this chat: it sends this one after, in turn.
+                heapq.heappush(lane, entry)
+                continue
+            lane = self._lanes[chat] = []
+            try:
+                while True:
+                    await self._handle(entry[2])
+                    if not lane:
+                        break
+                    entry = heapq.heappop(lane)
+            finally:
+                if self._lanes.get(chat) is lane and not lane:
+                    del self._lanes[chat]
+
+    async def _handle(self, message: OutgoingMessage) -> None:
+        """Send one message (and its follow-ups); marks its queue entry done."""
+        try:
+            outcome = await self._deliver(message)
+            if self._keep_outcomes:
+                self.outcomes.append(outcome)
+            for follow_up in message.then if outcome.status == "sent" else ():
+                # In order, by this worker: a summary's chart never overtakes its text.
+                outcome = await self._deliver(follow_up)
                 if self._keep_outcomes:
                     self.outcomes.append(outcome)
-                for follow_up in message.then if outcome.status == "sent" else ():
-                    # In order, by this worker: a summary's chart never overtakes its text.
-                    outcome = await self._deliver(follow_up)
-                    if self._keep_outcomes:
-                        self.outcomes.append(outcome)
-                    if outcome.status != "sent":
-                        break
-            except asyncio.CancelledError:
-                self._cut_off.append(message)
-                raise
-            except Exception as exc:
-                # A database hiccup while recording must not kill the worker; the ledger
-                # keeps the delivery `claimed`, so it is re-sent once after its lease.
-                log.error("dispatch failed", extra={"error_type": type(exc).__name__})
-            finally:
-                self._queue.task_done()
+                if outcome.status != "sent":
+                    break
+        except asyncio.CancelledError:
+            self._cut_off.append(message)
+            raise
+        except Exception as exc:
+            # A database hiccup while recording must not kill the worker; the ledger
+            # keeps the delivery `claimed`, so it is re-sent once after its lease.
+            log.error("dispatch failed", extra={"error_type": type(exc).__name__})
+        finally:
+            self._queue.task_done()
 
     async def _deliver(self, message: OutgoingMessage) -> SendOutcome:
         attempts = retry_afters = 0
@@ -470,7 +525,7 @@ class Dispatcher:
         try:
             return await self._send_now(message, text, reply_markup)
         finally:
-            self._pacer.finished()
+            self._pacer.finished(message.chat_id)
 
     async def _send_now(
         self, message: OutgoingMessage, text: str, reply_markup: InlineKeyboardMarkup | None

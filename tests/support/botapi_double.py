@@ -98,7 +98,7 @@ class RecordedCall:
     ``params`` are decoded back to JSON types (``chat_id`` is an ``int``, ``reply_markup`` a
     ``dict``, ``text`` always a ``str``); ``files`` holds multipart uploads as
     :class:`UploadedFile` (``bytes`` with ``.filename``); ``at`` is ``time.monotonic()`` on
-    arrival. ``result`` is what Telegram's ``result`` field held, ``error_code`` and
+    arrival (or the double's ``arrival_clock``). ``result`` is what Telegram's ``result`` field held, ``error_code`` and
     ``description`` are set instead when the call failed.
     """
 
@@ -242,13 +242,16 @@ class BotApiDouble:
         max_long_poll: float = 1.0,
         strict_chats: bool = False,
         clock: Callable[[], float] = time.time,
+        arrival_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Configure the double.
 
         ``bot_id`` defaults to the numeric part of the token the bot uses. ``max_long_poll``
         caps getUpdates' ``timeout`` so teardown never waits long. With ``strict_chats``, sends
         to users who never wrote to the bot fail like on Telegram (403 "bot can't initiate
-        conversation with a user"); see :meth:`add_user`. ``clock`` dates messages.
+        conversation with a user"); see :meth:`add_user`. ``clock`` dates messages;
+        ``arrival_clock`` stamps each recorded call's ``at`` (a test's virtual clock, to read
+        the pacing of sends without measuring wall-clock time).
         """
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -260,6 +263,7 @@ class BotApiDouble:
         self._configured_bot_id = bot_id
         self._token_bot_id: int | None = None
         self._clock = clock
+        self._arrival_clock = arrival_clock
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._closing = False
@@ -882,7 +886,7 @@ class BotApiDouble:
             self._idle_signal.notify()
 
     async def _answer(self, request: web.Request) -> web.Response:
-        at = time.monotonic()
+        at = self._arrival_clock()
         method = request.match_info["method"]
         self._remember_token(request.match_info["token"])
         params: dict[str, Any] = {}
