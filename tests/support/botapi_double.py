@@ -97,9 +97,9 @@ class RecordedCall:
 
     ``params`` are decoded back to JSON types (``chat_id`` is an ``int``, ``reply_markup`` a
     ``dict``, ``text`` always a ``str``); ``files`` holds multipart uploads as
-    :class:`UploadedFile` (``bytes`` with ``.filename``); ``at`` is ``time.monotonic()`` on
-    arrival (or the double's ``arrival_clock``). ``result`` is what Telegram's ``result`` field held, ``error_code`` and
-    ``description`` are set instead when the call failed.
+    :class:`UploadedFile` (``bytes`` with ``.filename``); ``at`` is ``time.monotonic()`` (or
+    the double's ``arrival_clock``) on arrival. ``result`` is what Telegram's ``result`` field
+    held, ``error_code`` and ``description`` are set instead when the call failed.
     """
 
     method: str
