@@ -19,14 +19,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from typing import ClassVar
 
 import pytest
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.buttons import Button
+from bot.buttons import Area, Button
 from bot.buttons.checkin import BackPain, KeepEntry, LegPain, SkipNote, UpdateEntry
 from bot.buttons.exercises import ShowExercise
+from bot.buttons.fields import ClientId
 from bot.buttons.onboarding import (
     Agree,
     ChooseTimeZone,
@@ -541,3 +543,28 @@ async def test_each_button_and_command_acts_for_its_rightful_users(
         presses,
         len(run.acted) - presses,
     )
+
+
+@dataclass(frozen=True)
+class UnlistedButton(Button):
+    tag: ClassVar[str] = "unlisted"
+    client_id: ClientId
+
+
+async def _does_nothing(*_: object) -> None:
+    return None
+
+
+async def test_a_handler_registered_without_an_entry_fails_the_matrix(
+    application: AnyApplication, world: World
+) -> None:
+    application.add_handler(
+        ButtonHandler(Area("unlisted", UnlistedButton), Audience.THERAPIST, _does_nothing)
+    )
+    commands = command_cases(application)
+    with pytest.raises(AssertionError, match="UnlistedButton"):
+        assert_every_handler_is_in_the_matrix(button_cases(application, world), commands)
+
+    application.add_handler(CommandHandler("unlisted", _does_nothing))
+    with pytest.raises(AssertionError, match="/unlisted is in no command menu"):
+        command_cases(application)
