@@ -232,13 +232,16 @@ async def _ask_to_stop(
     press: Press[PrescriptionButton], context: BotContext, client_id: int
 ) -> None:
     services = services_of(context)
-    await press.query.answer()
     draft = await current_draft(
         services.db, therapist_telegram_id=press.user_id, client_id=client_id, now=services.now()
     )
-    name = draft.client_name if draft else ""
+    if draft is None:
+        # Stop lives on the draft's keyboard: without the draft there is no name to ask about.
+        await press.query.answer(t.DRAFT_GONE, show_alert=True)
+        return
+    await press.query.answer()
     await edit_query_message(
-        press.query, t.STOP_CONFIRM.format(name=name), t.stop_keyboard(client_id)
+        press.query, t.STOP_CONFIRM.format(name=draft.client_name), t.stop_keyboard(client_id)
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.buttons.therapist import StopPrescription
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Prescription, Schedule, ScheduleKind
+from bot.texts import therapist as therapist_texts
 from tests.handlers.client_seed import add_client
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication
@@ -231,3 +233,22 @@ async def test_a_button_from_an_old_draft_for_another_client_changes_nothing(
     await bot.settle()
     assert "expired" in str(botapi.callback_answer(query_id).get("text"))
     assert await _active(db, alice) == []
+
+
+async def test_stop_pressed_after_the_draft_was_cancelled_says_the_draft_is_gone(
+    bot: RunningApplication, botapi: BotApiDouble, db: Database, therapist: TgUser
+) -> None:
+    await add_client(db, ALICE, name="Alice Example")
+    flow = await _open_flow(bot, botapi, therapist)
+    await bot.settle()
+    botapi.send_command(therapist, "cancel")
+    await bot.settle()
+    stop = next(d for _, d in botapi.callback_buttons(flow) if StopPrescription.parse(d))
+    mark = botapi.mark()
+
+    query_id = botapi.press(therapist, flow, stop)
+    await bot.settle()
+
+    # Before, the question lost the name it had only in the draft: "Stop all of 's exercises?"
+    assert botapi.callback_answer(query_id).get("text") == therapist_texts.DRAFT_GONE
+    assert botapi.calls("editMessageText", chat_id=therapist.id, after=mark) == []
