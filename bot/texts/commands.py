@@ -142,7 +142,8 @@ COMMANDS: tuple[Command, ...] = (
         "export",
         Menu.THERAPIST,
         "CSV export of all clients",
-        "a CSV of adherence, pain, SBI and alerts for all clients",
+        "a zip of spreadsheets for all your clients: check-ins, adherence,\n"
+        "  exercise answers, questionnaires, alerts",
     ),
     Command(
         "cancel",
