@@ -59,15 +59,22 @@ def main(args: argparse.Namespace) -> int:
     app = build_application(settings, library=library)
     log.info("bot starting", extra={"mode": "webhook" if settings.webhook_url else "polling"})
     try:
-        if settings.webhook_url:
-            # PTB's webhook server answers 403 to a request without this secret in
-            # X-Telegram-Bot-Api-Secret-Token, before any handler sees it.
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
+        if settings.webhook_url and secret is not None:
+            # One server for Telegram's updates (403 without the secret in
+            # X-Telegram-Bot-Api-Secret-Token, before any handler sees it) and GET /healthz.
+            import asyncio
+
+            from bot.cli.health import check_health
+            from bot.webhook import serve_webhook
+
+            asyncio.run(
+                serve_webhook(
+                    app,
+                    settings,
+                    secret=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    health=lambda: check_health(settings),
+                )
             )
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,5 +1,6 @@
 """`python -m bot run` as a process: start-up refusals name the problem and never the token,
-and webhook mode needs a secret that every request must carry."""
+webhook mode needs a secret that every request must carry, and its server answers
+`GET /healthz` like `python -m bot health`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import asyncio
 import socket
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.db import outbox as ledger
+from bot.db.backup import HEARTBEAT_KEY
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Client, ClientStatus
@@ -175,3 +181,107 @@ async def test_the_webhook_refuses_requests_without_the_secret_and_changes_nothi
         await db.dispose()
     assert SECRET not in (out + err).decode()
     assert TOKEN not in (out + err).decode()
+
+
+def _hide_sqlite_file(path: Path) -> None:
+    """Move the file aside and leave a directory in its place: SQLite cannot open it."""
+    path.rename(path.with_suffix(".away"))
+    path.mkdir()
+
+
+def _restore_sqlite_file(path: Path) -> None:
+    path.rmdir()
+    path.with_suffix(".away").rename(path)
+
+
+@asynccontextmanager
+async def _unreachable(database_url: str) -> AsyncIterator[None]:
+    """The database stops answering new connections, then comes back."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = Path(str(url.database))
+        _hide_sqlite_file(path)
+        try:
+            yield
+        finally:
+            _restore_sqlite_file(path)
+        return
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = url.database
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+        try:
+            yield
+        finally:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    finally:
+        await admin.dispose()
+
+
+async def test_healthz_on_the_webhook_server_answers_like_the_health_command(
+    botapi_process: BotApiDouble, database_url: str, tmp_path: Path
+) -> None:
+    await upgrade_async(database_url)
+    botapi_process.stub("setWebhook", True)
+    port = _free_port()
+    env = bot_environment(botapi_process, database_url)
+    env.update(
+        WEBHOOK_URL="https://bot.example.org/telegram",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        # The first tick is a minute away: the test decides how old the last tick looks.
+        TICK_SECONDS="60",
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    db = Database.connect(database_url)
+    answers: list[tuple[int, str]] = []
+    try:
+        await botapi_process.wait_for("setWebhook", timeout=60)
+        url = f"http://127.0.0.1:{port}/healthz"
+        async with httpx.AsyncClient(timeout=30) as http:
+
+            async def probe() -> None:
+                response = await http.get(url)
+                answers.append((response.status_code, response.text))
+
+            await probe()  # healthy: migrated, answering, no tick overdue
+            async with db.sessions.begin() as session:
+                stale = datetime.now(tz=UTC) - timedelta(minutes=5)
+                await ledger.record_heartbeat(session, key=HEARTBEAT_KEY, now=stale)
+            await probe()  # the scheduler's last tick is 5 minutes old
+            async with db.sessions.begin() as session:
+                await ledger.clear_heartbeat(session, key=HEARTBEAT_KEY)
+            await probe()
+            await db.dispose()
+            async with _unreachable(database_url):
+                await probe()  # the database does not answer
+            await probe()  # back
+            # The update route is still guarded on the same server.
+            refused = await http.post(f"http://127.0.0.1:{port}/", json={"update_id": 1})
+    finally:
+        child.terminate()
+        out, err = await asyncio.wait_for(child.communicate(), 20)
+        await db.dispose()
+
+    statuses = [status for status, _ in answers]
+    assert statuses == [200, 503, 200, 503, 200]
+    assert answers[0][1] == "healthy\n"
+    assert "last scheduler tick was 300 s ago" in answers[1][1]
+    assert answers[3][1].startswith("database unreachable")
+    assert refused.status_code == 403
+    everything = "".join(text for _, text in answers) + (out + err).decode()
+    assert SECRET not in everything
+    assert TOKEN not in everything
