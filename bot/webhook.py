@@ -75,8 +75,7 @@ class _Health(tornado.web.RequestHandler):
         self._check = check
 
     def compute_etag(self) -> None:
-        """Every probe is answered afresh."""
-        return None
+        """Every probe is answered afresh (no ETag, so never a 304)."""
 
     async def get(self) -> None:
         problems = await self._check()
