@@ -257,7 +257,7 @@ PRESSES: dict[type[Button], Acts | Mapping[Role, Acts]] = {
     ChooseDays: acts("edit", writes=("pending_input",), first=A_DRAFT),
     ConfirmDraft: acts("edit", writes=("prescription", "schedule"), first=A_DRAFT),
     CancelDraft: acts("edit", writes=("pending_input",), first=A_DRAFT),
-    StopPrescription: acts("edit", StopConfirmed, first=PRESCRIBED),
+    StopPrescription: acts("edit", StopConfirmed, first=A_DRAFT),
     StopConfirmed: acts("edit", writes=("prescription",), first=PRESCRIBED),
     SuggestionPress: acts("edit", writes=("prescription",), first=PRESCRIBED),
     AcknowledgeAlert: acts("edit", writes=("alert",)),
