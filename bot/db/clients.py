@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db.models import Client, ClientStatus
 
@@ -28,3 +30,22 @@ async def live_client(
     """
     query = _LIVE_CLIENT_LOCKED if lock else _LIVE_CLIENT
     return (await session.execute(query, {"telegram_id": telegram_id})).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveClientRow:
+    id: int
+    status: ClientStatus
+    timezone: str
+
+
+_LIVE_CLIENT_ROW = select(Client.id, Client.status, Client.timezone).where(
+    live_client_where(bindparam("telegram_id"))
+)
+
+
+async def live_client_row(connection: AsyncConnection, telegram_id: int) -> LiveClientRow | None:
+    """Who this Telegram account is as a client (id, status, time zone), or None: the
+    look-up every press and command starts with, so plain Core on a read connection."""
+    row = (await connection.execute(_LIVE_CLIENT_ROW, {"telegram_id": telegram_id})).first()
+    return None if row is None else LiveClientRow(row.id, row.status, row.timezone)

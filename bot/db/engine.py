@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -19,6 +22,15 @@ from bot.db.in_process_sqlite import in_process_creator
 
 # Writers wait this long for a lock instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# One connection per process for a SQLite file: every transaction here begins with
+# `BEGIN IMMEDIATE`, so two of them never run at once anyway. With more connections they
+# contend for the file lock inside SQLite, whose busy handler sleeps 1-100 ms between tries
+# (a press waited behind sleeping writers, not behind work); with one, they queue in process
+# for the pool's connection and each runs the moment the previous one ends. Other processes
+# (the CLI's `tick --at`, a backup) still meet the file lock and wait `busy_timeout`.
+SQLITE_POOL = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+# Execution option of `Database.read()` connections: their transaction only reads.
+READ_ONLY = "bot_read_only"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -35,6 +47,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # Reads never take the write lock (WAL: they see the last commit, never wait).
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front: a deferred transaction that upgrades from read to
         # write fails at once with SQLITE_BUSY instead of waiting for busy_timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -48,6 +64,9 @@ def ensure_sqlite_directory(database_url: str) -> None:
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_directory(database_url)
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        kwargs = {**SQLITE_POOL, **kwargs}
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -58,11 +77,25 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # The same engine (and pool) with `READ_ONLY` set: see `read`.
+    _reader: AsyncEngine | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def connect(cls, database_url: str, **kwargs: Any) -> Database:
         engine = create_engine(database_url, **kwargs)
-        return cls(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+        return cls(
+            engine=engine,
+            sessions=async_sessionmaker(engine, expire_on_commit=False),
+            _reader=engine.execution_options(**{READ_ONLY: True}),
+        )
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for a read-only look-up (no ORM session; on SQLite a plain
+        `BEGIN`, never the write lock). Nothing written through it is kept."""
+        reader = self._reader or self.engine.execution_options(**{READ_ONLY: True})
+        async with reader.connect() as connection:
+            yield connection
 
     @classmethod
     def connect_in_process(cls, database_url: str) -> Database:

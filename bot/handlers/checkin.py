@@ -32,6 +32,7 @@ from bot.services.checkin import (
     NoteStatus,
     add_pain_note,
     checkin_day,
+    local_day,
     record_pain_entry,
     skip_pain_note,
 )
@@ -75,7 +76,14 @@ async def pain_button(press: Press[PainButton], context: BotContext) -> None:
     query, button, user_id = press.query, press.button, press.user_id
     services = services_of(context)
     if isinstance(button, LegPain):
-        today = await checkin_day(services.db, telegram_id=user_id, now=services.now())
+        # The press guard has just looked the client up (their zone with it): the leg score
+        # only moves the keyboard on, so this press reads and writes nothing more.
+        zone = press.who.client_timezone
+        today = (
+            local_day(zone, services.now())
+            if zone is not None
+            else await checkin_day(services.db, telegram_id=user_id, now=services.now())
+        )
         if today is None:
             await query.answer(t.CLIENTS_ONLY, show_alert=True)
         elif button.day is not None and not can_record_for(button.day, today):

@@ -11,18 +11,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import reports
-from bot.db.clients import live_client, live_client_where
-from bot.db.dialect import dialect_name
+from bot.db import checkins, reports
+from bot.db.clients import live_client_where
 from bot.db.engine import Database
-from bot.db.models import Client, PainEntry, PendingInput
+from bot.db.models import Client, ClientStatus, PainEntry, PendingInput, ScheduleKind
+from bot.domain.adherence import week_start_of
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.pain import (
     DailyPain,
@@ -31,8 +29,9 @@ from bot.domain.pain import (
     comparison_with_last_week,
     validate_pain_score,
 )
+from bot.domain.schedule_times import answered_prompt_next_fire
 from bot.services.alerts import AlertNotice, judge_checkin, pain_history_start
-from bot.services.schedules import skip_answered_prompts
+from bot.services.schedules import first_fire_after
 
 PAIN_NOTE = "pain_note"
 # A note belongs with the check-in it follows; after this the next text means something else.
@@ -115,7 +114,7 @@ async def record_pain_entry(
     """
     leg, back = validate_pain_score(leg), validate_pain_score(back)
     async with db.sessions.begin() as session:
-        client = await live_client(session, telegram_id, lock=True)
+        client = await checkins.checkin_client(session, telegram_id, lock=True)
         if client is None:
             return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
         today = local_day(client.timezone, now)
@@ -158,8 +157,17 @@ async def record_pain_entry(
         pain[day] = DailyPain(day=day, leg=leg, back=back)
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:
-            await _expect_note(session, telegram_id, entry_id, now)
-            await skip_answered_prompts(session, client_id=client.id, now=now)
+            await checkins.expect_text(
+                session,
+                telegram_id=telegram_id,
+                kind=PAIN_NOTE,
+                payload={"entry_id": entry_id},
+                expires_at=now + NOTE_WINDOW,
+            )
+            if client.status is ClientStatus.ACTIVE:
+                await _skip_answered_prompts(
+                    session, client, today=today, checked_in=today in pain, now=now
+                )
             # Judged when it is made: the check-in's own day, with the clock at the check-in.
             alerts = tuple(
                 await judge_checkin(
@@ -177,39 +185,43 @@ async def record_pain_entry(
         )
 
 
-def _expect_note_statement(dialect: Any) -> Any:
-    """INSERT … ON CONFLICT (telegram_id) DO UPDATE: a user's next text means one thing."""
-    stmt = dialect.insert(PendingInput)
-    return stmt.on_conflict_do_update(
-        index_elements=[PendingInput.telegram_id],
-        set_={
-            "kind": stmt.excluded.kind,
-            "payload": stmt.excluded.payload,
-            "expires_at": stmt.excluded.expires_at,
-        },
-    )
-
-
-# Built once per dialect: every check-in runs it.
-_EXPECT_NOTE = {
-    "sqlite": _expect_note_statement(sqlite),
-    "postgresql": _expect_note_statement(postgresql),
-}
-
-
-async def _expect_note(
-    session: AsyncSession, telegram_id: int, entry_id: int, now: datetime
+async def _skip_answered_prompts(
+    session: AsyncSession,
+    client: checkins.CheckinClient,
+    *,
+    today: date,
+    checked_in: bool,
+    now: datetime,
 ) -> None:
-    connection = await session.connection()
-    await connection.execute(
-        _EXPECT_NOTE[dialect_name(session)],
-        {
-            "telegram_id": telegram_id,
-            "kind": PAIN_NOTE,
-            "payload": {"entry_id": entry_id},
-            "expires_at": now + NOTE_WINDOW,
-        },
-    )
+    """Today's check-in prompt is not sent once today is checked in (a check-in made before
+    its time); the same rule as `bot.services.schedules.skip_answered_prompts`, on the rows
+    the client look-up already brought (the weekly questionnaire is read only when its
+    prompt could be affected)."""
+    week = week_start_of(today)
+    for prompt in client.prompts:
+        if prompt.kind is ScheduleKind.CHECKIN:
+            answered = today if checked_in else None
+        elif answered_prompt_next_fire(
+            prompt.next_fire_at, week + timedelta(days=6), prompt.timezone
+        ) is not None and await checkins.weekly_measure_taken(
+            session, client_id=client.id, week=week
+        ):
+            answered = week + timedelta(days=6)
+        else:
+            answered = None
+        after = answered_prompt_next_fire(prompt.next_fire_at, answered, prompt.timezone)
+        if after is not None:
+            await checkins.move_prompt(
+                session,
+                schedule_id=prompt.id,
+                next_fire_at=first_fire_after(
+                    local_times=prompt.local_times,
+                    days_mask=prompt.days_mask,
+                    timezone=prompt.timezone,
+                    after=after,
+                ),
+                now=now,
+            )
 
 
 async def add_pain_note(db: Database, *, telegram_id: int, text: str, now: datetime) -> NoteResult:

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.clients import live_client_where
+from bot.db.clients import live_client_row
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, Therapist
+from bot.db.models import ClientStatus, Therapist
 
 
 class Role(enum.StrEnum):
@@ -26,21 +26,23 @@ class Identity:
     role: Role
     client_id: int | None = None
     client_status: ClientStatus | None = None
+    # A client's IANA time zone (their local day: e.g. is a check-in button still current).
+    client_timezone: str | None = None
 
 
 async def identify(db: Database, *, telegram_id: int, therapist_ids: frozenset[int]) -> Identity:
     if telegram_id in therapist_ids:
         return Identity(telegram_id=telegram_id, role=Role.THERAPIST)
-    async with db.sessions() as session:
-        row = (
-            await session.execute(
-                select(Client.id, Client.status).where(live_client_where(telegram_id))
-            )
-        ).one_or_none()
+    async with db.read() as connection:
+        row = await live_client_row(connection, telegram_id)
     if row is None:
         return Identity(telegram_id=telegram_id, role=Role.STRANGER)
     return Identity(
-        telegram_id=telegram_id, role=Role.CLIENT, client_id=row.id, client_status=row.status
+        telegram_id=telegram_id,
+        role=Role.CLIENT,
+        client_id=row.id,
+        client_status=row.status,
+        client_timezone=row.timezone,
     )
 
 
