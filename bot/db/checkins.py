@@ -1,9 +1,9 @@
 """The check-in's own statements: a button press and every replayed check-in run these.
 
-Plain Core statements built once (no ORM loads or flushes): a check-in is one transaction of
-a handful of statements — the client with their open daily and weekly prompts, the pain
-history (`bot.db.reports.client_pain`), the entry, the "next text is the note" marker — and,
-on the day's first check-in before its prompt, moving that prompt on.
+Plain Core statements built once, on the transaction's connection (no ORM session, loads or
+flushes): a check-in is one transaction of four statements — the client with their open daily
+and weekly prompts, the pain history, the entry, the "next text is the note" marker — and, on
+the day's first check-in before its prompt, moving that prompt on.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.clients import live_client_where
-from bot.db.dialect import dialect_name
 from bot.db.models import (
     Client,
     ClientStatus,
     OutcomeMeasure,
+    PainEntry,
     PendingInput,
     Schedule,
     ScheduleKind,
@@ -87,10 +87,9 @@ _CHECKIN_CLIENT = {True: _checkin_client(lock=True), False: _checkin_client(lock
 
 
 async def checkin_client(
-    session: AsyncSession, telegram_id: int, *, lock: bool = True
+    connection: AsyncConnection, telegram_id: int, *, lock: bool = True
 ) -> CheckinClient | None:
     """The live client using this Telegram account and their due prompts, in one statement."""
-    connection = await session.connection()
     rows = (await connection.execute(_CHECKIN_CLIENT[lock], {"telegram_id": telegram_id})).all()
     if not rows:
         return None
@@ -118,9 +117,8 @@ _WEEKLY_TAKEN = select(
 )
 
 
-async def weekly_measure_taken(session: AsyncSession, *, client_id: int, week: date) -> bool:
+async def weekly_measure_taken(connection: AsyncConnection, *, client_id: int, week: date) -> bool:
     """The client has answered the weekly questionnaire for the week starting `week`."""
-    connection = await session.connection()
     result = await connection.execute(_WEEKLY_TAKEN, {"client_id": client_id, "week": week})
     return bool(result.scalar())
 
@@ -133,10 +131,9 @@ _MOVE_PROMPT = (
 
 
 async def move_prompt(
-    session: AsyncSession, *, schedule_id: int, next_fire_at: datetime | None, now: datetime
+    connection: AsyncConnection, *, schedule_id: int, next_fire_at: datetime | None, now: datetime
 ) -> None:
     """An answered prompt fires next at `next_fire_at` (None: never)."""
-    connection = await session.connection()
     await connection.execute(
         _MOVE_PROMPT, {"schedule_id": schedule_id, "next_fire_at": next_fire_at, "now": now}
     )
@@ -163,7 +160,7 @@ _EXPECT_TEXT = {
 
 
 async def expect_text(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     telegram_id: int,
     kind: str,
@@ -171,8 +168,66 @@ async def expect_text(
     expires_at: datetime,
 ) -> None:
     """The user's next typed text is taken as `kind` (until `expires_at`)."""
-    connection = await session.connection()
     await connection.execute(
-        _EXPECT_TEXT[dialect_name(session)],
+        _EXPECT_TEXT[connection.dialect.name],
         {"telegram_id": telegram_id, "kind": kind, "payload": payload, "expires_at": expires_at},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PainEntryRow:
+    id: int
+    day: date
+    leg: int
+    back: int
+
+
+_CLIENT_PAIN = select(PainEntry.id, PainEntry.day, PainEntry.leg, PainEntry.back).where(
+    PainEntry.client_id == bindparam("client_id"),
+    PainEntry.day >= bindparam("since"),
+    PainEntry.day <= bindparam("until"),
+)
+
+
+async def client_pain(
+    connection: AsyncConnection, *, client_id: int, since: date, until: date
+) -> list[PainEntryRow]:
+    """One client's pain entries dated `since`..`until`."""
+    rows = await connection.execute(
+        _CLIENT_PAIN, {"client_id": client_id, "since": since, "until": until}
+    )
+    return [PainEntryRow(i, d, leg, back) for i, d, leg, back in rows]
+
+
+_ADD_PAIN_ENTRY = insert(PainEntry).returning(PainEntry.id)
+
+
+async def add_pain_entry(
+    connection: AsyncConnection, *, client_id: int, day: date, leg: int, back: int, now: datetime
+) -> int:
+    """Store a new day's check-in; its id."""
+    values = {
+        "client_id": client_id,
+        "day": day,
+        "leg": leg,
+        "back": back,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return int((await connection.execute(_ADD_PAIN_ENTRY, values)).scalar_one())
+
+
+_UPDATE_PAIN_ENTRY = (
+    update(PainEntry)
+    .where(PainEntry.id == bindparam("entry_id"))
+    .values(leg=bindparam("leg"), back=bindparam("back"), updated_at=bindparam("now"))
+)
+
+
+async def update_pain_entry(
+    connection: AsyncConnection, *, entry_id: int, leg: int, back: int, now: datetime
+) -> None:
+    """The client corrected the day's check-in."""
+    await connection.execute(
+        _UPDATE_PAIN_ENTRY, {"entry_id": entry_id, "leg": leg, "back": back, "now": now}
     )

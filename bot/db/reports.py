@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -103,70 +103,6 @@ async def pain_rows(
         query = query.where(PainEntry.day <= until)
     rows = await session.execute(query.order_by(PainEntry.client_id, PainEntry.day))
     return [PainRow(c, d, leg, back, note) for c, d, leg, back, note in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class PainEntryRow:
-    id: int
-    day: date
-    leg: int
-    back: int
-
-
-_CLIENT_PAIN = select(PainEntry.id, PainEntry.day, PainEntry.leg, PainEntry.back).where(
-    PainEntry.client_id == bindparam("client_id"),
-    PainEntry.day >= bindparam("since"),
-    PainEntry.day <= bindparam("until"),
-)
-
-
-async def client_pain(
-    session: AsyncSession, *, client_id: int, since: date, until: date
-) -> list[PainEntryRow]:
-    """One client's pain entries dated `since`..`until` (a check-in reads this every time:
-    the statement is built once)."""
-    # Core, not ORM execution: plain rows are all a check-in needs, at half the cost.
-    connection = await session.connection()
-    rows = await connection.execute(
-        _CLIENT_PAIN, {"client_id": client_id, "since": since, "until": until}
-    )
-    return [PainEntryRow(i, d, leg, back) for i, d, leg, back in rows]
-
-
-_ADD_PAIN_ENTRY = insert(PainEntry).returning(PainEntry.id)
-
-
-async def add_pain_entry(
-    session: AsyncSession, *, client_id: int, day: date, leg: int, back: int, now: datetime
-) -> int:
-    """Store a new day's check-in; its id."""
-    values = {
-        "client_id": client_id,
-        "day": day,
-        "leg": leg,
-        "back": back,
-        "created_at": now,
-        "updated_at": now,
-    }
-    connection = await session.connection()
-    return int((await connection.execute(_ADD_PAIN_ENTRY, values)).scalar_one())
-
-
-_UPDATE_PAIN_ENTRY = (
-    update(PainEntry)
-    .where(PainEntry.id == bindparam("entry_id"))
-    .values(leg=bindparam("leg"), back=bindparam("back"), updated_at=bindparam("now"))
-)
-
-
-async def update_pain_entry(
-    session: AsyncSession, *, entry_id: int, leg: int, back: int, now: datetime
-) -> None:
-    """The client corrected the day's check-in."""
-    connection = await session.connection()
-    await connection.execute(
-        _UPDATE_PAIN_ENTRY, {"entry_id": entry_id, "leg": leg, "back": back, "now": now}
-    )
 
 
 async def first_pain_rows(

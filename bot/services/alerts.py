@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db import outbox, reports
 from bot.db.dialect import insert_for
@@ -217,7 +217,7 @@ def pain_history_start(day: date) -> date:
 
 
 async def judge_checkin(
-    session: AsyncSession,
+    transaction: AsyncSession | AsyncConnection,
     *,
     client_id: int,
     day: date,
@@ -225,13 +225,22 @@ async def judge_checkin(
     now: datetime,
     sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
 ) -> list[AlertNotice]:
-    """Judge the day of a check-in, at the check-in, in the caller's transaction.
+    """Judge the day of a check-in, at the check-in, in the caller's transaction (a session,
+    or the connection of a Core transaction: a session joins it only to raise an alert).
 
     `history` is the client's pain from `pain_history_start(day)` to `day`, the new entry
     included (the check-in service has just read it). Returns the alerts newly raised.
     """
     candidates = pain_trend_alerts(history, judged_day=day, sensitivity=sensitivity)
-    return await _raise(session, {client_id: candidates}, now=now)
+    if not candidates:
+        return []
+    if isinstance(transaction, AsyncSession):
+        return await _raise(transaction, {client_id: candidates}, now=now)
+    # Joins the connection's transaction: the caller commits (or rolls back) it.
+    async with AsyncSession(bind=transaction, expire_on_commit=False) as session:
+        notices = await _raise(session, {client_id: candidates}, now=now)
+        await session.flush()
+    return notices
 
 
 @dataclass(frozen=True)

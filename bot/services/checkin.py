@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db import checkins, reports
+from bot.db import checkins
 from bot.db.clients import live_client_where
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, PainEntry, PendingInput, ScheduleKind
@@ -113,8 +113,10 @@ async def record_pain_entry(
     After SAVED/UPDATED the client's next typed message is taken as the day's note.
     """
     leg, back = validate_pain_score(leg), validate_pain_score(back)
-    async with db.sessions.begin() as session:
-        client = await checkins.checkin_client(session, telegram_id, lock=True)
+    # One Core transaction on the connection (no ORM session: a check-in is a few plain
+    # statements; an alert, when one is raised, joins it).
+    async with db.engine.begin() as connection:
+        client = await checkins.checkin_client(connection, telegram_id, lock=True)
         if client is None:
             return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
         today = local_day(client.timezone, now)
@@ -126,8 +128,8 @@ async def record_pain_entry(
         since = min(pain_history_start(day), today - timedelta(days=COMPARISON_DAYS - 1))
         history = {
             row.day: row
-            for row in await reports.client_pain(
-                session, client_id=client.id, since=since, until=today
+            for row in await checkins.client_pain(
+                connection, client_id=client.id, since=since, until=today
             )
         }
         entry = history.get(day)
@@ -146,11 +148,13 @@ async def record_pain_entry(
             )
         elif entry is not None:
             entry_id = entry.id
-            await reports.update_pain_entry(session, entry_id=entry_id, leg=leg, back=back, now=now)
+            await checkins.update_pain_entry(
+                connection, entry_id=entry_id, leg=leg, back=back, now=now
+            )
             status = CheckinStatus.UPDATED
         else:
-            entry_id = await reports.add_pain_entry(
-                session, client_id=client.id, day=day, leg=leg, back=back, now=now
+            entry_id = await checkins.add_pain_entry(
+                connection, client_id=client.id, day=day, leg=leg, back=back, now=now
             )
             status = CheckinStatus.SAVED
         pain = {d: DailyPain(day=d, leg=r.leg, back=r.back) for d, r in history.items()}
@@ -158,7 +162,7 @@ async def record_pain_entry(
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:
             await checkins.expect_text(
-                session,
+                connection,
                 telegram_id=telegram_id,
                 kind=PAIN_NOTE,
                 payload={"entry_id": entry_id},
@@ -166,12 +170,12 @@ async def record_pain_entry(
             )
             if client.status is ClientStatus.ACTIVE:
                 await _skip_answered_prompts(
-                    session, client, today=today, checked_in=today in pain, now=now
+                    connection, client, today=today, checked_in=today in pain, now=now
                 )
             # Judged when it is made: the check-in's own day, with the clock at the check-in.
             alerts = tuple(
                 await judge_checkin(
-                    session,
+                    connection,
                     client_id=client.id,
                     day=day,
                     history=list(pain.values()),
@@ -186,7 +190,7 @@ async def record_pain_entry(
 
 
 async def _skip_answered_prompts(
-    session: AsyncSession,
+    connection: AsyncConnection,
     client: checkins.CheckinClient,
     *,
     today: date,
@@ -204,7 +208,7 @@ async def _skip_answered_prompts(
         elif answered_prompt_next_fire(
             prompt.next_fire_at, week + timedelta(days=6), prompt.timezone
         ) is not None and await checkins.weekly_measure_taken(
-            session, client_id=client.id, week=week
+            connection, client_id=client.id, week=week
         ):
             answered = week + timedelta(days=6)
         else:
@@ -212,7 +216,7 @@ async def _skip_answered_prompts(
         after = answered_prompt_next_fire(prompt.next_fire_at, answered, prompt.timezone)
         if after is not None:
             await checkins.move_prompt(
-                session,
+                connection,
                 schedule_id=prompt.id,
                 next_fire_at=first_fire_after(
                     local_times=prompt.local_times,
