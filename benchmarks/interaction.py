@@ -10,12 +10,21 @@ moment its answerCallbackQuery arrives.
 
 Concurrency is the app's own setting, `CONCURRENT_UPDATES` (`Settings.concurrent_updates`):
 different users' updates run in parallel, each user's in order (`bot.update_processing`).
-"database is locked" is counted in the bot's log; the bot's peak RSS is read from /proc.
+
+A press fails when it is answered with an error (the error handler's "something went wrong",
+as an answer or a message), never answered, or its screen never comes; a back press fails
+too when its answer is not "saved". Every failed press is counted, whatever the log says
+("database is locked" and tracebacks in the bot's log are counted besides). The bot's peak
+RSS is read from /proc.
+
+`side="floor"` runs `python -m benchmarks.floor_bot` instead: python-telegram-bot with the
+same Application settings answering and editing only, the floor our presses are held to.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,8 +40,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.measure import LoopStallMonitor, lateness_summary
 from benchmarks.ours import CONTENT_DIR, FIRST_CHAT, REPO_ROOT, _database, add_clients
+from bot import texts
 from bot.db.engine import Database
 from bot.db.models import PainEntry
+from bot.texts import checkin as checkin_texts
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.telegram_payloads import TgUser
 
@@ -61,44 +72,91 @@ async def bench_postgres_url() -> str | None:
     return base.set(database="bot_bench").render_as_string(hide_password=False)
 
 
+BOT_PROCESSES = {
+    "ours": ["-m", "bot", "run"],
+    "floor": ["-m", "benchmarks.floor_bot"],
+}
+ERROR_TEXT = texts.SOMETHING_WENT_WRONG
+# The two taps each client makes: the leg score, then the back score.
+TAPS = (("6", None), ("3", checkin_texts.SAVED.format(leg=6, back=3)))
+
+
 class _Answers:
     """Watches the double's calls once for everyone: the answer to each press, and each chat's
-    edits. (One watcher instead of a `wait_for` per client, whose wake-ups cost the clients'
-    side more CPU than the bot's work at 150 clients.)"""
+    edits. One poller task resolves each waiting client's future (no client polls: 150 clients
+    each waking every few milliseconds cost the clients' side more CPU than the bot's work)."""
 
     def __init__(self, double: BotApiDouble) -> None:
         self._double = double
         self._seen = double.mark()
         self._answers: dict[str, RecordedCall] = {}
         self._edits: dict[int, int] = {}
+        self._answer_waiters: dict[str, asyncio.Future[RecordedCall]] = {}
+        self._edit_waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        # Chats told "something went wrong" in a message (the query was answered before).
+        self.errors_sent: dict[int, int] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._poller = asyncio.create_task(self._poll_forever())
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        self.poll()
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            self.poll()
 
     def poll(self) -> None:
         for call in self._double.calls(after=self._seen):
             if call.method == "answerCallbackQuery":
-                self._answers[str(call.params.get("callback_query_id"))] = call
+                query_id = str(call.params.get("callback_query_id"))
+                self._answers[query_id] = call
+                waiter = self._answer_waiters.pop(query_id, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(call)
             elif call.method == "editMessageText":
                 chat = int(call.params.get("chat_id", 0))
                 self._edits[chat] = self._edits.get(chat, 0) + 1
+                wanted = self._edit_waiters.get(chat)
+                if wanted is not None and self._edits[chat] >= wanted[0]:
+                    del self._edit_waiters[chat]
+                    if not wanted[1].done():
+                        wanted[1].set_result(None)
+            elif call.method == "sendMessage" and call.params.get("text") == ERROR_TEXT:
+                chat = int(call.params.get("chat_id", 0))
+                self.errors_sent[chat] = self.errors_sent.get(chat, 0) + 1
         self._seen = self._double.mark()
 
     async def answer(self, query_id: str, deadline: float) -> RecordedCall:
-        while query_id not in self._answers:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"press {query_id} never answered")
-            await asyncio.sleep(POLL_S)
-            self.poll()
-        return self._answers[query_id]
+        if query_id in self._answers:
+            return self._answers[query_id]
+        waiter = self._answer_waiters.setdefault(
+            query_id, asyncio.get_running_loop().create_future()
+        )
+        try:
+            return await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise TimeoutError(f"press {query_id} never answered") from None
 
     async def edits(self, chat_id: int, count: int, deadline: float) -> None:
-        while self._edits.get(chat_id, 0) < count:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"chat {chat_id} never edited")
-            await asyncio.sleep(POLL_S)
-            self.poll()
+        if self._edits.get(chat_id, 0) >= count:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._edit_waiters[chat_id] = (count, waiter)
+        try:
+            await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise TimeoutError(f"chat {chat_id} never edited") from None
 
 
 def _bot_process(
-    double: BotApiDouble, database_url: str, concurrency: int, log_path: Path
+    double: BotApiDouble, database_url: str, concurrency: int, log_path: Path, side: str = "ours"
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -113,8 +171,8 @@ def _bot_process(
         "LOG_FORMAT": "text",
     }
     with log_path.open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+        return subprocess.Popen(  # noqa: S603 - our own entry points, argv only
+            [sys.executable, *BOT_PROCESSES[side]],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -138,7 +196,9 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-async def presses(concurrency: int, clients: int, database_url: str | None) -> dict[str, Any]:
+async def presses(
+    concurrency: int, clients: int, database_url: str | None, side: str = "ours"
+) -> dict[str, Any]:
     db, _ = await _database(database_url)
     url = db.engine.url.render_as_string(hide_password=False)
     try:
@@ -148,7 +208,7 @@ async def presses(concurrency: int, clients: int, database_url: str | None) -> d
     double = BotApiDouble(max_long_poll=0.5)
     await double.start()
     log_path = Path(tempfile.mkdtemp(prefix="bench-bot-")) / "bot.log"
-    bot = _bot_process(double, url, concurrency, log_path)
+    bot = _bot_process(double, url, concurrency, log_path, side)
     try:
         users = [TgUser(id=FIRST_CHAT + i, first_name="Client") for i in range(clients)]
         mark = double.mark()
@@ -162,14 +222,17 @@ async def presses(concurrency: int, clients: int, database_url: str | None) -> d
         )
         await double.settle()
         answers = _Answers(double)
+        answers.start()
         monitor = LoopStallMonitor()
         monitor.start()
         started, cpu_before = time.perf_counter(), _cpu_s(bot.pid)
         pairs = zip(users, prompts, strict=True)
-        latencies = await asyncio.gather(*(_two_taps(double, answers, u, p) for u, p in pairs))
+        taps = await asyncio.gather(*(_two_taps(double, answers, u, p) for u, p in pairs))
         elapsed, bot_cpu = time.perf_counter() - started, _cpu_s(bot.pid) - cpu_before
         stall = await monitor.stop()
         await double.settle()
+        await answers.stop()
+        errors_sent = sum(answers.errors_sent.values())
         unanswered = len(double.unanswered_callback_ids())
         bot_rss = _peak_rss_mb(bot.pid)
     finally:
@@ -188,36 +251,52 @@ async def presses(concurrency: int, clients: int, database_url: str | None) -> d
         await db.dispose()
 
     log = log_path.read_text(errors="replace")
-    flat = [value for pair in latencies for value in pair]
+    flat = [value for client in taps for value, _ in client if value is not None]
+    failed = sum(1 for client in taps for _, ok in client if not ok)
+    presses_made = sum(len(client) for client in taps)
     return {
+        "side": side,
+        "bot_process": "python " + " ".join(BOT_PROCESSES[side]),
         "database": dialect,
         "concurrent_updates": concurrency,
         "clients": clients,
-        "presses": len(flat),
-        "presses_per_s": round(len(flat) / elapsed, 1),
+        "presses": presses_made,
+        "presses_per_s": round(presses_made / elapsed, 1),
         "latency": lateness_summary(flat),
+        "failed_presses": failed + errors_sent,
         "database_locked": log.count(LOCKED),
-        "handler_errors": log.count("Traceback"),
+        "handler_errors": log.count("Traceback") + log.count("handler failed"),
         "unanswered": unanswered,
-        "pain_entries_stored": stored,
+        "pain_entries_stored": stored if side == "ours" else None,
         "bot_cpu_ms_per_press": round(1000 * bot_cpu / len(flat), 2),
         "bot_cpu_share": round(bot_cpu / elapsed, 2),
         "clients_side_loop_stall_max_ms": round(stall * 1000, 1),
         "bot_rss_mb": bot_rss,
-        "bot_process": "python -m bot run",
     }
 
 
 async def _two_taps(
     double: BotApiDouble, answers: _Answers, user: TgUser, prompt: RecordedCall
-) -> list[float]:
-    taken = []
+) -> list[tuple[float | None, bool]]:
+    """Each tap's latency (None: never answered) and whether it did what it should."""
+    taken: list[tuple[float | None, bool]] = []
     deadline = time.monotonic() + 120
-    for edits, label in enumerate(("6", "3"), start=1):
+    for edits, (label, expected) in enumerate(TAPS, start=1):
         pressed = time.monotonic()
         query_id = double.press_button(user, prompt, label)
-        answer = await answers.answer(query_id, deadline)
-        taken.append(answer.at - pressed)
-        # The edit that follows the answer carries the next keyboard: wait for it too.
-        await answers.edits(user.id, edits, deadline)
+        try:
+            answer = await answers.answer(query_id, deadline)
+        except TimeoutError:
+            taken.append((None, False))
+            break
+        text = answer.params.get("text")
+        ok = text != ERROR_TEXT and (expected is None or text == expected)
+        try:
+            # The edit that follows the answer carries the next keyboard: wait for it too.
+            await answers.edits(user.id, edits, deadline)
+        except TimeoutError:
+            ok = False
+        taken.append((answer.at - pressed, ok))
+        if not ok:
+            break
     return taken

@@ -43,7 +43,9 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
         from benchmarks import interaction
 
         url = await interaction.bench_postgres_url() if spec["database"] == "postgresql" else None
-        return await interaction.presses(spec["concurrency"], spec["clients"], url)
+        return await interaction.presses(
+            spec["concurrency"], spec["clients"], url, side=spec.get("side", "ours")
+        )
     if scenario == "summary":
         from benchmarks import summary_build
 

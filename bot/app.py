@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, time, timedelta
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, Forbidden
@@ -19,6 +20,7 @@ from bot.handlers.alerts import day_end_alerts_job
 from bot.handlers.common import CONTEXT_TYPES, BotApplication, BotContext
 from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
+from bot.services.updates import UpdateClaims
 from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
@@ -105,6 +107,39 @@ async def scheduler_tick(context: BotContext) -> None:
     await context.bot_data.scheduler.tick(context.bot_data.services.now())
 
 
+# Bot API connections kept beyond one per concurrent update (the dispatcher's sends).
+EXTRA_CONNECTIONS = 8
+# A call waits this long for a free connection (PTB's 1 s default would fail calls outright
+# while Telegram is slow and every connection is busy).
+POOL_TIMEOUT_S = 10.0
+
+
+def application_builder(
+    settings: Settings, processor: PerUserUpdateProcessor
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """The Application's Telegram-facing settings (the interaction benchmark's floor bot is
+    built from these too, so the two always compare like for like)."""
+    return (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .defaults(Defaults(tzinfo=UTC))
+        # Flood control: RetryAfter (429) is waited out and retried here for every call.
+        # Broadcast pacing (SEND_RATE_PER_SECOND overall, PER_CHAT_RATE_PER_SECOND per chat)
+        # is the scheduler dispatcher's job; replies to a user's own tap or message are paced
+        # by that user, so they are not queued behind a global 30/s bucket.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .concurrent_updates(processor)
+        # An update makes its Bot API calls one after another, so this many connections
+        # serve every concurrent update and the dispatcher at once. (PTB's default is 256:
+        # httpcore scans every pooled connection on each request, so a pool grown far past
+        # what is ever in use costs CPU on every call.)
+        .connection_pool_size(settings.concurrent_updates + EXTRA_CONNECTIONS)
+        .pool_timeout(POOL_TIMEOUT_S)
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -140,19 +175,9 @@ def build_application(
     processor = PerUserUpdateProcessor(settings.concurrent_updates)
 
     app: BotApplication = (
-        ApplicationBuilder()
+        application_builder(settings, processor)
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[BotContext]())  # PTB's default, typed for our context
-        .token(settings.token())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .defaults(Defaults(tzinfo=UTC))
-        # Flood control: RetryAfter (429) is waited out and retried here for every call.
-        # Broadcast pacing (SEND_RATE_PER_SECOND overall, PER_CHAT_RATE_PER_SECOND per chat)
-        # is the scheduler dispatcher's job; replies to a user's own tap or message are paced
-        # by that user, so they are not queued behind a global 30/s bucket.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(processor)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -167,6 +192,7 @@ def build_application(
         container,
         red_flag_fallback=unrecorded.alert if unrecorded is not None else None,
         flush_outbox=scheduler.outbox.after_update,
+        update_claims=UpdateClaims(database),
     )
     # A handled update may have written outbox rows (an alert, a relayed message): they are
     # handed to the dispatcher at once instead of at the next tick.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -20,6 +21,19 @@ async def claim_update(session: AsyncSession, *, update_id: int, now: datetime) 
         .returning(ProcessedUpdate.update_id)
     )
     return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def claim_updates(
+    session: AsyncSession, *, update_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """Record many updates as taken in one statement; the ones not taken before."""
+    statement = (
+        insert_for(session, ProcessedUpdate)
+        .values([{"update_id": update_id, "received_at": now} for update_id in update_ids])
+        .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
+        .returning(ProcessedUpdate.update_id)
+    )
+    return set((await session.execute(statement)).scalars())
 
 
 async def forget_updates_before(session: AsyncSession, *, before: datetime) -> int:

@@ -20,7 +20,13 @@ REDELIVERY_GROUP = -100
 
 async def skip_redelivered(update: Update, context: BotContext) -> None:
     services = services_of(context)
-    if not await first_delivery(services.db, update_id=update.update_id, now=services.now()):
+    claims = services.update_claims
+    first = (
+        await claims.first_delivery(update_id=update.update_id, now=services.now())
+        if claims is not None
+        else await first_delivery(services.db, update_id=update.update_id, now=services.now())
+    )
+    if not first:
         log.info("redelivered update skipped", extra={"update_id": update.update_id})
         raise ApplicationHandlerStop
 

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.services.red_flags import RedFlagReport
+from bot.services.updates import UpdateClaims
 
 Clock = Callable[[], datetime]
 
@@ -30,6 +31,9 @@ class ServiceContainer:
     # Hands outbox rows this process just wrote to the dispatcher now (a job's alerts) rather
     # than at the next tick (`scheduler.outbox.Outbox.after_update`).
     flush_outbox: Callable[[], Awaitable[None]] | None = None
+    # Claims each update once, many per transaction (`bot.services.updates.UpdateClaims`);
+    # without it each update is claimed in a transaction of its own.
+    update_claims: UpdateClaims | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from bot.db import updates
@@ -26,3 +27,56 @@ async def first_delivery(db: Database, *, update_id: int, now: datetime) -> bool
         if first and update_id % PURGE_EVERY == 0:
             await updates.forget_updates_before(session, before=now - KEEP_FOR)
     return first
+
+
+class UpdateClaims:
+    """`first_delivery` for many updates at once: the updates that arrive while a claim is
+    being written are claimed together in the next transaction (one INSERT of all their ids),
+    each caller still waiting until its own claim is committed. Same guarantee, one write
+    per batch instead of one per update (the bot handles `CONCURRENT_UPDATES` at once).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._pending: dict[int, asyncio.Future[bool]] = {}
+        self._now: datetime | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    async def first_delivery(self, *, update_id: int, now: datetime) -> bool:
+        """True the first time this update_id is seen (and records it); False otherwise."""
+        if update_id in self._pending:
+            return False  # the same update twice in one batch: the second is a redelivery
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending[update_id] = future
+        self._now = now if self._now is None else max(self._now, now)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+        return await future
+
+    def _take(self) -> tuple[dict[int, asyncio.Future[bool]], datetime | None]:
+        batch, now = self._pending, self._now
+        self._pending, self._now, self._writer = {}, None, None
+        return batch, now
+
+    async def _write(self) -> None:
+        batch: dict[int, asyncio.Future[bool]] | None = None
+        try:
+            async with self._db.sessions.begin() as session:
+                # The batch is taken once the transaction has its connection (on SQLite, the
+                # one): every update that arrived while it waited joins it.
+                await session.connection()
+                batch, now = self._take()
+                assert now is not None
+                taken = await updates.claim_updates(session, update_ids=list(batch), now=now)
+                if any(update_id % PURGE_EVERY == 0 for update_id in taken):
+                    await updates.forget_updates_before(session, before=now - KEEP_FOR)
+        except BaseException as exc:
+            for future in (batch if batch is not None else self._take()[0]).values():
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for update_id, future in batch.items():
+            if not future.done():
+                future.set_result(update_id in taken)
