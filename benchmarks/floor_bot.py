@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.cli.run import ALLOWED_UPDATES
 from bot.app import application_builder
 from bot.buttons.checkin import PAIN, BackPain, LegPain
+from bot.cli.run import ALLOWED_UPDATES
 from bot.config import load_settings
 from bot.texts import checkin as t
 from bot.update_processing import PerUserUpdateProcessor

@@ -6,10 +6,14 @@ two measurements never share a core or a heap. Results go to
 Markdown tables docs/benchmarks.md shows, or with `--json` one JSON object (headline figures under
 `ours`, `peer` and `peer_no_grace`, everything under `scenarios`).
 
-Sizes: `--quick` N = 500 (about a minute, the burst and a 150-client `alerts replay`); the
-default N = 1,000 and 10,000 with every scenario, including the running bot at rest with 200
-clients (`idle_bot`); `--full` adds N = 100,000 and replays the 225,000-check-in diary.
-`--json` puts the replay's check-ins per second at the top level as `replay_checkins_per_s`.
+Sizes: `--quick` N = 500 (about a minute: the burst, a 150-client `alerts replay` and a
+60-client press run of ours and the floor); the default N = 1,000 and 10,000 with every
+scenario, including the running bot at rest with 200 clients (`idle_bot`) and presses at 150
+and 600 clients (two interleaved rounds of ours and the floor); `--full` adds N = 100,000 and
+replays the 225,000-check-in diary. `--json` puts the replay's check-ins per second at the top
+level as `replay_checkins_per_s`, and the presses' figures as `presses_per_s`, `press_cpu_ms`,
+`floor_presses_per_s` and `ratio_to_floor` (the smallest client count; every count under
+`presses_by_clients`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -40,6 +45,11 @@ IDLE_BOT_CLIENTS = 200
 REPLAY_CLIENTS = {"quick": 150, "default": 1_000, "full": 3_000}
 REPLAY_DAYS = 84
 PEERS = (("peer", "default"), ("peer_no_grace", "none"))
+# Check-in presses (`benchmarks.interaction`): clients pressing at once, the bot's default
+# CONCURRENT_UPDATES, and rounds of ours-then-floor per client count.
+INTERACTION_CLIENTS = {"quick": [60], "default": [150, 600], "full": [150, 600]}
+INTERACTION_CONCURRENCY = 16
+INTERACTION_ROUNDS = {"quick": 1, "default": 2, "full": 3}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +83,7 @@ def _plan(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
     wanted = (
         set(args.only.split(","))
         if args.only
-        else ({"burst", "replay"} if mode == "quick" else set(SCENARIOS))
+        else ({"burst", "replay", "interaction"} if mode == "quick" else set(SCENARIOS))
     )
     downtime_clients = args.downtime_clients or (250 if mode == "quick" else 2_500)
     plan: dict[str, list[dict[str, Any]]] = {}
@@ -105,17 +115,23 @@ def _plan(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
             {**base, "side": "peer", "label": side, "grace": grace} for side, grace in PEERS
         ]
     if "interaction" in wanted:
-        clients = args.interaction_clients or 150
-        databases = ["sqlite"] + (
-            ["postgresql"]
-            if os.environ.get("TEST_POSTGRES_URL") or os.environ.get("BENCH_POSTGRES_URL")
-            else []
+        # Ours and the floor (python-telegram-bot answering and editing only, same settings)
+        # interleaved, so both see the same machine; SQLite at each client count, PostgreSQL
+        # (ours) when a server is given.
+        counts = (
+            [args.interaction_clients] if args.interaction_clients else INTERACTION_CLIENTS[mode]
         )
+        base = {"scenario": "interaction", "concurrency": INTERACTION_CONCURRENCY}
         plan["interaction"] = [
-            {"scenario": "interaction", "database": database, "concurrency": c, "clients": clients}
-            for database in databases
-            for c in (1, 16, 64)
+            {**base, "database": "sqlite", "clients": clients, "side": side}
+            for clients in counts
+            for _ in range(INTERACTION_ROUNDS[mode])
+            for side in ("ours", "floor")
         ]
+        if os.environ.get("TEST_POSTGRES_URL") or os.environ.get("BENCH_POSTGRES_URL"):
+            plan["interaction"].append(
+                {**base, "database": "postgresql", "clients": counts[0], "side": "ours"}
+            )
     if "summary" in wanted:
         counts = [int(c) for c in (args.summary_clients or "50,200").split(",")]
         plan["summary"] = [{"scenario": "summary", "clients": c, "weeks": 12} for c in counts]
@@ -212,6 +228,47 @@ def _replay_figure(scenarios: dict[str, list[dict[str, Any]]]) -> float | None:
     """`alerts replay` check-ins per second (the largest diary that ran)."""
     runs = [r["result"] for r in scenarios.get("replay", []) if "result" in r]
     return max(runs, key=lambda r: r["checkins"])["checkins_per_s"] if runs else None
+
+
+def _press_figures(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Check-in presses on SQLite per client count: ours and the floor (medians of the
+    interleaved rounds), ours ÷ floor, the worst p99 and every failed press."""
+    runs = [
+        r["result"]
+        for r in scenarios.get("interaction", [])
+        if "result" in r and r["result"]["database"] == "sqlite"
+    ]
+    figures: dict[str, Any] = {}
+    for clients in sorted({r["clients"] for r in runs}):
+        ours = [r for r in runs if r["clients"] == clients and r["side"] == "ours"]
+        floor = [r for r in runs if r["clients"] == clients and r["side"] == "floor"]
+        if not ours:
+            continue
+        pps = statistics.median(r["presses_per_s"] for r in ours)
+        floor_pps = statistics.median(r["presses_per_s"] for r in floor) if floor else None
+        figures[str(clients)] = {
+            "presses_per_s": pps,
+            "press_cpu_ms": statistics.median(r["bot_cpu_ms_per_press"] for r in ours),
+            "press_p99_s": max(r["latency"]["p99_s"] or 0 for r in ours),
+            "failed_presses": sum(r["failed_presses"] for r in ours),
+            "floor_presses_per_s": floor_pps,
+            "floor_press_cpu_ms": (
+                statistics.median(r["bot_cpu_ms_per_press"] for r in floor) if floor else None
+            ),
+            "ratio_to_floor": round(pps / floor_pps, 2) if floor_pps else None,
+            "rounds": len(ours),
+        }
+    return figures
+
+
+def _headline_presses(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """`presses_per_s`, `press_cpu_ms`, `floor_presses_per_s` (and the rest) at the smallest
+    client count that ran, with every count under `presses_by_clients`."""
+    figures = _press_figures(scenarios)
+    if not figures:
+        return {"presses_per_s": None, "press_cpu_ms": None, "floor_presses_per_s": None}
+    first = figures[min(figures, key=int)]
+    return {**first, "presses_by_clients": figures}
 
 
 def _fmt(value: Any) -> str:
@@ -339,22 +396,39 @@ def _tables(scenarios: dict[str, list[dict[str, Any]]]) -> str:
     if presses:
         out.append(
             "\n**Check-in presses: the real bot process (`python -m bot run`) against the Bot "
-            "API double (ours; the peer is a scheduling approach with no interaction path)**\n"
+            "API double, beside the floor (`python -m benchmarks.floor_bot`: python-telegram-bot "
+            "with the same Application settings, answering and editing only), in run order**\n"
         )
         out.append(
-            "| database | concurrent_updates | presses | presses/s | p50 (s) | p99 (s) "
-            '| "database is locked" | unanswered | bot CPU per press (ms) | target |'
+            "| side | database | clients | concurrent_updates | presses | presses/s | p50 (s) "
+            "| p99 (s) | failed presses | bot CPU per press (ms) | bot CPU share |"
         )
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in presses:
             res = r["result"]
             out.append(
-                f"| {res['database']} | {res['concurrent_updates']} | {res['presses']} "
+                f"| {res.get('side', 'ours')} | {res['database']} | {res['clients']} "
+                f"| {res['concurrent_updates']} | {res['presses']} "
                 f"| {_fmt(res['presses_per_s'])} | {_fmt(res['latency']['p50_s'])} "
-                f"| {_fmt(res['latency']['p99_s'])} | {res['database_locked']} "
-                f"| {res['unanswered']} | {_fmt(res.get('bot_cpu_ms_per_press'))} "
-                f"| ≥ 200/s, 0 locked |"
+                f"| {_fmt(res['latency']['p99_s'])} | {res.get('failed_presses')} "
+                f"| {_fmt(res.get('bot_cpu_ms_per_press'))} | {_fmt(res.get('bot_cpu_share'))} |"
             )
+        figures = _press_figures(scenarios)
+        if figures:
+            out.append(
+                "\n| clients (SQLite) | ours presses/s | floor presses/s | ours ÷ floor "
+                "| ours CPU per press (ms) | floor CPU per press (ms) | worst p99 (s) "
+                "| failed presses | target |"
+            )
+            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+            for clients, f in figures.items():
+                out.append(
+                    f"| {clients} | {_fmt(f['presses_per_s'])} "
+                    f"| {_fmt(f['floor_presses_per_s'])} | {_fmt(f['ratio_to_floor'])} "
+                    f"| {_fmt(f['press_cpu_ms'])} | {_fmt(f['floor_press_cpu_ms'])} "
+                    f"| {_fmt(f['press_p99_s'])} | {f['failed_presses']} "
+                    "| ≥ 200/s, ÷ floor ≥ 0.6, ≤ 5 ms, p99 ≤ 1 s, 0 failed |"
+                )
     summaries = [r for r in scenarios.get("summary", []) if "result" in r]
     if summaries:
         out.append("\n**Weekly summary with its chart, 12 weeks of data (ours)**\n")
@@ -436,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "machine": info,
                     **_headline(scenarios),
                     "replay_checkins_per_s": _replay_figure(scenarios),
+                    **_headline_presses(scenarios),
                     "scenarios": scenarios,
                 }
             )

@@ -34,6 +34,8 @@ def test_quick_bench_reports_every_headline_figure_for_ours_and_the_peer(tmp_pat
             "50",
             "--replay-clients",
             "6",
+            "--interaction-clients",
+            "5",
             "--out",
             str(tmp_path),
         ],
@@ -55,5 +57,10 @@ def test_quick_bench_reports_every_headline_figure_for_ours_and_the_peer(tmp_pat
     # `alerts replay` throughput is reported at the top level (the figure is not judged here).
     assert report["replay_checkins_per_s"] > 0
     assert report["ours"]["replay"]["checkins"] > 0
+    # Check-in presses, ours beside the floor bot, through the real processes: every press
+    # answered as it should be (figures are not judged here).
+    assert report["presses_per_s"] > 0 and report["floor_presses_per_s"] > 0
+    assert report["press_cpu_ms"] > 0
+    assert report["failed_presses"] == 0
     saved = json.loads(next(tmp_path.glob("*-burst-quick.json")).read_text())
     assert saved["machine"]["cpu_count"] >= 1
