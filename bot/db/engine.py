@@ -48,8 +48,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get(READ_ONLY):
-            # Reads never take the write lock (WAL: they see the last commit, never wait).
-            connection.exec_driver_sql("BEGIN")
+            # A look-up (`Database.read`) takes no lock at all: in autocommit each statement
+            # reads the last commit (WAL: never waiting for a writer).
             return
         # Take the write lock up front: a deferred transaction that upgrades from read to
         # write fails at once with SQLITE_BUSY instead of waiting for busy_timeout.
@@ -91,8 +91,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection for a read-only look-up (no ORM session; on SQLite a plain
-        `BEGIN`, never the write lock). Nothing written through it is kept."""
+        """A Core connection for a one-statement, read-only look-up (no ORM session; on
+        SQLite no transaction is opened, so no lock is taken: each statement reads the last
+        commit). Never for writes, nor for reads that must agree with each other."""
         reader = self._reader or self.engine.execution_options(**{READ_ONLY: True})
         async with reader.connect() as connection:
             yield connection
