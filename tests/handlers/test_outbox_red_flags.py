@@ -1,5 +1,6 @@
 """Red flags through the outbox: recorded with the event, sent to permitted people only,
-and never lost when the database cannot take the report."""
+and never lost when the database cannot take the report (SQLite's write lock held by another
+writer; PostgreSQL answering reads but refusing writes)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.db.engine
 from bot.app import BotApplication, build_application
@@ -175,3 +177,68 @@ async def test_a_red_flag_the_database_cannot_take_still_alerts_and_is_recorded_
     assert sent_id == alert.message_id
     # Sent once: recording it later did not send it again.
     assert len([c for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID) if _is_urgent(c)]) == 1
+
+
+# --- PostgreSQL: the database answers reads but refuses writes ---------------------------
+
+
+async def _set_read_only(url: str, read_only: bool) -> None:
+    """New sessions of this database start read-only (or not): reads answer, writes fail."""
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(
+                text(
+                    f'ALTER DATABASE "{target.database}" SET default_transaction_read_only = '
+                    + ("on" if read_only else "off")
+                )
+            )
+    finally:
+        await admin.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_red_flag_postgresql_will_not_write_still_alerts_and_is_recorded_later(
+    botapi: BotApiDouble, postgres_url: str, library: ExerciseLibrary, clock: FrozenClock
+) -> None:
+    await upgrade_async(postgres_url)
+    db = Database.connect(postgres_url)
+    app = build_application(
+        make_settings(botapi, postgres_url),
+        db=db,
+        library=library,
+        clock=clock,
+        scheduler_tick_job=False,
+    )
+    await add_client(db, CLIENT)
+    try:
+        async with running_application(app, botapi, raise_handler_errors=False) as running:
+            await _set_read_only(postgres_url, True)
+            await db.engine.dispose()  # the pool's next connections are read-only
+            try:
+                botapi.send_text(CLIENT, "I can't pee properly today")
+                alert = await botapi.wait_for(
+                    "sendMessage", chat_id=THERAPIST_ID, predicate=_is_urgent
+                )
+                await running.settle()
+                unrecorded = app.bot_data.scheduler.unrecorded_red_flags
+                assert unrecorded.waiting == 1
+            finally:
+                await _set_read_only(postgres_url, False)
+                await db.engine.dispose()
+            assert await unrecorded.record_waiting() == 0
+
+        first = botapi.calls("sendMessage", chat_id=CLIENT.id)[0]
+        assert first.text == DEFAULT_EMERGENCY_ADVICE
+        assert "Alice" in (alert.text or "")
+        assert await _count(db, RedFlagEvent) == 1
+        assert await _count(db, Alert) == 1
+        assert await _ledger(db) == [
+            ("emergency_advice", CLIENT.id, "sent"),
+            ("red_flag_alert", THERAPIST_ID, "sent"),
+        ]
+        urgent = [c for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID) if _is_urgent(c)]
+        assert len(urgent) == 1
+    finally:
+        await db.dispose()
