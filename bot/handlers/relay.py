@@ -77,7 +77,7 @@ async def _deliver(
     message = update.effective_message
     assert message is not None and message.text is not None
     services = services_of(context)
-    await queue_relayed(
+    quiet_until = await queue_relayed(
         services.db,
         target=target,
         direction=direction,
@@ -88,7 +88,13 @@ async def _deliver(
         ),
         now=services.now(),
     )
-    if direction is Direction.TO_CLIENT:
+    if direction is Direction.TO_CLIENT and quiet_until is not None:
+        await message.reply_text(
+            t.RELAY_SENT_AFTER_QUIET_HOURS.format(
+                name=target.client_name, at=quiet_until.strftime("%H:%M")
+            )
+        )
+    elif direction is Direction.TO_CLIENT:
         await message.reply_text(t.RELAY_SENT.format(name=target.client_name))
     else:
         await message.reply_text(t.RELAY_REPLY_SENT)

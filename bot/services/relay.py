@@ -13,7 +13,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, MessageRelay, PendingInput, Therapist
 from bot.domain.recipients import Audience
+from bot.domain.schedule_times import outside_quiet_hours_from
 from bot.services import audit
 from bot.services.clients import owned_client
 from bot.services.kinds import RELAY_TO_CLIENT, RELAY_TO_THERAPIST
@@ -135,9 +137,12 @@ async def queue_relayed(
     direction: Direction,
     parts: Sequence[str],
     now: datetime,
-) -> None:
+) -> time | None:
     """Queue the message in the outbox (sent by the dispatcher, who checks at send time that
     the recipient may still receive it) and open the client's reply, in one transaction.
+
+    Returns the client's local time their quiet hours end when a message to them has to wait
+    for it (the outbox holds it until then), else None.
 
     The typed text waits in the outbox row only until it is sent; once sent, the row keeps
     no text and a `message_relay` row ties the delivered message to the client, so a reply to
@@ -189,6 +194,14 @@ async def queue_relayed(
                     {"client_id": target.client_id},
                     now + CLIENT_TTL,
                 )
+            client = await session.get(Client, target.client_id)
+            if client is not None:
+                until = outside_quiet_hours_from(
+                    now, client.timezone, client.quiet_start, client.quiet_end
+                )
+                if until > now:
+                    return until.astimezone(ZoneInfo(client.timezone)).time()
+    return None
 
 
 async def route_client_reply(

@@ -671,6 +671,10 @@ def client_change_notice(change: PrescriptionChange, title_of: TitleOf) -> str:
 # --- messages --------------------------------------------------------------------------------
 RELAY_PROMPT = "Type your message to {name} (one message). Send /cancel to stop."
 RELAY_SENT = "Sent to {name}. Their reply will come here."
+RELAY_SENT_AFTER_QUIET_HOURS = (
+    "Queued for {name}: it is their quiet hours, so it reaches them at {at} their time. "
+    "Their reply will come here."
+)
 RELAY_FAILED = "Could not deliver to {name}: they may have blocked the bot."
 RELAY_BLOCKED = "Could not deliver to {name}: they have blocked the bot."
 RELAY_NOT_DELIVERED = "Could not deliver to {name} just now — please send it again in a moment."

@@ -92,10 +92,13 @@ async def test_a_message_to_a_client_in_their_quiet_hours_waits_for_their_mornin
     assert _received(botapi, BOB, "See you Thursday") == 1
     assert _received(botapi, ALICE, "bridge before breakfast") == 0
     assert await _relays(db, alice) == [(OutboxStatus.QUEUED, AUCKLAND_0800)]
-    # The therapist is not kept waiting: their chat has no quiet hours.
-    assert "Sent to Alice Faraway" in "\n".join(
-        c.text or "" for c in botapi.calls("sendMessage", chat_id=therapist.id)
+    # The therapist is told when it will arrive; Bob's went at once.
+    replies = "\n".join(c.text or "" for c in botapi.calls("sendMessage", chat_id=therapist.id))
+    assert (
+        "Queued for Alice Faraway: it is their quiet hours, so it reaches them at 08:00 their time"
+        in replies
     )
+    assert "Sent to Bob Nearby" in replies
 
     # Scheduler passes through her night send nothing to her...
     for now in (WRITTEN + timedelta(hours=3), AUCKLAND_0800 - timedelta(minutes=1)):
