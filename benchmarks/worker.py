@@ -22,6 +22,10 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
 
         idle = {"idle_s": spec["idle_s"]} if "idle_s" in spec else {}
         return await ours.burst(spec["n"], spec["k"], **idle)
+    if scenario == "burst" and side == "reference":
+        from benchmarks import reference
+
+        return await reference.burst(spec["n"], spec["k"])
     if scenario == "burst":
         from benchmarks import peer
 
