@@ -108,8 +108,16 @@ def _plan(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
                         **idle,
                     }
                 )
+            # The reference has no routine cadence: a few seconds show its idle in --quick.
             plan["burst"].append(
-                {"scenario": "burst", "side": "reference", "label": "reference", "n": n, "k": k}
+                {
+                    "scenario": "burst",
+                    "side": "reference",
+                    "label": "reference",
+                    "n": n,
+                    "k": k,
+                    **({"idle_s": 3} if mode == "quick" else {}),
+                }
             )
     if "idle_bot" in wanted:
         plan["idle_bot"] = [{"scenario": "idle_bot", "clients": IDLE_BOT_CLIENTS}]

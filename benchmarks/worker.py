@@ -25,7 +25,8 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
     if scenario == "burst" and side == "reference":
         from benchmarks import reference
 
-        return await reference.burst(spec["n"], spec["k"])
+        idle = {"idle_s": spec["idle_s"]} if "idle_s" in spec else {}
+        return await reference.burst(spec["n"], spec["k"], **idle)
     if scenario == "burst":
         from benchmarks import peer
 
