@@ -662,7 +662,8 @@ class DueCheck:
         )
 
     async def anything_due(self, db: Database, *, now: datetime, until: datetime) -> bool:
-        async with db.engine.connect() as connection:
+        # One read-only statement: on SQLite no transaction and no lock (`Database.read`).
+        async with db.read() as connection:
             result = await connection.execute(
                 self._statement,
                 {
