@@ -4,40 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.dialect import insert_for
 from bot.db.models import ProcessedUpdate
 
 
-async def claim_update(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
-    """Record the update as taken; False if it was taken before (a redelivery)."""
-    statement = (
-        insert_for(session, ProcessedUpdate)
-        .values(update_id=update_id, received_at=now)
+def _claim_statement(dialect: Any) -> Any:
+    return (
+        dialect.insert(ProcessedUpdate)
         .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
         .returning(ProcessedUpdate.update_id)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+# Built once per dialect: every update runs it (with one row per update of its batch).
+_CLAIM = {"sqlite": _claim_statement(sqlite), "postgresql": _claim_statement(postgresql)}
 
 
 async def claim_updates(
-    session: AsyncSession, *, update_ids: Sequence[int], now: datetime
+    connection: AsyncConnection, *, update_ids: Sequence[int], now: datetime
 ) -> set[int]:
-    """Record many updates as taken in one statement; the ones not taken before."""
-    statement = (
-        insert_for(session, ProcessedUpdate)
-        .values([{"update_id": update_id, "received_at": now} for update_id in update_ids])
-        .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
-        .returning(ProcessedUpdate.update_id)
+    """Record the updates as taken, in one statement; the ones not taken before (the others
+    are redeliveries)."""
+    result = await connection.execute(
+        _CLAIM[connection.dialect.name],
+        [{"update_id": update_id, "received_at": now} for update_id in update_ids],
     )
-    return set((await session.execute(statement)).scalars())
+    return set(result.scalars())
 
 
-async def forget_updates_before(session: AsyncSession, *, before: datetime) -> int:
-    result = await session.execute(
+async def forget_updates_before(connection: AsyncConnection, *, before: datetime) -> int:
+    result = await connection.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.received_at < before)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)

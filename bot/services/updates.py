@@ -22,10 +22,10 @@ async def first_delivery(db: Database, *, update_id: int, now: datetime) -> bool
     one update rather than acting on it twice (a second reminder answer, a note forwarded as a
     question, a second erasure notice).
     """
-    async with db.sessions.begin() as session:
-        first = await updates.claim_update(session, update_id=update_id, now=now)
+    async with db.engine.begin() as connection:
+        first = bool(await updates.claim_updates(connection, update_ids=[update_id], now=now))
         if first and update_id % PURGE_EVERY == 0:
-            await updates.forget_updates_before(session, before=now - KEEP_FOR)
+            await updates.forget_updates_before(connection, before=now - KEEP_FOR)
     return first
 
 
@@ -61,15 +61,14 @@ class UpdateClaims:
     async def _write(self) -> None:
         batch: dict[int, asyncio.Future[bool]] | None = None
         try:
-            async with self._db.sessions.begin() as session:
-                # The batch is taken once the transaction has its connection (on SQLite, the
-                # one): every update that arrived while it waited joins it.
-                await session.connection()
+            # The batch is taken once the transaction has its connection (on SQLite, the
+            # one): every update that arrived while it waited joins it.
+            async with self._db.engine.begin() as connection:
                 batch, now = self._take()
                 assert now is not None
-                taken = await updates.claim_updates(session, update_ids=list(batch), now=now)
+                taken = await updates.claim_updates(connection, update_ids=list(batch), now=now)
                 if any(update_id % PURGE_EVERY == 0 for update_id in taken):
-                    await updates.forget_updates_before(session, before=now - KEEP_FOR)
+                    await updates.forget_updates_before(connection, before=now - KEEP_FOR)
         except BaseException as exc:
             for future in (batch if batch is not None else self._take()[0]).values():
                 if not future.done():
