@@ -67,6 +67,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         kwargs = {**SQLITE_POOL, **kwargs}
+    elif url.get_backend_name() == "postgresql":
+        # A pooled connection that died with the server (a restart, a failover) is noticed at
+        # checkout and replaced, instead of failing the first update, tick or stop after it.
+        kwargs = {"pool_pre_ping": True, **kwargs}
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

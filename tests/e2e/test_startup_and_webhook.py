@@ -21,7 +21,7 @@ from bot.db import outbox as ledger
 from bot.db.backup import HEARTBEAT_KEY
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
-from bot.db.models import Client, ClientStatus
+from bot.db.models import Client, ClientStatus, OutboxMessage
 from tests.e2e.test_real_process import TOKEN, bot_environment
 from tests.handlers.client_seed import add_client
 from tests.support.botapi_double import BotApiDouble
@@ -269,6 +269,10 @@ async def test_healthz_on_the_webhook_server_answers_like_the_health_command(
             async with _unreachable(database_url):
                 await probe()  # the database does not answer
             await probe()  # back
+            async with db.sessions.begin() as session:
+                fresh = datetime.now(tz=UTC)
+                await ledger.record_heartbeat(session, key=HEARTBEAT_KEY, now=fresh)
+            await probe()  # a tick a moment ago is healthy
             # The update route is still guarded on the same server.
             refused = await http.post(f"http://127.0.0.1:{port}/", json={"update_id": 1})
     finally:
@@ -276,8 +280,20 @@ async def test_healthz_on_the_webhook_server_answers_like_the_health_command(
         out, err = await asyncio.wait_for(child.communicate(), 20)
         await db.dispose()
 
+    # SIGTERM is a clean stop in webhook mode too: exit 0, and the scheduler's stop (post_stop)
+    # removed the heartbeat, so health no longer expects ticks from a bot that is not running.
+    assert child.returncode == 0
+    db = Database.connect(database_url)
+    try:
+        async with db.sessions() as session:
+            beat = await session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == HEARTBEAT_KEY)
+            )
+    finally:
+        await db.dispose()
+    assert beat is None
     statuses = [status for status, _ in answers]
-    assert statuses == [200, 503, 200, 503, 200]
+    assert statuses == [200, 503, 200, 503, 200, 200]
     assert answers[0][1] == "healthy\n"
     assert "last scheduler tick was 300 s ago" in answers[1][1]
     assert answers[3][1].startswith("database unreachable")
