@@ -38,3 +38,30 @@ def test_layers_only_import_downwards(package: str) -> None:
             if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[package]):
                 offenders.append(f"{path.relative_to(REPO)} imports {name}")
     assert offenders == []
+
+
+def test_only_the_entry_point_imports_the_command_line() -> None:
+    """bot/cli/ sits on top: it builds the app and calls services; nothing below calls it."""
+    offenders = [
+        f"{path.relative_to(REPO)} imports {name}"
+        for top in ("bot", "scheduler")
+        for path in sorted((REPO / top).rglob("*.py"))
+        if path.parent.name != "cli" and path.name != "__main__.py"
+        for name in _imports(path)
+        if name == "bot.cli" or name.startswith("bot.cli.")
+    ]
+    assert offenders == []
+
+
+def test_bot_data_is_read_by_attribute_never_by_string_key() -> None:
+    """context.bot_data is the typed BotData (bot/handlers/common.py): `.services`, `.scheduler`."""
+    offenders = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for top in ("bot", "scheduler")
+        for path in sorted((REPO / top).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "bot_data"
+    ]
+    assert offenders == []
