@@ -44,7 +44,7 @@ from bot.buttons.reminders import (
     SkipReasonPress,
     WhichExercisePress,
 )
-from bot.buttons.safety import ConfirmDelete, KeepData, RedFlagAnswer, SbiAnswers
+from bot.buttons.safety import Answer, ConfirmDelete, KeepData, RedFlagAnswer, SbiAnswers
 from bot.buttons.settings import (
     CheckinAt,
     OpenSetting,
@@ -82,7 +82,7 @@ from bot.buttons.therapist import (
     StopPrescription,
     ToggleExercise,
 )
-from bot.config import Settings
+from bot.config import DEFAULT_EMERGENCY_ADVICE, Settings
 from bot.db.engine import Database
 from bot.handlers.buttons import Audience, ButtonHandler
 from bot.services.prescriptions import Days, Variant
@@ -171,6 +171,7 @@ def acts(
 
 # Field values (beyond the record ids) that make a press meaningful in the world.
 FIELDS: dict[type[Button], dict[str, object]] = {
+    RedFlagAnswer: {"answer": Answer.YES},
     QuietUntil: {"start": time(22, 0), "end": time(7, 0)},
     TickReminderTime: {"at": time(18, 0)},
     SaveTimes: {"mask": 1, "checkin": 0},
@@ -206,11 +207,18 @@ PRESSES: dict[type[Button], Acts | Mapping[Role, Acts]] = {
     TickReminderTime: acts("edit", SaveReminderTimes, first=(REMINDER_TIMES,)),
     TypeReminderTime: acts("send", writes=("pending_input",), first=(REMINDER_TIMES,)),
     SaveReminderTimes: acts("edit", writes=("schedule",), first=(REMINDER_TIMES, TickReminderTime)),
-    # Safety: the red-flag screen's "yes" always gets the emergency advice; a client's is
+    # Safety: a "yes" on the red-flag screen always gets the emergency advice; a client's is
     # recorded and their therapist alerted.
     RedFlagAnswer: {
-        **dict.fromkeys(set(Role) - set(CLIENTS), acts("send")),
-        **dict.fromkeys(CLIENTS, acts("send", writes=("red_flag_event", "alert", "outbox"))),
+        **dict.fromkeys(set(Role) - set(CLIENTS), acts("send", says=DEFAULT_EMERGENCY_ADVICE)),
+        **dict.fromkeys(
+            CLIENTS,
+            acts(
+                "send",
+                writes=("red_flag_event", "alert", "outbox"),
+                says=DEFAULT_EMERGENCY_ADVICE,
+            ),
+        ),
     },
     SbiAnswers: acts("edit", SbiAnswers),
     ConfirmDelete: acts("edit", writes=("client", "pain_entry", "delivery", "alert")),
@@ -305,6 +313,17 @@ def settings(botapi: BotApiDouble, database_url: str) -> Settings:
 @pytest.fixture
 async def world(db: Database) -> World:
     return await build_world(db)
+
+
+@pytest.fixture
+def bot(bot: RunningApplication) -> RunningApplication:
+    """The running bot without its wall-clock jobs (the quarter-hourly day-end pass, the daily
+    purge): only what the presses and commands do is judged."""
+    job_queue = bot.application.job_queue
+    assert job_queue is not None
+    for job in job_queue.jobs():
+        job.schedule_removal()
+    return bot
 
 
 @dataclass(frozen=True)
