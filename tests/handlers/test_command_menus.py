@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
+from bot.handlers.buttons import ButtonHandler
 from bot.texts.commands import COMMANDS
 from tests.handlers.journey import onboard
 from tests.support.botapi_double import BotApiDouble
@@ -76,3 +77,21 @@ async def test_a_therapists_help_explains_each_command_of_their_menu_in_its_orde
     reply = await botapi.wait_for("sendMessage", chat_id=therapist.id, after=mark)
 
     assert help_commands(reply.text or "") == menu_names(botapi, therapist.id)
+
+
+async def test_every_command_and_button_handler_is_named_for_its_input(
+    bot: RunningApplication,
+) -> None:
+    # The naming rule of docs/architecture.md: <command>_command, <button>_button.
+    misnamed = []
+    for handlers in bot.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ButtonHandler):
+                name = handler.press_callback.__name__
+                if not name.endswith("_button"):
+                    misnamed.append(name)
+            elif isinstance(handler, CommandHandler):
+                name = handler.callback.__name__
+                if not name.endswith("_command"):
+                    misnamed.append(name)
+    assert misnamed == []
