@@ -41,6 +41,8 @@ class UpdateClaims:
         self._pending: dict[int, asyncio.Future[bool]] = {}
         self._now: datetime | None = None
         self._writer: asyncio.Task[None] | None = None
+        # Writers still running (the batch they took is no longer pending): kept referenced.
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def first_delivery(self, *, update_id: int, now: datetime) -> bool:
         """True the first time this update_id is seen (and records it); False otherwise."""
@@ -51,6 +53,8 @@ class UpdateClaims:
         self._now = now if self._now is None else max(self._now, now)
         if self._writer is None:
             self._writer = asyncio.create_task(self._write())
+            self._writing.add(self._writer)
+            self._writer.add_done_callback(self._writing.discard)
         return await future
 
     def _take(self) -> tuple[dict[int, asyncio.Future[bool]], datetime | None]:
@@ -71,8 +75,12 @@ class UpdateClaims:
                     await updates.forget_updates_before(connection, before=now - KEEP_FOR)
         except BaseException as exc:
             for future in (batch if batch is not None else self._take()[0]).values():
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(exc, Exception):
                     future.set_exception(exc)
+                else:  # cancelled (shutdown): the updates waiting on it are cancelled too
+                    future.cancel()
             if not isinstance(exc, Exception):
                 raise
             return
