@@ -335,6 +335,23 @@ async def claim_job_slot(session: AsyncSession, *, job: str, slot: datetime, now
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
+async def latest_job_slot(session: AsyncSession, *, job: str, before: datetime) -> datetime | None:
+    """The latest slot of `job` claimed before `before` (by any instance), or None."""
+    prefix = f"job:{job}:"
+    keys = await session.scalars(
+        select(OutboxMessage.dedupe_key)
+        .where(
+            OutboxMessage.kind == f"job:{job}"[:32],
+            OutboxMessage.dedupe_key < f"{prefix}{before.isoformat()}"[:96],
+            OutboxMessage.dedupe_key >= prefix,
+        )
+        .order_by(OutboxMessage.dedupe_key.desc())
+        .limit(1)
+    )
+    key = keys.first()
+    return None if key is None else datetime.fromisoformat(key.removeprefix(prefix))
+
+
 async def record_heartbeat(session: AsyncSession, *, key: str, now: datetime) -> None:
     """A running bot's tick: `python -m bot health` reads how long ago the last one was."""
     stmt = insert_for(session, OutboxMessage.__table__).values(

@@ -364,8 +364,9 @@ def day_end_pass_slot(now: datetime) -> datetime:
     return midnight + timedelta(seconds=seconds - seconds % step)
 
 
-def day_finished_at(slot: datetime, tz: str | ZoneInfo) -> date | None:
-    """The client's local day that ended in the quarter hour up to `slot` (its midnight in
-    `(slot - DAY_END_PASS_INTERVAL, slot]`), or None when their day goes on."""
-    before = local_day(slot - DAY_END_PASS_INTERVAL, tz)
-    return before if local_day(slot, tz) != before else None
+def days_finished_between(since: datetime, slot: datetime, tz: str | ZoneInfo) -> list[date]:
+    """The client's local days that ended in `(since, slot]`, oldest first: every day from the
+    one in progress at `since` up to, not including, the one in progress at `slot`."""
+    _require_aware(since, "since")
+    first, current = local_day(since, tz), local_day(slot, tz)
+    return [first + timedelta(days=offset) for offset in range((current - first).days)]

@@ -47,7 +47,12 @@ from bot.domain.alerts import (
 )
 from bot.domain.pain import DailyPain
 from bot.domain.recipients import Audience
-from bot.domain.schedule_times import day_end_pass_slot, day_finished_at, end_of_local_day
+from bot.domain.schedule_times import (
+    DAY_END_PASS_INTERVAL,
+    day_end_pass_slot,
+    days_finished_between,
+    end_of_local_day,
+)
 from bot.services import audit
 from bot.services.clients import clients_of, owned_client
 from bot.services.kinds import TREND_ALERT
@@ -56,6 +61,9 @@ from bot.services.kinds import TREND_ALERT
 JUDGING_PAIN_DAYS = HISTORY_DAYS
 # The ledger's name for the day-end pass: one claim per slot across every instance.
 DAY_END_JOB = "day_end_alerts"
+# How far back the day-end pass makes up days a missed pass (the bot down) did not judge:
+# longer outages are the operator's to notice; silence keeps growing and is judged anyway.
+DAY_END_CATCH_UP = timedelta(days=3)
 # The partial unique index `uq_alert_open_episode` (an open episode is stored once).
 OPEN_EPISODE = text("acknowledged_at IS NULL AND kind <> 'red_flag'")
 
@@ -247,8 +255,15 @@ async def judge_checkin(
 class _FinishedDay:
     client_id: int
     day: date
+    """The client's latest finished day: silence is judged up to its end."""
     zone: ZoneInfo
     enrolled_on: date
+    made_up: tuple[date, ...] = ()
+    """Earlier finished days a missed pass did not judge (the bot was down at their end)."""
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        return (*self.made_up, self.day)
 
     @property
     def before_enrolment(self) -> date:
@@ -270,10 +285,11 @@ def _finished_day_candidates(
             last_exercise_log=last_log.astimezone(client.zone).date() if last_log else None,
         )
     ]
-    week = week_start_of(client.day)
-    # The week is judged once it is over: after the client's Sunday.
-    if client.day == week + timedelta(days=6) and client.enrolled_on <= week:
-        found.append(low_adherence_alert_for(weekly_adherence(slots, [week])[week], week))
+    for day in client.days:
+        week = week_start_of(day)
+        # The week is judged once it is over: after the client's Sunday.
+        if day == week + timedelta(days=6) and client.enrolled_on <= week:
+            found.append(low_adherence_alert_for(weekly_adherence(slots, [week])[week], week))
     return [c for c in found if c is not None]
 
 
@@ -283,7 +299,9 @@ async def _judge_finished_days(
     """Silence and adherence for days the clients have finished (set-based over them).
 
     The pain rules need nothing here: a day with a check-in was judged at the check-in, and a
-    day without one has no pain to judge (`pain_trend_alerts`).
+    day without one has no pain to judge (`pain_trend_alerts`). Silence is judged up to the
+    latest finished day (it only grows: judging the earlier ones too would raise the same
+    episode twice at once); every finished week among the days has its adherence judged.
     """
     by_id = {c.client_id: c for c in finished}
     clients = select(Client.id).where(Client.id.in_(sorted(by_id)))
@@ -304,10 +322,10 @@ async def _judge_finished_days(
             session, clients=select(Client.id).where(Client.id.in_(quiet)), since=since
         ):
             days[row.client_id].append(row.day)
-    weeks_over = [c for c in finished if c.day.weekday() == 6]
+    weeks_over = [c for c in finished if any(d.weekday() == 6 for d in c.days)]
     slots: dict[int, list[SlotOutcome]] = defaultdict(list)
     if weeks_over:
-        start = min(end_of_local_day(c.day, c.zone) for c in weeks_over) - timedelta(days=8)
+        start = min(end_of_local_day(c.days[0], c.zone) for c in weeks_over) - timedelta(days=8)
         for slot in await reports.slot_outcomes(
             session,
             clients=select(Client.id).where(Client.id.in_([c.client_id for c in weeks_over])),
@@ -334,11 +352,13 @@ async def _judge_finished_days(
 
 
 async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotice]:
-    """The day-end pass: every active client whose local day ended in the quarter hour up
-    to `now` has that day judged (silence; a finished week's adherence), after it is over.
+    """The day-end pass: every active client whose local day ended since the previous pass
+    has that day judged (silence; a finished week's adherence), after it is over.
 
     Runs every `DAY_END_PASS_INTERVAL`; `now` is rounded down to its slot, so a pass that
-    fires late judges the same clients.
+    fires late judges the same clients. Passes missed while the bot was down are made up by
+    the next one: it judges every local day that ended since the last pass that ran, up to
+    `DAY_END_CATCH_UP` back; the episode rule keeps a day judged twice from alerting twice.
     """
     slot = day_end_pass_slot(now)
     async with db.sessions.begin() as session:
@@ -346,8 +366,13 @@ async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotic
         # so exactly one of them judges it (a pass that fails releases the claim with it).
         if not await outbox.claim_job_slot(session, job=DAY_END_JOB, slot=slot, now=now):
             return []
+        previous = await outbox.latest_job_slot(session, job=DAY_END_JOB, before=slot)
+        since = max(
+            previous if previous is not None else slot - DAY_END_PASS_INTERVAL,
+            slot - DAY_END_CATCH_UP,
+        )
         zones = await reports.active_client_zones(session)
-        ended = {z: day for z in zones if (day := day_finished_at(slot, z)) is not None}
+        ended = {z: days for z in zones if (days := days_finished_between(since, slot, z))}
         if not ended:
             return []
         rows = await session.execute(
@@ -355,17 +380,21 @@ async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotic
                 Client.status == ClientStatus.ACTIVE, Client.timezone.in_(sorted(ended))
             )
         )
-        finished = [
-            _FinishedDay(
-                client_id=r.id,
-                day=ended[r.timezone],
-                zone=ZoneInfo(r.timezone),
-                enrolled_on=r.created_at.astimezone(ZoneInfo(r.timezone)).date(),
-            )
-            for r in rows
-        ]
-        # Enrolled after the day ended (possible only within the slot): nothing to judge yet.
-        finished = [c for c in finished if c.enrolled_on <= c.day]
+        finished: list[_FinishedDay] = []
+        for r in rows:
+            enrolled_on = r.created_at.astimezone(ZoneInfo(r.timezone)).date()
+            # Days before enrolment (enrolled after the day ended): nothing to judge.
+            days = [d for d in ended[r.timezone] if d >= enrolled_on]
+            if days:
+                finished.append(
+                    _FinishedDay(
+                        client_id=r.id,
+                        day=days[-1],
+                        zone=ZoneInfo(r.timezone),
+                        enrolled_on=enrolled_on,
+                        made_up=tuple(days[:-1]),
+                    )
+                )
         return await _judge_finished_days(session, finished, now=now)
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from bot.domain.schedule_times import (
     ALL_DAYS,
     classify_slot,
+    days_finished_between,
     is_within_quiet_hours,
     local_day,
     next_fire_at,
@@ -526,3 +527,22 @@ def test_a_message_without_a_time_waits_for_quiet_hours_to_end(
 ) -> None:
     assert outside_quiet_hours_from(now, "Europe/London", time(22, 0), time(7, 0)) == expected
     assert outside_quiet_hours_from(now, "Europe/London", None, None) == now
+
+
+def test_days_finished_between_lists_every_local_day_that_ended_in_an_outage() -> None:
+    # London's clocks go forward on Sunday 29 March 2026: the days still end at local midnight.
+    since = datetime(2026, 3, 27, 22, 0, tzinfo=UTC)  # Friday 22:00 in London
+    restarted = datetime(2026, 3, 30, 0, 30, tzinfo=UTC)  # Monday 01:30 BST
+    assert days_finished_between(since, restarted, "Europe/London") == [
+        date(2026, 3, 27),
+        date(2026, 3, 28),
+        date(2026, 3, 29),
+    ]
+    # Los Angeles is still on Sunday afternoon: Friday and Saturday are over.
+    assert days_finished_between(since, restarted, "America/Los_Angeles") == [
+        date(2026, 3, 27),
+        date(2026, 3, 28),
+    ]
+    # A pass a quarter hour after the previous one, with no midnight in between: nothing.
+    quarter_before = restarted - timedelta(minutes=15)
+    assert days_finished_between(quarter_before, restarted, "Europe/London") == []
