@@ -118,7 +118,8 @@ class TrendSettings:
     min_span_days: int
     """Calendar days from the run's first check-in to the judged day, inclusive."""
     recent_checkins: int
-    """The level now is the mean of the rise's last (up to) this many check-ins."""
+    """The rise is tested on the mean of its last (up to) this many check-ins: a ramp's first
+    days would dilute a longer one."""
     margin: float
     """The level now must stand this many standard errors above usual (and the MCID above it)."""
     fast_margin: float
@@ -128,6 +129,19 @@ class TrendSettings:
     """Severe leg pain: points above the usual level, at least, to be severe for this client."""
     severe_z: float = 0.0
     """… and at least this many of the client's noise units above it."""
+    level_checkins: int = 3
+    """The level now (reported, and held to the MCID) is the mean of the rise's last (up to)
+    this many check-ins: "the last 3 days about 7"."""
+    sustained_days: int = 3
+    """Every check-in of the rise in this many calendar days up to the judged day is at least
+    `SUSTAINED_MIN_POINTS` above usual."""
+    severe_run: int = 0
+    """Severe leg pain also when this many check-ins in a row are ≥ 8 and, together, the MCID
+    above usual (0: never)."""
+    severe_run_days: int = 5
+    """… within this many calendar days."""
+    confirmations: int = 1
+    """Judged days (check-ins) in a row on which the rise must hold before it is told."""
 
 
 TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
@@ -135,37 +149,43 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         allowance=0.5,
         threshold=3.0,
         cap=2.5,
-        min_checkins=4,
-        min_span_days=8,
-        recent_checkins=TEST_SPAN_DAYS,
-        margin=3.5,
-        fast_margin=7.0,
-        severe_margin=4.0,
+        min_checkins=3,
+        min_span_days=6,
+        recent_checkins=6,
+        margin=3.0,
+        fast_margin=6.0,
+        severe_margin=5.0,
         severe_z=3.5,
+        severe_run=3,
+        confirmations=2,
     ),
     Sensitivity.BALANCED: TrendSettings(
         allowance=0.5,
         threshold=3.0,
         cap=2.5,
-        min_checkins=3,
-        min_span_days=7,
-        recent_checkins=TEST_SPAN_DAYS,
+        min_checkins=2,
+        min_span_days=5,
+        recent_checkins=6,
         margin=2.5,
-        fast_margin=6.0,
-        severe_margin=3.0,
+        fast_margin=5.0,
+        severe_margin=5.0,
         severe_z=3.0,
+        severe_run=3,
+        confirmations=2,
     ),
     Sensitivity.SENSITIVE: TrendSettings(
         allowance=0.5,
         threshold=3.0,
         cap=2.5,
-        min_checkins=3,
-        min_span_days=5,
-        recent_checkins=TEST_SPAN_DAYS,
+        min_checkins=2,
+        min_span_days=4,
+        recent_checkins=6,
         margin=2.0,
-        fast_margin=5.0,
-        severe_margin=3.0,
+        fast_margin=4.5,
+        severe_margin=4.0,
         severe_z=2.5,
+        severe_run=2,
+        confirmations=1,
     ),
 }
 
@@ -397,6 +417,7 @@ class _Rise:
     recent: float
     since: date
     checkins: int
+    fast: bool
 
 
 def _usual_before_test(
@@ -450,25 +471,29 @@ def _rise(
     since = run[0][0]
     if len(run) < min(settings.min_checkins, FAST_MIN_CHECKINS):
         return None
-    # Sustained: each of the rise's last check-ins is at least a point above usual (a 2-day
-    # flare and a day back near usual is not a rise).
+    # Sustained: every check-in of the rise's last days is at least a point above usual (a
+    # 2-day flare and a day back near usual is not a rise). By calendar days, so a client who
+    # checks in every 2-3 days is held to the same days as one who checks in daily.
     if any(
         score - usual.level < SUSTAINED_MIN_POINTS
-        for _, score in run[-min(settings.min_checkins, FAST_MIN_CHECKINS) :]
+        for day, score in run
+        if (judged_day - day).days < settings.sustained_days
     ):
         return None
-    last = [score for _, score in run[-settings.recent_checkins :]]
-    recent = sum(last) / len(last)
+    tested = run[-settings.recent_checkins :]
+    now_scores = [score for _, score in run[-settings.level_checkins :]]
+    recent = sum(now_scores) / len(now_scores)
     if not is_clinically_important_rise(usual.level, recent):
         return None
     # The rise must also stand out from this client's own noise: the standard error of the
-    # difference between two means of autocorrelated check-ins (the rise's, the usual window's).
+    # difference between two means of autocorrelated check-ins (the rise's, on the days it was
+    # observed, and the usual window's).
     error = usual.noise * math.sqrt(
-        usual.mean_variance(len(last)) + usual.mean_variance(usual.checkins)
+        usual.variance_of_mean_on([day for day, _ in tested]) + usual.mean_variance(usual.checkins)
     )
-    rise = recent - usual.level
+    rise = sum(score for _, score in tested) / len(tested) - usual.level
     span = (judged_day - since).days + 1
-    # A rise far outside the client's noise is told after 3 days; a smaller one must hold for
+    # A rise far outside the client's noise is told after 4 days; a smaller one must hold for
     # the setting's whole span (the Shewhart-CUSUM pairing: a big shift shows at once, a small
     # one only in the sum — Lucas, J Qual Technol 1982;14:51-59).
     fast = rise >= settings.fast_margin * error and span >= FAST_MIN_SPAN_DAYS
@@ -476,14 +501,10 @@ def _rise(
         rise >= settings.margin * error
         and span >= settings.min_span_days
         and len(run) >= settings.min_checkins
-        and all(
-            score - usual.level >= SUSTAINED_MIN_POINTS
-            for _, score in run[-settings.min_checkins :]
-        )
     )
     if not (fast or sustained):
         return None
-    return _Rise(usual=usual, recent=recent, since=since, checkins=len(run))
+    return _Rise(usual=usual, recent=recent, since=since, checkins=len(run), fast=fast)
 
 
 def _worsening(
@@ -496,6 +517,18 @@ def _worsening(
     rise = _rise(days, region, judged_day, settings, usual_and_start)
     if rise is None:
         return None
+    # A rise within reach of the client's noise must already have held at their check-in the
+    # day before (when they made one): on daily diaries with day-to-day correlation, an excess
+    # seen on one judged day only is most often a run of bad days that is over by the next.
+    # Check-ins 2-3 days apart are far less alike, and the rise's span already covers them.
+    earlier = [
+        judged_day - timedelta(days=back)
+        for back in range(1, settings.confirmations)
+        if judged_day - timedelta(days=back) in days
+    ]
+    for day in [] if rise.fast else earlier:
+        if _rise(days, region, day, settings, _usual_before_test(days, region, day)) is None:
+            return None
     kind = AlertKind.WORSENING_LEG if region is Region.LEG else AlertKind.WORSENING_BACK
     evidence = WorseningEvidence(
         region=region,
@@ -516,6 +549,22 @@ def _worsening(
     )
 
 
+def _severe_for_days(
+    days: Mapping[date, DailyPain], judged_day: date, settings: TrendSettings, usual: UsualLevel
+) -> bool:
+    if settings.severe_run < 1:
+        return False
+    first = judged_day - timedelta(days=settings.severe_run_days - 1)
+    recent = sorted((d for d in days if first <= d <= judged_day), reverse=True)
+    recent = recent[: settings.severe_run]
+    if len(recent) < settings.severe_run:
+        return False
+    legs = [days[d].leg for d in recent]
+    return min(legs) >= SEVERE_LEG_PAIN_THRESHOLD and is_clinically_important_rise(
+        usual.level, sum(legs) / len(legs)
+    )
+
+
 def _severe_leg_pain(
     days: Mapping[date, DailyPain],
     judged_day: date,
@@ -528,7 +577,12 @@ def _severe_leg_pain(
     if usual is None and entry.leg < SEVERE_WITHOUT_HISTORY:
         return None
     margin = 0.0 if usual is None else max(settings.severe_margin, settings.severe_z * usual.noise)
-    if usual is not None and entry.leg - usual.level < margin - 1e-9:
+    # Severe for this client: clearly above their usual on the day, or ≥ 8 on their last few
+    # check-ins together the MCID above usual (a new level of pain, not a flare).
+    clearly_above = usual is None or entry.leg - usual.level >= margin - 1e-9
+    if not clearly_above and not (
+        usual is not None and _severe_for_days(days, judged_day, settings, usual)
+    ):
         return None
     return AlertCandidate(
         kind=AlertKind.SEVERE_LEG_PAIN,
@@ -558,8 +612,10 @@ def pain_trend_alerts(
     Worsening fires when the CUSUM of the client's standardised excess over their usual level,
     over the check-ins of the last `TEST_SPAN_DAYS`, reaches the setting's threshold; the rise
     shows on at least `min_checkins` check-ins spread over `min_span_days` days ending with
-    `judged_day`'s own; and the level now (mean of the last up-to-3 check-ins of the rise) is
-    at least the MCID above usual. One bad day is never enough.
+    `judged_day`'s own, stands `margin` standard errors above usual (errors of autocorrelated
+    means, on the days observed) and, on a daily diary, already held the day before; and the
+    level now (mean of the last up-to-3 check-ins of the rise) is at least the MCID above
+    usual. One bad day is never enough.
     """
     oldest = judged_day - timedelta(days=HISTORY_DAYS)
     days = {d: e for d, e in by_day(history).items() if oldest < d <= judged_day}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -48,8 +48,13 @@ NOISE_FLOOR: Final = 0.75
 # What a client's noise is taken to be before their own check-ins say otherwise, weighted as
 # this many check-ins (a shrinkage estimate): an assumed typical within-person SD of daily NRS
 # pain, the middle of the 0.7-1.5 range the evaluation cohort draws from (docs/alerts.md).
+# Weighted as much as a month of diary: with day-to-day correlation about 0.6, 28 daily
+# check-ins hold only about 7 independent ones (effective n = n(1 − r)/(1 + r), Bayley &
+# Hammersley, JRSS Suppl 1946;8:184-197), so a quiet month would otherwise read as a quiet
+# client and their next ordinary run of bad days as a rise (James & Stein 1961 for why
+# shrinking each client's estimate towards the typical one lowers the error overall).
 PRIOR_NOISE: Final = 1.2
-PRIOR_WEIGHT: Final = 5
+PRIOR_WEIGHT: Final = 25
 
 # Real pain diaries are autocorrelated from day to day (a bad day tends to follow a bad day), so
 # a mean of n check-ins is noisier than σ/√n. The lag-1 correlation of the client's residuals
@@ -235,6 +240,17 @@ class UsualLevel:
         because bad days come in runs."""
         n, r = checkins, self.persistence
         return (n + 2 * sum((n - k) * r**k for k in range(1, n))) / (n * n)
+
+    def variance_of_mean_on(self, days: Sequence[date]) -> float:
+        """Variance of the mean of the scores on `days` (any spacing), in units of `noise`²:
+        Σᵢ Σⱼ r^|dᵢ − dⱼ| / n². Check-ins two or three days apart are less alike than
+        consecutive ones, so a sparse diary's mean is judged on the days it was observed
+        rather than as if they were consecutive."""
+        n, r = len(days), self.persistence
+        if n == 0:
+            return math.inf
+        total = sum(r ** abs((a - b).days) for a in days for b in days)
+        return total / (n * n)
 
 
 def _persistence(scores_by_day: dict[date, int], level: float) -> float:

@@ -79,7 +79,8 @@ async def test_a_played_week_is_alerted_at_the_checkin_that_makes_the_rise_susta
     assert [a.raised_at for a in worsening][:1] == [rise_rows[3].at]
     assert {a.raised_at for a in worsening} <= _checkin_instants(rise_rows)
     first = worsening[0].evidence
-    assert (first["usual"], first["recent"], first["rise_points"]) == (3.0, 6.8, 3.8)
+    # "usually about 3, the last 3 days about 7, +4 points"
+    assert (first["usual"], first["recent"], first["rise_points"]) == (3.0, 7.0, 4.0)
 
 
 async def test_one_bad_day_back_at_the_usual_level_raises_no_worsening() -> None:
@@ -92,20 +93,20 @@ async def test_one_bad_day_back_at_the_usual_level_raises_no_worsening() -> None
 
 
 async def test_the_usual_level_comes_from_all_the_history_the_rule_needs() -> None:
-    # Check-ins every other day for three weeks around 2, a fortnight away, then a week at 6:
+    # Check-ins every other day for three weeks around 2, a fortnight away, then 6 days at 6:
     # the usual level sits more than 14 days back. A service that read less history than the
     # rule declares would take the new level as usual and say nothing.
     start = date(2026, 4, 6)
     before = [2, None, 2, None, 3, None, 2, None, 1, None, 2, None, 2, None, 3, None, 2, None, 2]
     away: list[int | None] = [None] * 13
-    rows = _diary(start, [*before, *away, 6, 6, 7, 6, 6])
+    rows = _diary(start, [*before, *away, 6, 6, 7, 6, 6, 6])
 
     alerts = await replay(rows)
 
     worsening = _of(alerts, AlertKind.WORSENING_LEG)
     assert worsening, alerts
     assert worsening[0].evidence["usual"] == 2.0
-    assert worsening[0].raised_at in _checkin_instants(rows[-5:])
+    assert worsening[0].raised_at in _checkin_instants(rows[-6:])
 
 
 async def test_silence_is_raised_just_after_the_clients_own_midnight_never_before() -> None:
@@ -155,6 +156,55 @@ async def test_the_day_end_pass_judges_silence_and_a_finished_week_for_clients_w
     assert notices[0].created_at == london_sunday_ends + timedelta(minutes=3)
     # New York's Sunday is still going on: judged at its own midnight, not London's.
     assert again == []
+
+
+async def test_a_day_that_ended_while_the_bot_was_down_is_judged_at_the_next_pass(
+    db: Database,
+) -> None:
+    silent = await add_client(db, TgUser(id=720_012, first_name="S"), name="Silent")
+    await add_pain_entries(db, silent, [(TODAY - timedelta(days=5), 3, 3)])
+    lazy = await add_client(db, TgUser(id=720_013, first_name="L"), name="Lazy")
+    await add_pain_entries(db, lazy, [(TODAY - timedelta(days=1), 3, 3)])
+    await add_exercise_slots(
+        db,
+        lazy,
+        [
+            (NOW - timedelta(days=d), ExerciseOutcome.DONE if d < 3 else ExerciseOutcome.SKIPPED)
+            for d in range(1, 8)
+        ],
+    )
+    london_sunday_ends = datetime.combine(TODAY, time(0), LONDON).astimezone(UTC)
+    # The last pass before the bot went down: London's Sunday still going on.
+    before = await judge_finished_days(db, now=london_sunday_ends - timedelta(hours=1))
+    # Down from then until 01:30 on Monday: the pass at London's midnight never ran.
+    restarted = london_sunday_ends + timedelta(hours=2, minutes=30)
+
+    notices = await judge_finished_days(db, now=restarted)
+    again = await judge_finished_days(db, now=restarted + timedelta(minutes=15))
+
+    assert before == []
+    assert {(n.client_name, n.kind) for n in notices} == {
+        ("Silent", AlertKind.INACTIVITY),
+        ("Lazy", AlertKind.LOW_ADHERENCE),
+    }
+    assert {n.created_at for n in notices} == {restarted}
+    assert again == []
+
+
+async def test_a_long_outage_makes_up_only_the_last_days_and_alerts_once(db: Database) -> None:
+    silent = await add_client(db, TgUser(id=720_014, first_name="S"), name="Silent")
+    await add_pain_entries(db, silent, [(TODAY - timedelta(days=9), 3, 3)])
+    london_sunday_ends = datetime.combine(TODAY, time(0), LONDON).astimezone(UTC)
+    await judge_finished_days(db, now=london_sunday_ends - timedelta(days=6, hours=1))
+    # Down for almost a week: the pass after the restart judges the silence once, up to the
+    # last finished day, not once per day missed.
+
+    notices = await judge_finished_days(db, now=london_sunday_ends + timedelta(minutes=20))
+
+    assert [n.kind for n in notices] == [AlertKind.INACTIVITY]
+    async with db.sessions() as session:
+        stored = (await session.scalars(select(Alert).where(Alert.client_id == silent))).all()
+    assert [a.evidence["silent_days"] for a in stored] == [8]
 
 
 async def test_an_acknowledged_episode_is_not_raised_again(db: Database) -> None:

@@ -175,7 +175,7 @@ def score(diaries: Sequence[Diary], alerts: Iterable[RaisedAlert]) -> list[Row]:
 # Issue targets for the balanced setting; strict and sensitive have their own (`checks`).
 CATCH_TARGETS = {
     Scenario.RISE_MCID_PLUS_1: 0.80,
-    Scenario.RISE_MCID_PLUS_3: 0.80,
+    Scenario.RISE_PLUS_3: 0.80,
     Scenario.RISE_HIGH_6_TO_8: 0.80,
     Scenario.RISE_BACK_ONLY: 0.75,
     Scenario.RISE_MISSING_30: 0.75,
@@ -184,7 +184,7 @@ CATCH_TARGETS = {
     Scenario.RISE_MCID: 0.50,
     Scenario.RISE_LOW_1_TO_3: 0.35,
 }
-THREE_POINT_RISES = (Scenario.RISE_MCID_PLUS_1, Scenario.RISE_MCID_PLUS_3)
+THREE_POINT_RISES = (Scenario.RISE_MCID_PLUS_1, Scenario.RISE_PLUS_3)
 
 
 def bad_day_bar(rows: Sequence[Row]) -> float:

@@ -80,7 +80,7 @@ class Scenario(StrEnum):
     # A true, sustained rise from `onset` (detection rates).
     RISE_MCID = "rise of exactly the MCID"
     RISE_MCID_PLUS_1 = "rise of MCID + 1"
-    RISE_MCID_PLUS_3 = "rise of MCID + 3"
+    RISE_PLUS_3 = "rise of +3 points"
     RISE_LOW_1_TO_3 = "low usual level, 1 → 3"
     RISE_HIGH_6_TO_8 = "high usual level, 6 → 8"
     RISE_BACK_ONLY = "back only, +3"
@@ -102,7 +102,7 @@ QUIET_SCENARIOS = (
 RISE_SCENARIOS = (
     Scenario.RISE_MCID,
     Scenario.RISE_MCID_PLUS_1,
-    Scenario.RISE_MCID_PLUS_3,
+    Scenario.RISE_PLUS_3,
     Scenario.RISE_LOW_1_TO_3,
     Scenario.RISE_HIGH_6_TO_8,
     Scenario.RISE_BACK_ONLY,
@@ -249,8 +249,6 @@ def _course(rng: random.Random, scenario: Scenario) -> _Course:
         size = _mcid(leg0)
     elif scenario is Scenario.RISE_MCID_PLUS_1:
         size = _mcid(leg0) + 1
-    elif scenario is Scenario.RISE_MCID_PLUS_3:
-        size = _mcid(leg0) + 3
     else:
         size = 3.0
     if scenario is Scenario.RISE_BACK_ONLY:

@@ -158,8 +158,8 @@ def test_the_usual_level_never_holds_the_days_of_the_rise() -> None:
 
 
 def test_a_rise_starting_on_the_fourth_day_is_alerted() -> None:
-    # The first 3 check-ins are the usual level; the rise is sustained after a week.
-    assert first_alert_day(legs([3, 3, 3, *[7] * 8]), AlertKind.WORSENING_LEG) == 9
+    # The first 3 check-ins are the usual level; the rise is sustained after 5 days.
+    assert first_alert_day(legs([3, 3, 3, *[7] * 8]), AlertKind.WORSENING_LEG) == 8
 
 
 def test_nothing_to_compare_with_before_three_check_ins() -> None:
@@ -223,17 +223,29 @@ def test_the_rules_need_only_the_history_days_the_service_loads(
 # --- severe leg pain -----------------------------------------------------------------------
 
 
+def test_severe_leg_pain_held_over_three_check_ins_alerts_a_client_usually_at_six() -> None:
+    # 6 → 8 is the MCID for this client and 8 is severe on the NRS: one 8 is a bad day, three
+    # in a row are a new, severe level of pain.
+    usual = [6, 5, 6, 7, 6, 6, 5] * 3
+    assert first_alert_day(legs([*usual, 8, 8, 6, 8, 6]), AlertKind.SEVERE_LEG_PAIN) is None
+    assert first_alert_day(legs([*usual, 8, 9, 8]), AlertKind.SEVERE_LEG_PAIN) == 23
+    # … but not for a client whose usual 7 makes 8 only a point worse.
+    usual_seven = [7, 6, 7, 8, 7, 7, 6] * 3
+    assert first_alert_day(legs([*usual_seven, 8, 8, 8]), AlertKind.SEVERE_LEG_PAIN) is None
+
+
 @pytest.mark.parametrize(
     ("usual", "today", "alerted"),
     [
         (3, 8, True),
         (3, 10, True),
         (3, 7, False),
-        (5, 8, True),
+        (4, 9, True),
+        (5, 8, False),  # a flare day for this client, not a new level of pain
         (6, 8, False),  # an ordinary bad day for this client
         (7, 8, False),
         (7, 9, False),
-        (7, 10, True),
+        (7, 10, False),
     ],
 )
 def test_leg_pain_of_eight_or_more_alerts_only_when_severe_for_that_client(

@@ -122,7 +122,10 @@ def test_usual_level_is_by_calendar_date_and_needs_three_check_ins() -> None:
 
 def test_a_client_who_always_answers_the_same_still_has_some_noise() -> None:
     usual = usual_level(series([4] * 28), region=Region.LEG, before=day(28))
-    assert usual is not None and usual.noise == NOISE_FLOOR
+    assert usual is not None and usual.noise >= NOISE_FLOOR
+    assert usual.noise == pytest.approx(
+        max(NOISE_FLOOR, math.sqrt(PRIOR_WEIGHT * PRIOR_NOISE**2 / (28 + PRIOR_WEIGHT)))
+    )
 
 
 def test_few_check_ins_are_assumed_as_noisy_as_a_typical_diary() -> None:
