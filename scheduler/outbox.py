@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -76,8 +77,8 @@ class Outbox:
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.withheld = 0
-        # The earliest time a row this pump held for quiet hours may go: it wakes itself then.
-        self._next_hold: datetime | None = None
+        # When the rows this pump held for quiet hours may go (a heap): it wakes itself then.
+        self._holds: list[datetime] = []
         self._written = False
         dispatcher.on_outbox_queued = self.wake
         # Notice this process writing outbox rows, so `after_update` pumps only then (an
@@ -133,14 +134,15 @@ class Outbox:
     async def _wait_for_work(self) -> None:
         """Until woken, or until the first message held for quiet hours may go (the
         scheduler's passes take held rows too; this is for a process with no passes)."""
-        if self._next_hold is None:
+        if not self._holds:
             await self._woken.wait()
             return
-        wait = (self._next_hold - self._clock()).total_seconds()
+        wait = (self._holds[0] - self._clock()).total_seconds()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._woken.wait(), max(wait, 0.0))
-        if self._next_hold is not None and self._next_hold <= self._clock():
-            self._next_hold = None
+        now = self._clock()
+        while self._holds and self._holds[0] <= now:
+            heapq.heappop(self._holds)
 
     def _held_until(self, now: datetime, row: ledger.OutboxRow) -> datetime | None:
         """When a message to a client may go: after their quiet hours (their own zone).
@@ -148,8 +150,8 @@ class Outbox:
         if row.audience is not Audience.CLIENT or row.urgent or row.client_timezone is None:
             return None
         until = outside_quiet_hours_from(now, row.client_timezone, row.quiet_start, row.quiet_end)
-        if until > now and (self._next_hold is None or until < self._next_hold):
-            self._next_hold = until
+        if until > now and until not in self._holds:
+            heapq.heappush(self._holds, until)
         return until
 
     async def pump(self, now: datetime) -> int:

@@ -95,6 +95,8 @@ async def test_prescribing_three_exercises_writes_rows_schedules_and_tells_the_c
         )
     assert len(reminders) == 2
     assert all(r.next_fire_at is not None and r.days_mask == 0b001_1111 for r in reminders)
+    await botapi.wait_for("sendMessage", chat_id=ALICE.id, after=mark)  # through the outbox
+    await bot.settle()
     told = [c.text or "" for c in botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)]
     assert len(told) == 1
     assert all(e.title in told[0] for e in chosen)
@@ -135,6 +137,9 @@ async def test_dosage_buttons_fit_a_phone_and_the_client_is_told_at_what_times(
     await _press(bot, botapi, therapist, flow, "Next")
     mark = botapi.mark()
     await _press(bot, botapi, therapist, flow, "Confirm")
+    # Told through the outbox: the dispatcher sends it after the therapist's press is answered.
+    await botapi.wait_for("sendMessage", chat_id=ALICE.id, after=mark)
+    await bot.settle()
 
     [told] = [c.text or "" for c in botapi.calls("sendMessage", chat_id=ALICE.id, after=mark)]
     assert "Reminders: 2× a day (08:00 and 19:00, your time), every day." in told
