@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import Alert, Client, ClientStatus, Delivery, Schedule, Therapist
 
@@ -29,18 +29,18 @@ def _client_ids(table: str, record_id: int) -> ColumnElement[bool] | None:
 
 
 async def records_of_client(
-    session: AsyncSession, *, client_id: int, records: Iterable[tuple[str, int]]
+    connection: AsyncConnection, *, client_id: int, records: Iterable[tuple[str, int]]
 ) -> bool:
     """Every record is about this (live) client."""
-    return await _all_match(session, records, Client.id == client_id)
+    return await _all_match(connection, records, Client.id == client_id)
 
 
 async def records_of_therapist(
-    session: AsyncSession, *, therapist_telegram_id: int, records: Iterable[tuple[str, int]]
+    connection: AsyncConnection, *, therapist_telegram_id: int, records: Iterable[tuple[str, int]]
 ) -> bool:
     """Every record is about a live client of this therapist."""
     return await _all_match(
-        session,
+        connection,
         records,
         Client.therapist_id.in_(
             select(Therapist.id).where(Therapist.telegram_id == therapist_telegram_id)
@@ -49,14 +49,14 @@ async def records_of_therapist(
 
 
 async def _all_match(
-    session: AsyncSession, records: Iterable[tuple[str, int]], owner: ColumnElement[bool]
+    connection: AsyncConnection, records: Iterable[tuple[str, int]], owner: ColumnElement[bool]
 ) -> bool:
     for table, record_id in records:
         about = _client_ids(table, record_id)
         if about is None:
             return False
         found = (
-            await session.execute(
+            await connection.execute(
                 select(func.count())
                 .select_from(Client)
                 .where(and_(about, owner, Client.status != ClientStatus.DELETED))

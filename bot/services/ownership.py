@@ -14,13 +14,14 @@ async def owns_records(db: Database, *, who: Identity, records: Sequence[tuple[s
     a stranger nothing. No records: nothing to own, so True."""
     if not records:
         return True
-    async with db.sessions() as session:
+    # Look-ups only, one statement per record: no transaction, no lock (`Database.read`).
+    async with db.read() as connection:
         if who.role is Role.THERAPIST:
             return await ownership.records_of_therapist(
-                session, therapist_telegram_id=who.telegram_id, records=records
+                connection, therapist_telegram_id=who.telegram_id, records=records
             )
         if who.role is Role.CLIENT and who.client_id is not None:
             return await ownership.records_of_client(
-                session, client_id=who.client_id, records=records
+                connection, client_id=who.client_id, records=records
             )
     return False
