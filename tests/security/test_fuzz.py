@@ -2,8 +2,9 @@
 double, from all seven kinds of people: callback data built by the real codecs with mutated
 fields, pure junk, out-of-range scores, huge, empty-looking and odd Unicode texts, commands
 with junk arguments, edited messages, group and channel messages, the previous action repeated,
-the previous update delivered again with its own update_id (a redelivery after a crash, a
-webhook retry) and two updates handed over newest first (a webhook gets them in any order).
+an earlier update (the latest or one of the four before) delivered again with its own
+update_id (a redelivery after a crash, a webhook retry) and two updates handed over newest
+first (a webhook gets them in any order).
 
 After every update: no handler raised, every press was answered, nothing was shown in a chat
 other than the sender's own, their therapist's (a client) or their clients' (a therapist), and a
@@ -167,6 +168,8 @@ def actions(draw: st.DrawFn, fuzz: Fuzz, *, swap: bool = True) -> Action:
         return Action("command", role, command, args=args.replace("\n", " "))
     if kind in ("text", "edit", "group", "channel"):
         return Action(kind, role, draw(texts))
+    if kind == "redeliver":  # the latest update, or one of the four before it
+        return Action(kind, role, str(draw(st.integers(0, 4))))
     return Action(kind, role)
 
 
@@ -178,7 +181,7 @@ class Runner:
     def __init__(self, running: RunningApplication, botapi: BotApiDouble, world: World) -> None:
         self.running, self.botapi, self.world = running, botapi, world
         self.last: Action | None = None
-        self.last_update: int | None = None
+        self.handed: list[int] = []  # update ids the bot was given, oldest first
         self.written: dict[int, int] = {}  # user id -> their last message id
         self.updates = 0
         self.played: Counter[str] = Counter()
@@ -245,14 +248,15 @@ class Runner:
         mark = self.botapi.mark()
         queries: list[str | None] = []
         if action.kind == "redeliver":
-            if self.last_update is None:
+            back = int(action.payload)
+            if len(self.handed) <= back:
                 return
-            await self.hand_over(self.botapi.sent_update(self.last_update))
+            await self.hand_over(self.botapi.sent_update(self.handed[-1 - back]))
             self.updates += 1
             self.played["redeliver"] += 1
             await self.running.settle()
             assert self.running.take_handler_errors() == [], action
-            assert self._shown_since(mark) == set(), ("a redelivered update acted", self.last)
+            assert self._shown_since(mark) == set(), ("a redelivered update acted", back)
             return
         if action.kind == "repeat":
             if self.last is None:
@@ -262,6 +266,7 @@ class Runner:
         sent = self.send(action)
         if sent is None:
             return
+        self.handed.append(sent[0])
         if action.then is not None:
             second = self.send(action.then)
             assert second is not None  # a swap pairs actions that always send an update
@@ -269,10 +274,11 @@ class Runner:
             for update_id in (second[0], sent[0]):
                 await self.hand_over(self.botapi.withhold(update_id))
             queries.append(second[1])
+            self.handed.append(second[0])
             self.played["swap"] += 1
             self.updates += 1
         queries.append(sent[1])
-        self.last, self.last_update = action, sent[0]
+        self.last = action
         self.played[action.kind] += 1
         self.updates += 1
         await self.running.settle()
