@@ -1,13 +1,17 @@
-"""Finding a client by their Telegram id: the one definition of "a live client"."""
+"""Client rows: finding a client by their Telegram id (the one definition of "a live client"),
+pausing, blocking."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.db.models import Client, ClientStatus
+from bot.db.models import Client, ClientStatus, Therapist
 
 
 def live_client_where(telegram_id: int | BindParameter[int]) -> ColumnElement[bool]:
@@ -49,3 +53,86 @@ async def live_client_row(connection: AsyncConnection, telegram_id: int) -> Live
     look-up every press and command starts with, so plain Core on a read connection."""
     row = (await connection.execute(_LIVE_CLIENT_ROW, {"telegram_id": telegram_id})).first()
     return None if row is None else LiveClientRow(row.id, row.status, row.timezone)
+
+
+async def paused_clients_until(
+    session: AsyncSession, *, by: date
+) -> list[Row[int, str, date | None]]:
+    """Paused clients with a resume date on or before `by`: (id, timezone, paused_until)."""
+    result = await session.execute(
+        select(Client.id, Client.timezone, Client.paused_until).where(
+            Client.status == ClientStatus.PAUSED,
+            Client.paused_until.is_not(None),
+            Client.paused_until <= by,
+        )
+    )
+    return list(result.all())
+
+
+async def block_client(session: AsyncSession, client_id: int) -> Row[str, int] | None:
+    """Mark an active or paused client blocked: (display_name, therapist_id) when this call
+    made the change, None when they were blocked (or gone) already."""
+    return (
+        await session.execute(
+            update(Client)
+            .where(
+                Client.id == client_id,
+                Client.status.in_([ClientStatus.ACTIVE, ClientStatus.PAUSED]),
+            )
+            .values(status=ClientStatus.BLOCKED)
+            .returning(Client.display_name, Client.therapist_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+
+
+async def inactive_clients(session: AsyncSession, client_ids: Collection[int]) -> set[int]:
+    """Those of `client_ids` who are not active (paused, blocked, deleted)."""
+    if not client_ids:
+        return set()
+    result = await session.execute(
+        select(Client.id).where(
+            Client.id.in_(list(client_ids)), Client.status != ClientStatus.ACTIVE
+        )
+    )
+    return set(result.scalars())
+
+
+def clients_of(therapist_telegram_id: int) -> Select[Any]:
+    """The ids of this therapist's clients (erased ones are gone; DELETED is never shown)."""
+    return (
+        select(Client.id)
+        .join(Therapist, Therapist.id == Client.therapist_id)
+        .where(
+            Therapist.telegram_id == therapist_telegram_id,
+            Client.status != ClientStatus.DELETED,
+        )
+    )
+
+
+def one_client(client_id: int) -> Select[Any]:
+    """The id query of a single client, where a report takes a set of clients."""
+    return select(Client.id).where(Client.id == client_id)
+
+
+async def owned_client(
+    session: AsyncSession, *, therapist_telegram_id: int, client_id: int
+) -> Client | None:
+    """The client, if it is this therapist's; None for anyone else's or a made-up id."""
+    return (
+        await session.execute(
+            select(Client).where(
+                Client.id == client_id, Client.id.in_(clients_of(therapist_telegram_id))
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def client_names_of(session: AsyncSession, therapist_telegram_id: int) -> dict[int, str]:
+    """This therapist's clients: id → display name."""
+    rows = await session.execute(
+        select(Client.id, Client.display_name).where(
+            Client.id.in_(clients_of(therapist_telegram_id))
+        )
+    )
+    return {row.id: row.display_name for row in rows}

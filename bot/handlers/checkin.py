@@ -7,13 +7,8 @@ entry is always the presser's own (the service looks the client up by their Tele
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import CommandHandler
 
 from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
 from bot.domain.pain import WeekComparison, can_record_for
@@ -37,10 +32,6 @@ from bot.services.checkin import (
     skip_pain_note,
 )
 from bot.texts import checkin as t
-
-# Runs after the red-flag guard (bot.handlers.red_flags.GUARD_GROUP) and before the default
-# group, so a typed note is taken here and never reaches the free-text fallback.
-NOTE_GROUP = -1
 
 
 def comparison_text(comparison: WeekComparison | None) -> str:
@@ -154,36 +145,28 @@ async def _render_result(query: CallbackQuery, result: CheckinResult) -> None:
         await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
 
 
-async def pain_note_text(update: Update, context: BotContext) -> None:
-    """A typed message right after a check-in is that day's note; anything else passes on."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or not message.text:
-        return
+async def take_pain_note(message: Message, context: BotContext) -> bool:
+    """A typed message right after a check-in is that day's note (True); anything else (False)
+    goes on. The text router calls it when a note awaits this user's text."""
+    assert message.from_user is not None and message.text is not None
     if short_reply(message.text) is not None:
-        return  # "thanks" / "ok" / "done" answer the bot; they are not the day's note
+        return False  # "thanks" / "ok" / "done" answer the bot; they are not the day's note
     services = services_of(context)
     result = await add_pain_note(
-        services.db, telegram_id=user.id, text=message.text, now=services.now()
+        services.db, telegram_id=message.from_user.id, text=message.text, now=services.now()
     )
     if result.status is NoteStatus.NOT_EXPECTED:
-        return
+        return False
     replies = {
         NoteStatus.SAVED: t.NOTE_SAVED,
         NoteStatus.TOO_LONG: t.NOTE_TOO_LONG.format(limit=result.limit),
         NoteStatus.ENTRY_GONE: t.NO_ENTRY_FOR_NOTE,
     }
     await message.reply_text(replies[result.status])
-    raise ApplicationHandlerStop
+    return True
 
 
 def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("pain", pain_command, filters=private))
     app.add_handler(ButtonHandler(PAIN, Audience.CLIENT, pain_button))
-    app.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-            pain_note_text,
-        ),
-        group=NOTE_GROUP,
-    )

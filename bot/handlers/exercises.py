@@ -4,11 +4,11 @@
   prescribed), the therapist's whole library, as buttons.
 * ``ex:show:<slug>`` — the picture, then title, purpose, dosage, steps and cautions. The same
   button is the "How to" on every exercise reminder.
-* A client's typed text that reaches this handler (after the relay, the red-flag guard and any
-  pending-input reader in earlier groups) is matched against the library: one exercise → its
-  view; several → "Did you mean…"; a question about no known exercise → their exercises and
-  the question passed on to their therapist (once). Anything else, and anyone else, gets the
-  fallback's answer.
+* A client's typed text that the text router (bot.handlers.text) hands over last (after the
+  red-flag screen, relays, pending answers and short replies) is matched against the
+  library: one exercise → its view; several → "Did you mean…"; a question about no known
+  exercise → their exercises and the question passed on to their therapist (once). Anything
+  else, and anyone else, gets the fallback's answer.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import asyncio
 import logging
 
 from telegram import Bot, InputFile, Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.buttons.exercises import EXERCISES, ShowExercise
-from bot.domain.red_flags import red_flags_in_text
 from bot.handlers import fallback
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, services_of
@@ -97,12 +96,11 @@ async def send_exercise(bot: Bot, chat_id: int, view: ExerciseView) -> None:
         await bot.send_message(chat_id, text)
 
 
-async def exercise_question(update: Update, context: BotContext) -> None:
+async def answer_typed_question(update: Update, context: BotContext) -> None:
+    """The text router's last reader: a typed question about an exercise, else the fallback."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not message.text:
         return
-    if red_flags_in_text(message.text):
-        return  # The red-flag guard has already given the urgent advice; nothing to add.
     services = services_of(context)
     answer = await answer_exercise_question(
         services.db, services.library, telegram_id=user.id, text=message.text, now=services.now()
@@ -136,12 +134,3 @@ def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("exercises", exercises_command, filters=private))
     app.add_handler(ButtonHandler(EXERCISES, Audience.MEMBER, how_to_button))
-    # Default group, registered just before the fallback: relays, the red-flag guard and
-    # pending-input readers (notes, onboarding answers) run in earlier groups and stop the
-    # update when they take it, so only text nobody else wanted is asked about exercises.
-    app.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-            exercise_question,
-        )
-    )

@@ -14,12 +14,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CommandHandler
 
 from bot.buttons.onboarding import (
     CONSENT,
@@ -59,11 +54,6 @@ from bot.texts import settings as ts
 
 log = logging.getLogger(__name__)
 
-# A typed answer we were waiting for (a city, a time) is taken here, in a group of its own
-# ahead of the others; anything else falls through. The red-flag guard
-# (bot.handlers.red_flags.GUARD_GROUP) runs before it and lets a message through when the
-# client was asked to type something, so a typed answer is still taken here.
-PENDING_TEXT_GROUP = -3
 # Group 1 runs after the red-flag screen's own handler (group 0) has answered the press.
 AFTER_SCREEN_GROUP = 1
 
@@ -294,26 +284,25 @@ async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
             )
 
 
-async def typed_answer(update: Update, context: BotContext) -> None:
-    """A typed city or time we asked for; anything else is left to the next handlers."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or message.text is None:
-        return
+async def take_typed_answer(message: Message, context: BotContext) -> bool:
+    """A typed city or time we asked for: answered (True); anything else (False) goes on.
+    The text router calls it when a settings choice awaits this user's text."""
+    assert message.from_user is not None and message.text is not None
     services = services_of(context)
     answer = await client_settings.answer_typed_text(
         services.db,
-        telegram_id=user.id,
+        telegram_id=message.from_user.id,
         text=message.text,
         now=services.now(),
         home_zone=services.settings.default_timezone,
     )
     if answer is None:
-        return
+        return False
     text, markup = ts.typed_reply(answer, services.now())
     await message.reply_text(text, reply_markup=markup)
     if answer.onboarding_next and answer.settings is not None:
         await send_reminder_question(context, message.chat_id, answer.settings.reminder_times)
-    raise ApplicationHandlerStop
+    return True
 
 
 def screen_finished(answer: RedFlagAnswer) -> bool:
@@ -357,10 +346,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(ButtonHandler(CONSENT, Audience.INVITEE, consent_button))
     app.add_handler(ButtonHandler(TIME_ZONE, Audience.CLIENT, time_zone_button))
     app.add_handler(ButtonHandler(REMINDER_TIMES, Audience.CLIENT, reminder_times_button))
-    app.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed_answer),
-        group=PENDING_TEXT_GROUP,
-    )
     app.add_handler(
         ButtonHandler(RED_FLAGS, Audience.CLIENT, onboarding_screen_button, follows=True),
         group=AFTER_SCREEN_GROUP,

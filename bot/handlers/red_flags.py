@@ -1,8 +1,9 @@
 """Red-flag safety screen (cauda equina signs) and the urgent path (issue 5, part 4).
 
 Three ways in: the yes/no screen (`start_red_flag_screen`: onboarding's last step, the weekly
-check, /symptoms), and any text a client types that mentions a red flag (the guard below runs in
-an early handler group, before notes, exercise questions and the fallback).
+check, /symptoms), and any text a client types that mentions a red flag (`screen_typed_text`,
+which the text router in bot.handlers.text runs first, before notes, relays, exercise
+questions and the fallback).
 
 Order matters (DESIGN.md): the client gets EMERGENCY_ADVICE first — before anything is written,
 so nothing can delay it — then the event, the alert, the advice and the urgent alert for each
@@ -13,16 +14,12 @@ deduplicated by episode, never behind a setting.
 
 from __future__ import annotations
 
+import enum
 import logging
 
-from telegram import Bot, Update
+from telegram import Bot, Message, Update, User
 from telegram.error import TelegramError
-from telegram.ext import (
-    ApplicationHandlerStop,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CommandHandler
 
 from bot.buttons.safety import RED_FLAGS, Answer, RedFlagAnswer
 from bot.domain.red_flags import RED_FLAG_QUESTIONS, red_flags_in_text
@@ -48,11 +45,6 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("onboarding", "weekly", "symptoms")
 SIGNS = tuple(RED_FLAG_QUESTIONS)
-# Before every other handler group — even the redelivery check and the relay, which read the
-# database: red flags in typed text are looked for first, and the emergency advice goes out
-# even when the database is locked or away. (A redelivered red flag repeats the advice only:
-# the report is recorded once per message.)
-GUARD_GROUP = -200
 
 
 async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: str) -> None:
@@ -104,16 +96,22 @@ async def red_flag_answer_button(press: Press[RedFlagAnswer], context: BotContex
     await edit_query_message(query, f"{RED_FLAG_QUESTIONS[SIGNS[index]]}\n— {t.YES_BUTTON}")
 
 
-async def red_flags_in_message(update: Update, context: BotContext) -> None:
-    """Any text from a client that mentions a red flag takes the urgent path, first."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    text = message.text or message.caption or ""
-    signs = red_flags_in_text(text)
-    services = services_of(context)
-    if not signs or user.id in services.settings.therapist_ids:
-        return
+class Screen(enum.Enum):
+    """What the free-text red-flag screen did with a message."""
+
+    CLEAR = "clear"  # no red flag (or a therapist's text): the message goes on as usual
+    URGENT = "urgent"  # the urgent path ran; nothing else answers this message
+    # The urgent path ran and the client was typing an answer (a note): that flow may still
+    # keep the text; nothing else answers it.
+    URGENT_WHILE_AWAITED = "urgent_while_awaited"
+
+
+async def screen_typed_text(message: Message, user: User, context: BotContext) -> Screen:
+    """Any text or caption from a client that mentions a red flag takes the urgent path: the
+    text router runs this first, before anything reads the database."""
+    signs = red_flags_in_text(message.text or message.caption or "")
+    if not signs or user.id in services_of(context).settings.therapist_ids:
+        return Screen.CLEAR
     urgent = await urgent_path(
         context,
         chat_id=message.chat_id,
@@ -125,7 +123,8 @@ async def red_flags_in_message(update: Update, context: BotContext) -> None:
     )
     if urgent is not None and not urgent.awaiting_input:
         # Nothing else should answer this message with "I'm not sure what you mean".
-        raise ApplicationHandlerStop
+        return Screen.URGENT
+    return Screen.URGENT_WHILE_AWAITED
 
 
 async def urgent_path(
@@ -191,12 +190,3 @@ def register(app: BotApplication) -> None:
     private = PRIVATE_MESSAGE
     app.add_handler(CommandHandler("symptoms", symptoms_command, filters=private))
     app.add_handler(ButtonHandler(RED_FLAGS, Audience.ANYONE, red_flag_answer_button))
-    app.add_handler(
-        MessageHandler(
-            # Edited messages too (unlike every other text reader): a client who edits a
-            # message to say their legs went numb still gets the advice; one report per message.
-            filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
-            red_flags_in_message,
-        ),
-        group=GUARD_GROUP,
-    )

@@ -13,12 +13,13 @@ from bot.services.updates import first_delivery
 
 log = logging.getLogger(__name__)
 
-# Before every other group (relays -4, pending text -3, notes -1, default 0) except the
-# red-flag guard (-200), whose emergency advice must not wait for the database.
+# Before every other group except the typed-text router (bot.handlers.text), which screens
+# for red flags before anything waits for the database, then asks `redelivered` itself.
 REDELIVERY_GROUP = -100
 
 
-async def skip_redelivered(update: Update, context: BotContext) -> None:
+async def redelivered(update: Update, context: BotContext) -> bool:
+    """Whether this update was taken before (and, if not, record it as taken now)."""
     services = services_of(context)
     claims = services.update_claims
     first = (
@@ -26,8 +27,14 @@ async def skip_redelivered(update: Update, context: BotContext) -> None:
         if claims is not None
         else await first_delivery(services.db, update_id=update.update_id, now=services.now())
     )
-    if not first:
-        log.info("redelivered update skipped", extra={"update_id": update.update_id})
+    if first:
+        return False
+    log.info("redelivered update skipped", extra={"update_id": update.update_id})
+    return True
+
+
+async def skip_redelivered(update: Update, context: BotContext) -> None:
+    if await redelivered(update, context):
         raise ApplicationHandlerStop
 
 

@@ -3,26 +3,22 @@
 "Message client" (client:msg:<id>) asks the therapist to type; their next text goes to the
 client, labelled as from their therapist. The client's reply (a Telegram reply to it, or their
 next text while the relay is open) comes back labelled with their name; the therapist can reply
-to that in turn. Runs in RELAY_GROUP, before the red-flag guard: a client text that mentions a
-red flag is left to the guard (the urgent path), never just relayed.
+to that in turn. Typed text reaches `take_relayed_text` through the text router
+(bot.handlers.text), after the red-flag screen: a client text that mentions a red flag takes
+the urgent path and is never just relayed.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    MessageHandler,
-    filters,
-)
+from telegram import Message
 
 from bot.buttons.therapist import MESSAGE_CLIENT, RELAY, CancelRelay, MessageClient
-from bot.domain.red_flags import red_flags_in_text
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import BotApplication, BotContext, edit_query_message, services_of
 from bot.keyboards import rows
+from bot.services.pending import PendingKind
 from bot.services.relay import (
     Direction,
     RelayTarget,
@@ -36,10 +32,6 @@ from bot.services.relay import (
 from bot.texts import therapist as t
 
 log = logging.getLogger(__name__)
-# After the red-flag guard (-200), before onboarding's pending-text group (-3) and the
-# check-in note group (-1): a relay is decided from the database, and anything that is not
-# one passes on untouched. A client's relay reply is only open when no other flow awaits their text.
-RELAY_GROUP = -4
 CANCEL_BUTTON = "✖️ Cancel"
 
 
@@ -70,12 +62,11 @@ async def cancel_button(press: Press[CancelRelay], context: BotContext) -> None:
 
 
 async def _deliver(
-    update: Update, context: BotContext, target: RelayTarget, direction: Direction
+    message: Message, context: BotContext, target: RelayTarget, direction: Direction
 ) -> None:
     """Queue the message for the dispatcher and tell the sender; the recipient is not the
     user who acted, so it is never sent from here."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message.text is not None
     services = services_of(context)
     quiet_until = await queue_relayed(
         services.db,
@@ -100,42 +91,36 @@ async def _deliver(
         await message.reply_text(t.RELAY_REPLY_SENT)
 
 
-async def relay_text(update: Update, context: BotContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or not message.text:
-        return
-    services = services_of(context)
+async def take_relayed_text(
+    message: Message, context: BotContext, *, therapist: bool, awaited: PendingKind | None
+) -> bool:
+    """A therapist's message to a client, or a client's answer to a relayed message: queued
+    (True), or not a relay (False). The text router calls it after the red-flag screen."""
+    assert message.from_user is not None and message.text is not None
+    user_id, services = message.from_user.id, services_of(context)
     now = services.now()
     replied = message.reply_to_message.message_id if message.reply_to_message else None
-    if user.id in services.settings.therapist_ids:
-        target = None
+    target = None
+    if therapist:
         if replied is not None:
             target = await route_therapist_reply(
-                services.db, therapist_telegram_id=user.id, reply_to_message_id=replied, now=now
+                services.db, therapist_telegram_id=user_id, reply_to_message_id=replied, now=now
             )
-        if target is None:
-            target = await take_relay_to_client(services.db, therapist_telegram_id=user.id, now=now)
+        if target is None and awaited is PendingKind.RELAY_TO_CLIENT:
+            target = await take_relay_to_client(services.db, therapist_telegram_id=user_id, now=now)
         direction = Direction.TO_CLIENT
     else:
-        if red_flags_in_text(message.text):
-            return
-        target = await route_client_reply(
-            services.db, client_telegram_id=user.id, reply_to_message_id=replied, now=now
-        )
+        if replied is not None or awaited is PendingKind.RELAY_REPLY:
+            target = await route_client_reply(
+                services.db, client_telegram_id=user_id, reply_to_message_id=replied, now=now
+            )
         direction = Direction.TO_THERAPIST
     if target is None:
-        return
-    await _deliver(update, context, target, direction)
-    raise ApplicationHandlerStop
+        return False
+    await _deliver(message, context, target, direction)
+    return True
 
 
 def register(app: BotApplication) -> None:
     app.add_handler(ButtonHandler(MESSAGE_CLIENT, Audience.THERAPIST, message_client_button))
     app.add_handler(ButtonHandler(RELAY, Audience.THERAPIST, cancel_button))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-            relay_text,
-        ),
-        group=RELAY_GROUP,
-    )

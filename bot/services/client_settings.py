@@ -17,12 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import pending as pending_inputs
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, PendingInput
@@ -30,11 +29,7 @@ from bot.domain.red_flags import red_flags_in_text
 from bot.domain.schedule_times import out_of_quiet_hours
 from bot.domain.time_zones import is_time_zone, match_time_zones
 from bot.services import schedules
-
-PENDING_TIME_ZONE = "time_zone"
-PENDING_REMINDER_TIMES = "reminder_times"
-PENDING_CHECKIN_TIME = "checkin_time"
-MY_PENDING_KINDS = frozenset({PENDING_TIME_ZONE, PENDING_REMINDER_TIMES, PENDING_CHECKIN_TIME})
+from bot.services.pending import SETTINGS_KINDS, PendingKind
 
 # How long a half-finished choice waits for the client. Onboarding waits longer: a newcomer
 # may tap Agree and come back to finish the next day.
@@ -199,38 +194,6 @@ async def current_settings(db: Database, *, telegram_id: int) -> ClientSettings 
 # ---------------------------------------------------------------- pending input
 
 
-async def pending_for(
-    session: AsyncSession, telegram_id: int, now: datetime
-) -> PendingInput | None:
-    row = await session.get(PendingInput, telegram_id)
-    if row is None or row.expires_at <= now:
-        return None
-    return row
-
-
-async def set_pending(
-    session: AsyncSession,
-    telegram_id: int,
-    kind: str,
-    payload: dict[str, Any],
-    *,
-    expires_at: datetime,
-) -> None:
-    await session.execute(delete(PendingInput).where(PendingInput.telegram_id == telegram_id))
-    session.add(
-        PendingInput(telegram_id=telegram_id, kind=kind, payload=payload, expires_at=expires_at)
-    )
-    await session.flush()
-
-
-async def clear_pending(session: AsyncSession, telegram_id: int, kinds: frozenset[str]) -> None:
-    await session.execute(
-        delete(PendingInput).where(
-            PendingInput.telegram_id == telegram_id, PendingInput.kind.in_(kinds)
-        )
-    )
-
-
 def _ttl(client: Client) -> timedelta:
     return ONBOARDING_PENDING_TTL if client.onboarding_step else SETTINGS_PENDING_TTL
 
@@ -244,8 +207,12 @@ async def ask_time_zone(db: Database, *, telegram_id: int, now: datetime) -> Cli
         client = await live_client(session, telegram_id)
         if client is None:
             return None
-        await set_pending(
-            session, telegram_id, PENDING_TIME_ZONE, {}, expires_at=now + _ttl(client)
+        await pending_inputs.put_pending(
+            session,
+            telegram_id=telegram_id,
+            kind=PendingKind.TIME_ZONE,
+            payload={},
+            expires_at=now + _ttl(client),
         )
         return await _settings_of(session, client)
 
@@ -256,7 +223,7 @@ async def _apply_time_zone(
     if not is_time_zone(zone):
         raise SettingsError("unknown_zone")
     await schedules.set_client_timezone(session, client_id=client.id, tz=zone, now=now)
-    await clear_pending(session, client.telegram_id, frozenset({PENDING_TIME_ZONE}))
+    await pending_inputs.clear_pending(session, client.telegram_id, {PendingKind.TIME_ZONE})
     onboarding_next = client.onboarding_step == "timezone"
     if onboarding_next:
         # Onboarding moves on to reminder times, starting from the current ones.
@@ -311,11 +278,11 @@ async def _save_draft(
     touched: bool = False,
     replaced: Sequence[time] = (),
 ) -> ReminderDraft:
-    await set_pending(
+    await pending_inputs.put_pending(
         session,
-        client.telegram_id,
-        PENDING_REMINDER_TIMES,
-        {
+        telegram_id=client.telegram_id,
+        kind=PendingKind.REMINDER_TIMES,
+        payload={
             "times": [format_time(t) for t in sorted(set(times))],
             "custom": custom,
             "touched": touched,
@@ -337,8 +304,8 @@ async def _open_draft(
 ) -> tuple[Client, ReminderDraft] | None:
     """The client and the reminder-time draft they have open; None when none is (stale)."""
     client = await live_client(session, telegram_id)
-    row = None if client is None else await pending_for(session, telegram_id, now)
-    if client is None or row is None or row.kind != PENDING_REMINDER_TIMES:
+    row = None if client is None else await pending_inputs.awaited_row(session, telegram_id, now)
+    if client is None or row is None or row.kind != PendingKind.REMINDER_TIMES:
         return None
     return client, _draft_of(row, client)
 
@@ -420,7 +387,7 @@ async def save_reminder_draft(
         saved = await schedules.set_reminder_times(
             session, client_id=client.id, times=draft.times, now=now
         )
-        await clear_pending(session, telegram_id, MY_PENDING_KINDS)
+        await pending_inputs.clear_pending(session, telegram_id, SETTINGS_KINDS)
         onboarding_next = client.onboarding_step == "reminders"
         if onboarding_next:
             client.onboarding_step = "red_flags"
@@ -436,8 +403,12 @@ async def ask_checkin_time(db: Database, *, telegram_id: int, now: datetime) -> 
         client = await live_client(session, telegram_id)
         if client is None:
             return False
-        await set_pending(
-            session, telegram_id, PENDING_CHECKIN_TIME, {}, expires_at=now + _ttl(client)
+        await pending_inputs.put_pending(
+            session,
+            telegram_id=telegram_id,
+            kind=PendingKind.CHECKIN_TIME,
+            payload={},
+            expires_at=now + _ttl(client),
         )
         return True
 
@@ -446,7 +417,7 @@ async def _apply_checkin_time(
     session: AsyncSession, client: Client, at: time, now: datetime
 ) -> ClientSettings:
     await schedules.set_checkin_time(session, client_id=client.id, at=at, now=now)
-    await clear_pending(session, client.telegram_id, frozenset({PENDING_CHECKIN_TIME}))
+    await pending_inputs.clear_pending(session, client.telegram_id, {PendingKind.CHECKIN_TIME})
     return await _settings_of(session, client)
 
 
@@ -537,10 +508,12 @@ async def answer_typed_text(
         return None
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
-        row = None if client is None else await pending_for(session, telegram_id, now)
-        if client is None or row is None or row.kind not in MY_PENDING_KINDS:
+        row = (
+            None if client is None else await pending_inputs.awaited_row(session, telegram_id, now)
+        )
+        if client is None or row is None or row.kind not in SETTINGS_KINDS:
             return None
-        if row.kind == PENDING_TIME_ZONE:
+        if row.kind == PendingKind.TIME_ZONE:
             # The first lookup loads the city list (tens of ms): off the event loop.
             zones = await asyncio.to_thread(match_time_zones, text, home_zone=home_zone)
             if len(zones) == 1:
@@ -554,7 +527,7 @@ async def answer_typed_text(
             outcome = TypedOutcome.ZONE_CHOICES if zones else TypedOutcome.ZONE_UNKNOWN
             return TypedAnswer(outcome, zones=zones)
         at = parse_time_of_day(text)
-        if row.kind == PENDING_CHECKIN_TIME:
+        if row.kind == PendingKind.CHECKIN_TIME:
             if at is None:
                 return TypedAnswer(TypedOutcome.TIME_NOT_UNDERSTOOD)
             settings = await _apply_checkin_time(session, client, at, now)

@@ -14,11 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from bot.db.clients import live_client_where
+from bot.db import invites as invite_rows
+from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Client, Invite, Therapist
+from bot.db.models import Invite
 from bot.services.identity import ensure_therapist
 
 # 24 random bytes = 192 bits, encoded as 32 URL-safe characters (Telegram allows up to 64 in
@@ -106,8 +105,7 @@ async def create_invite(
 
 async def _registered(db: Database, telegram_id: int) -> bool:
     async with db.sessions() as session:
-        found = await session.scalar(select(Client.id).where(live_client_where(telegram_id)))
-    return found is not None
+        return await live_client(session, telegram_id) is not None
 
 
 async def check_invite(db: Database, *, token: str, telegram_id: int, now: datetime) -> InviteCheck:
@@ -117,15 +115,7 @@ async def check_invite(db: Database, *, token: str, telegram_id: int, now: datet
     if not TOKEN_PATTERN.match(token):
         return InviteCheck(status=InviteStatus.UNKNOWN)
     async with db.sessions() as session:
-        row = (
-            await session.execute(
-                select(
-                    Invite.client_name, Invite.expires_at, Invite.used_at, Therapist.display_name
-                )
-                .join(Therapist, Therapist.id == Invite.therapist_id)
-                .where(Invite.token_hash == hash_token(token))
-            )
-        ).one_or_none()
+        row = await invite_rows.invite_with_therapist(session, token_hash=hash_token(token))
     if row is None:
         return InviteCheck(status=InviteStatus.UNKNOWN)
     if row.used_at is not None:

@@ -11,24 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import outbox, reports
-from bot.db.clients import live_client
+from bot.db import invites as invite_rows
+from bot.db import outbox, reports, therapists
+from bot.db import pending as pending_inputs
+from bot.db.clients import live_client, one_client
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, Invite, Therapist
+from bot.db.models import Client, ClientStatus
 from bot.domain.recipients import Audience
 from bot.services import schedules
-from bot.services.client_settings import (
-    ONBOARDING_PENDING_TTL,
-    PENDING_REMINDER_TIMES,
-    PENDING_TIME_ZONE,
-    format_time,
-    set_pending,
-)
+from bot.services.client_settings import ONBOARDING_PENDING_TTL, format_time
 from bot.services.invites import TOKEN_PATTERN, InviteStatus, hash_token
 from bot.services.kinds import CLIENT_JOINED
+from bot.services.pending import PendingKind
 
 STEP_TIME_ZONE = "timezone"
 STEP_REMINDERS = "reminders"
@@ -75,18 +71,7 @@ async def give_consent(
     try:
         async with db.sessions.begin() as session:
             if await live_client(session, telegram_id) is None:
-                claimed = (
-                    await session.execute(
-                        update(Invite)
-                        .where(
-                            Invite.token_hash == token_hash,
-                            Invite.used_at.is_(None),
-                            Invite.expires_at > now,
-                        )
-                        .values(used_at=now)
-                        .returning(Invite.id, Invite.therapist_id, Invite.client_name)
-                    )
-                ).one_or_none()
+                claimed = await invite_rows.claim_invite(session, token_hash=token_hash, now=now)
                 if claimed is not None:
                     client = Client(
                         therapist_id=claimed.therapist_id,
@@ -101,15 +86,15 @@ async def give_consent(
                     )
                     session.add(client)
                     await session.flush()
-                    await session.execute(
-                        update(Invite).where(Invite.id == claimed.id).values(client_id=client.id)
+                    await invite_rows.link_invite_to_client(
+                        session, invite_id=claimed.id, client_id=client.id
                     )
                     await schedules.sync_client_schedules(session, client_id=client.id, now=now)
-                    await set_pending(
+                    await pending_inputs.put_pending(
                         session,
-                        telegram_id,
-                        PENDING_TIME_ZONE,
-                        {},
+                        telegram_id=telegram_id,
+                        kind=PendingKind.TIME_ZONE,
+                        payload={},
                         expires_at=now + ONBOARDING_PENDING_TTL,
                     )
                     return Consent(
@@ -134,11 +119,7 @@ async def _why_not(db: Database, *, token_hash: str, telegram_id: int, now: date
                 client_id=existing.id,
                 onboarding_step=existing.onboarding_step,
             )
-        invite = (
-            await session.execute(
-                select(Invite.used_at, Invite.expires_at).where(Invite.token_hash == token_hash)
-            )
-        ).one_or_none()
+        invite = await invite_rows.invite_state(session, token_hash=token_hash)
     if invite is None:
         return Consent(status=InviteStatus.UNKNOWN)
     if invite.used_at is not None:
@@ -158,9 +139,7 @@ async def finish_onboarding(
         if client is None or client.onboarding_step is None:
             return None
         client.onboarding_step = None
-        therapist_telegram_id = await session.scalar(
-            select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
-        )
+        therapist_telegram_id = await therapists.therapist_telegram_id(session, client.therapist_id)
         done = OnboardingDone(
             client_id=client.id,
             therapist_telegram_id=therapist_telegram_id,
@@ -169,7 +148,7 @@ async def finish_onboarding(
             checkin_time=await schedules.checkin_time(session, client_id=client.id),
             has_prescription=bool(
                 await reports.clients_with_prescription(
-                    session, clients=select(Client.id).where(Client.id == client.id), now=now
+                    session, clients=one_client(client.id), now=now
                 )
             ),
         )
@@ -220,17 +199,21 @@ async def resume_onboarding(db: Database, *, telegram_id: int, now: datetime) ->
             return None
         step = client.onboarding_step
         if step == STEP_TIME_ZONE:
-            await set_pending(
-                session, telegram_id, PENDING_TIME_ZONE, {}, expires_at=now + ONBOARDING_PENDING_TTL
+            await pending_inputs.put_pending(
+                session,
+                telegram_id=telegram_id,
+                kind=PendingKind.TIME_ZONE,
+                payload={},
+                expires_at=now + ONBOARDING_PENDING_TTL,
             )
             return ResumePoint(step=step, client_id=client.id)
         if step == STEP_REMINDERS:
             times = await schedules.reminder_times(session, client_id=client.id)
-            await set_pending(
+            await pending_inputs.put_pending(
                 session,
-                telegram_id,
-                PENDING_REMINDER_TIMES,
-                {"times": [format_time(t) for t in times], "custom": False},
+                telegram_id=telegram_id,
+                kind=PendingKind.REMINDER_TIMES,
+                payload={"times": [format_time(t) for t in times], "custom": False},
                 expires_at=now + ONBOARDING_PENDING_TTL,
             )
             return ResumePoint(step=step, client_id=client.id, reminder_times=times)

@@ -21,15 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Dosage, Exercise, ExerciseLibrary
 from bot.db import outbox
+from bot.db import pending as pending_inputs
+from bot.db.clients import owned_client
 from bot.db.engine import Database
-from bot.db.models import Client, PendingInput, Prescription
+from bot.db.models import Client, Prescription
+from bot.db.prescriptions import active_prescriptions
 from bot.domain.recipients import Audience
 from bot.services import audit
-from bot.services.clients import active_prescriptions, owned_client
 from bot.services.kinds import PLAIN_TEXT
+from bot.services.pending import PendingKind
 from bot.services.schedules import ALL_DAYS, reminder_times, sync_client_schedules
 
-DRAFT_KIND = "prescribe"
+DRAFT_KIND = PendingKind.PRESCRIPTION_DRAFT
 DRAFT_TTL = timedelta(days=1)
 WORKABLE_RANGE = (2, 4)
 WARN_ABOVE = 6
@@ -149,7 +152,7 @@ class PrescriptionChange:
 
 
 async def _load_draft(session: AsyncSession, telegram_id: int, now: datetime) -> Draft | None:
-    pending = await session.get(PendingInput, telegram_id)
+    pending = await pending_inputs.pending_row(session, telegram_id)
     if pending is None or pending.kind != DRAFT_KIND or pending.expires_at <= now:
         return None
     try:
@@ -159,19 +162,13 @@ async def _load_draft(session: AsyncSession, telegram_id: int, now: datetime) ->
 
 
 async def _save_draft(session: AsyncSession, telegram_id: int, draft: Draft, now: datetime) -> None:
-    pending = await session.get(PendingInput, telegram_id)
-    if pending is None:
-        session.add(
-            PendingInput(
-                telegram_id=telegram_id,
-                kind=DRAFT_KIND,
-                payload=draft.payload(),
-                expires_at=now + DRAFT_TTL,
-            )
-        )
-    else:
-        pending.kind, pending.payload = DRAFT_KIND, draft.payload()
-        pending.expires_at = now + DRAFT_TTL
+    await pending_inputs.put_pending(
+        session,
+        telegram_id=telegram_id,
+        kind=DRAFT_KIND,
+        payload=draft.payload(),
+        expires_at=now + DRAFT_TTL,
+    )
 
 
 def _variant_of(prescription: Prescription, library: ExerciseLibrary) -> Variant:
@@ -268,9 +265,7 @@ async def current_draft(
 
 async def cancel_draft(db: Database, *, therapist_telegram_id: int, now: datetime) -> None:
     async with db.sessions.begin() as session:
-        pending = await session.get(PendingInput, therapist_telegram_id)
-        if pending is not None and pending.kind == DRAFT_KIND:
-            await session.delete(pending)
+        await pending_inputs.clear_pending(session, therapist_telegram_id, {DRAFT_KIND})
 
 
 async def _apply(
@@ -396,9 +391,7 @@ async def confirm_draft(
             days=draft.days,
             now=now,
         )
-        pending = await session.get(PendingInput, therapist_telegram_id)
-        if pending is not None:
-            await session.delete(pending)
+        await pending_inputs.clear_pending(session, therapist_telegram_id)
         await _queue_notice(session, change, notice, now)
         return change
 

@@ -26,9 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db import pending as pending_inputs
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Alert, Audit, PendingInput, RedFlagEvent, Therapist
+from bot.db.models import Alert, Audit, RedFlagEvent, Therapist
 from bot.domain.alerts import AlertKind, RedFlagEvidence
 from bot.domain.recipients import Audience, recipients
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
@@ -202,7 +203,7 @@ async def _record(
             )
         else:
             alert_id = existing
-        pending = await session.get(PendingInput, report.telegram_id)
+        awaited = await pending_inputs.awaited_kind(session, report.telegram_id, now)
         return UrgentAlert(
             alert_id=alert_id,
             client_id=client.id,
@@ -212,7 +213,7 @@ async def _record(
             mentioned=mentioned,
             therapist_chat_ids=chats,
             is_new=existing is None,
-            awaiting_input=pending is not None and pending.expires_at > now,
+            awaiting_input=awaited is not None,
         )
 
 

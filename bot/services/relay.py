@@ -16,23 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import outbox
-from bot.db.clients import live_client
+from bot.db import outbox, relays
+from bot.db import pending as pending_inputs
+from bot.db.clients import live_client, owned_client
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, MessageRelay, PendingInput, Therapist
+from bot.db.models import Client, ClientStatus, Therapist
 from bot.domain.recipients import Audience
 from bot.domain.schedule_times import outside_quiet_hours_from
 from bot.services import audit
-from bot.services.clients import owned_client
 from bot.services.kinds import RELAY_TO_CLIENT, RELAY_TO_THERAPIST
+from bot.services.pending import PendingKind
 
-TO_CLIENT = "to_client"
-TO_THERAPIST = "to_therapist"
-THERAPIST_PENDING_KIND = "relay_to_client"
-CLIENT_PENDING_KIND = "relay_reply"
 # How long the therapist's "type your message" and the client's "your next text is a reply"
 # stay open.
 THERAPIST_TTL = timedelta(hours=1)
@@ -40,8 +36,8 @@ CLIENT_TTL = timedelta(hours=24)
 
 
 class Direction(enum.StrEnum):
-    TO_CLIENT = TO_CLIENT
-    TO_THERAPIST = TO_THERAPIST
+    TO_CLIENT = relays.TO_CLIENT
+    TO_THERAPIST = relays.TO_THERAPIST
 
 
 @dataclass(frozen=True)
@@ -68,18 +64,6 @@ async def _target(session: AsyncSession, client: Client) -> RelayTarget | None:
     )
 
 
-async def _set_pending(
-    session: AsyncSession, telegram_id: int, kind: str, payload: dict[str, int], expires: datetime
-) -> None:
-    pending = await session.get(PendingInput, telegram_id)
-    if pending is None:
-        session.add(
-            PendingInput(telegram_id=telegram_id, kind=kind, payload=payload, expires_at=expires)
-        )
-    else:
-        pending.kind, pending.payload, pending.expires_at = kind, payload, expires
-
-
 async def open_relay_to_client(
     db: Database, *, therapist_telegram_id: int, client_id: int, now: datetime
 ) -> RelayTarget | None:
@@ -90,12 +74,12 @@ async def open_relay_to_client(
         )
         if client is None or client.status in (ClientStatus.BLOCKED, ClientStatus.DELETED):
             return None
-        await _set_pending(
+        await pending_inputs.put_pending(
             session,
-            therapist_telegram_id,
-            THERAPIST_PENDING_KIND,
-            {"client_id": client.id},
-            now + THERAPIST_TTL,
+            telegram_id=therapist_telegram_id,
+            kind=PendingKind.RELAY_TO_CLIENT,
+            payload={"client_id": client.id},
+            expires_at=now + THERAPIST_TTL,
         )
         return await _target(session, client)
 
@@ -105,8 +89,8 @@ async def take_relay_to_client(
 ) -> RelayTarget | None:
     """If the therapist was asked to type a message, close that and say to whom it goes."""
     async with db.sessions.begin() as session:
-        pending = await session.get(PendingInput, therapist_telegram_id)
-        if pending is None or pending.kind != THERAPIST_PENDING_KIND:
+        pending = await pending_inputs.pending_row(session, therapist_telegram_id)
+        if pending is None or pending.kind != PendingKind.RELAY_TO_CLIENT:
             return None
         await session.delete(pending)
         if pending.expires_at <= now:
@@ -123,11 +107,8 @@ async def take_relay_to_client(
 
 async def cancel_relay(db: Database, *, telegram_id: int) -> bool:
     async with db.sessions.begin() as session:
-        pending = await session.get(PendingInput, telegram_id)
-        if pending is None or pending.kind not in (THERAPIST_PENDING_KIND, CLIENT_PENDING_KIND):
-            return False
-        await session.delete(pending)
-        return True
+        relays = {PendingKind.RELAY_TO_CLIENT, PendingKind.RELAY_REPLY}
+        return await pending_inputs.clear_pending(session, telegram_id, relays) is not None
 
 
 async def queue_relayed(
@@ -185,14 +166,14 @@ async def queue_relayed(
             )
             # Only when the client is not in the middle of something else (a pain note, a
             # time they are typing): their flow keeps their next text; a reply still works.
-            pending = await session.get(PendingInput, target.client_telegram_id)
-            if pending is None or pending.expires_at <= now or pending.kind == CLIENT_PENDING_KIND:
-                await _set_pending(
+            awaited = await pending_inputs.awaited_kind(session, target.client_telegram_id, now)
+            if awaited is None or awaited == PendingKind.RELAY_REPLY:
+                await pending_inputs.put_pending(
                     session,
-                    target.client_telegram_id,
-                    CLIENT_PENDING_KIND,
-                    {"client_id": target.client_id},
-                    now + CLIENT_TTL,
+                    telegram_id=target.client_telegram_id,
+                    kind=PendingKind.RELAY_REPLY,
+                    payload={"client_id": target.client_id},
+                    expires_at=now + CLIENT_TTL,
                 )
             client = await session.get(Client, target.client_id)
             if client is not None:
@@ -212,21 +193,12 @@ async def route_client_reply(
         client = await live_client(session, client_telegram_id)
         if client is None:
             return None
-        if reply_to_message_id is not None:
-            relayed = (
-                await session.execute(
-                    select(MessageRelay.id).where(
-                        MessageRelay.chat_id == client_telegram_id,
-                        MessageRelay.message_id == reply_to_message_id,
-                        MessageRelay.direction == TO_CLIENT,
-                        MessageRelay.client_id == client.id,
-                    )
-                )
-            ).scalar_one_or_none()
-            if relayed is not None:
-                return await _target(session, client)
-        pending = await session.get(PendingInput, client_telegram_id)
-        if pending is None or pending.kind != CLIENT_PENDING_KIND:
+        if reply_to_message_id is not None and await relays.is_relayed_to_client(
+            session, client_id=client.id, chat_id=client_telegram_id, message_id=reply_to_message_id
+        ):
+            return await _target(session, client)
+        pending = await pending_inputs.pending_row(session, client_telegram_id)
+        if pending is None or pending.kind != PendingKind.RELAY_REPLY:
             return None
         await session.delete(pending)
         if pending.expires_at <= now:
@@ -239,15 +211,9 @@ async def route_therapist_reply(
 ) -> RelayTarget | None:
     """The client a therapist's Telegram reply answers (a relayed client message), if any."""
     async with db.sessions() as session:
-        client_id = (
-            await session.execute(
-                select(MessageRelay.client_id).where(
-                    MessageRelay.chat_id == therapist_telegram_id,
-                    MessageRelay.message_id == reply_to_message_id,
-                    MessageRelay.direction == TO_THERAPIST,
-                )
-            )
-        ).scalar_one_or_none()
+        client_id = await relays.client_of_relayed_reply(
+            session, chat_id=therapist_telegram_id, message_id=reply_to_message_id
+        )
         if client_id is None:
             return None
         client = await owned_client(

@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler, MessageHandler
 
 from bot import texts
 from bot.db.engine import Database
-from bot.handlers.red_flags import red_flags_in_message
+from bot.handlers.text import typed_text
 from tests.handlers.client_seed import add_client
 from tests.handlers.test_bad_input import row_counts
 from tests.support.botapi_double import BotApiDouble
@@ -46,7 +46,7 @@ async def test_no_registered_command_or_text_reader_takes_an_edited_message(
         for handlers in application.handlers.values()
         for handler in handlers
         if isinstance(handler, CommandHandler | MessageHandler)
-        and handler.callback is not red_flags_in_message
+        and handler.callback is not typed_text
     ]
     commands = sorted({c for h in readers if isinstance(h, CommandHandler) for c in h.commands})
     assert len(commands) >= 15

@@ -1,0 +1,12 @@
+"""Therapist rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Therapist
+
+
+async def therapist_telegram_id(session: AsyncSession, therapist_id: int) -> int | None:
+    return await session.scalar(select(Therapist.telegram_id).where(Therapist.id == therapist_id))
