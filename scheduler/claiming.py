@@ -56,8 +56,12 @@ from bot.db.models import (
     ScheduleKind,
     Therapist,
 )
-from bot.domain.schedule_times import classify_slot, is_within_quiet_hours, local_day
-from bot.services.schedules import first_fire_after
+from bot.domain.schedule_times import (
+    classify_slot,
+    first_fire_after,
+    is_within_quiet_hours,
+    local_day,
+)
 
 if TYPE_CHECKING:
     # Only a type here: the engine takes its policy as values, and a process that runs the

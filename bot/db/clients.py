@@ -136,3 +136,31 @@ async def client_names_of(session: AsyncSession, therapist_telegram_id: int) -> 
         )
     )
     return {row.id: row.display_name for row in rows}
+
+
+def clients_of_therapist(therapist_id: int) -> Select[Any]:
+    """The ids of the clients of the therapist with row id `therapist_id` (never DELETED)."""
+    return select(Client.id).where(
+        Client.therapist_id == therapist_id, Client.status != ClientStatus.DELETED
+    )
+
+
+async def client_contacts(
+    session: AsyncSession, *, therapist_id: int
+) -> list[Row[int, int, ClientStatus]]:
+    """(id, telegram_id, status) of the therapist's clients (never DELETED)."""
+    rows = await session.execute(
+        select(Client.id, Client.telegram_id, Client.status).where(
+            Client.therapist_id == therapist_id, Client.status != ClientStatus.DELETED
+        )
+    )
+    return list(rows.all())
+
+
+async def move_clients(
+    session: AsyncSession, *, client_ids: Collection[int], therapist_id: int
+) -> None:
+    """Give these clients to another therapist."""
+    await session.execute(
+        update(Client).where(Client.id.in_(list(client_ids))).values(therapist_id=therapist_id)
+    )

@@ -7,18 +7,28 @@ them (bot.services.client_export_sheets, bot.services.therapist_export).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
 
 from bot.db.models import (
+    Alert,
+    Audit,
+    Client,
     Delivery,
     DeliveryStatus,
     ExerciseLog,
+    ForwardedQuestion,
+    Invite,
+    MessageRelay,
     OutcomeMeasure,
     PainEntry,
+    PendingInput,
+    Prescription,
+    RedFlagEvent,
     Schedule,
     ScheduleKind,
 )
@@ -117,3 +127,68 @@ async def reminder_answers(
         )
         result.append(ReminderAnswerRow(client_id, slot, answer, reason))
     return result
+
+
+async def people(session: AsyncSession, *, clients: ClientIds) -> list[Row[int, str, str]]:
+    """(id, display_name, timezone) of `clients`, by name."""
+    rows = await session.execute(
+        select(Client.id, Client.display_name, Client.timezone)
+        .where(Client.id.in_(clients))
+        .order_by(Client.display_name, Client.id)
+    )
+    return list(rows.all())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, int | str | float):
+        return value.value
+    return value
+
+
+def row_dict(row: DeclarativeBase) -> dict[str, Any]:
+    """Every column of a row, as JSON-ready values (dates ISO, enums their values)."""
+    return {column.key: _plain(getattr(row, column.key)) for column in row.__table__.columns}
+
+
+async def _rows(session: AsyncSession, model: type[Any], *where: Any) -> list[dict[str, Any]]:
+    order = model.__table__.primary_key.columns.values()
+    result = await session.execute(select(model).where(*where).order_by(*order))
+    return [row_dict(row) for row in result.scalars()]
+
+
+async def client_record(
+    session: AsyncSession,
+    *,
+    client: Client,
+    telegram_id: int,
+    exercise_responses: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Every row that names the client, by section, for their copy of their data
+    (`exercise_responses`, built by its own service, takes its place after the logs)."""
+    schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
+    return {
+        "profile": row_dict(client),
+        "prescriptions": await _rows(session, Prescription, Prescription.client_id == client.id),
+        "schedules": await _rows(session, Schedule, Schedule.client_id == client.id),
+        "reminders_sent": await _rows(session, Delivery, Delivery.schedule_id.in_(schedule_ids)),
+        "exercise_logs": await _rows(session, ExerciseLog, ExerciseLog.client_id == client.id),
+        "exercise_responses": exercise_responses,
+        "pain_entries": await _rows(session, PainEntry, PainEntry.client_id == client.id),
+        "questionnaires": await _rows(
+            session, OutcomeMeasure, OutcomeMeasure.client_id == client.id
+        ),
+        "red_flag_events": await _rows(session, RedFlagEvent, RedFlagEvent.client_id == client.id),
+        "alerts": await _rows(session, Alert, Alert.client_id == client.id),
+        "relayed_messages": await _rows(session, MessageRelay, MessageRelay.client_id == client.id),
+        "forwarded_questions": await _rows(
+            session, ForwardedQuestion, ForwardedQuestion.client_id == client.id
+        ),
+        "invites": await _rows(session, Invite, Invite.client_id == client.id),
+        "unfinished_answers": await _rows(
+            session, PendingInput, PendingInput.telegram_id == telegram_id
+        ),
+        # Who looked at or exported their records (ids and actions only).
+        "access_log": await _rows(session, Audit, Audit.subject_client_id == client.id),
+    }

@@ -9,7 +9,7 @@ their slot here too (`claim_job_slot`): one row per (job, slot), whoever inserts
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -375,3 +375,20 @@ async def record_heartbeat(session: AsyncSession, *, key: str, now: datetime) ->
 async def clear_heartbeat(session: AsyncSession, *, key: str) -> None:
     """A bot that stops cleanly is not running: health no longer expects ticks."""
     await session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+
+
+async def readdress_queued(
+    session: AsyncSession, *, client_ids: Collection[int], from_chat: int, to_chat: int
+) -> int:
+    """Queued (unsent) messages about these clients to `from_chat` go to `to_chat` instead;
+    how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.client_id.in_(list(client_ids)),
+            OutboxMessage.chat_id == from_chat,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        )
+        .values(chat_id=to_chat)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -23,3 +23,19 @@ async def active_prescriptions(
         .order_by(Prescription.id)
     )
     return list(rows.scalars())
+
+
+async def started_prescriptions(
+    session: AsyncSession, *, client_id: int, now: datetime
+) -> list[Prescription]:
+    """The lines in force at `now` (started and not ended), in the order they were prescribed."""
+    rows = await session.execute(
+        select(Prescription)
+        .where(
+            Prescription.client_id == client_id,
+            Prescription.active_from <= now,
+            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
+        )
+        .order_by(Prescription.id)
+    )
+    return list(rows.scalars())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -257,3 +257,52 @@ async def notes_of(
         .limit(limit)
     )
     return [PainRow(c, d, leg, back, note) for c, d, leg, back, note in rows], int(total or 0)
+
+
+async def client_profiles(
+    session: AsyncSession, *, clients: ClientIds
+) -> list[Row[int, str, ClientStatus, str, datetime]]:
+    """(id, display_name, status, timezone, created_at) of each of `clients`."""
+    rows = await session.execute(
+        select(
+            Client.id, Client.display_name, Client.status, Client.timezone, Client.created_at
+        ).where(Client.id.in_(clients))
+    )
+    return list(rows.all())
+
+
+async def pain_days_of(
+    session: AsyncSession, *, client_id: int, since: date, until: date
+) -> list[Row[date, int, int]]:
+    """(day, leg, back) of one client's entries dated `since`..`until`, oldest first."""
+    rows = await session.execute(
+        select(PainEntry.day, PainEntry.leg, PainEntry.back)
+        .where(
+            PainEntry.client_id == client_id,
+            PainEntry.day >= since,
+            PainEntry.day <= until,
+        )
+        .order_by(PainEntry.day)
+    )
+    return list(rows.all())
+
+
+async def reminder_outcomes_of(
+    session: AsyncSession, *, client_id: int, since: datetime, until: datetime
+) -> list[Row[datetime, ExerciseOutcome | None]]:
+    """(slot, logged outcome or None) of one client's exercise reminders in [since, until]."""
+    rows = await session.execute(
+        select(Delivery.slot, ExerciseLog.outcome)
+        .join(Schedule, Schedule.id == Delivery.schedule_id)
+        .outerjoin(
+            ExerciseLog,
+            and_(ExerciseLog.delivery_id == Delivery.id, ExerciseLog.client_id == client_id),
+        )
+        .where(
+            Schedule.client_id == client_id,
+            Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
+            Delivery.slot >= since,
+            Delivery.slot <= until,
+        )
+    )
+    return list(rows.all())

@@ -9,11 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Audit, Invite, PendingInput
+from bot.db.models import (
+    Alert,
+    Audit,
+    Client,
+    Delivery,
+    ExerciseLog,
+    ExerciseResponse,
+    ForwardedQuestion,
+    Invite,
+    MessageRelay,
+    OutboxMessage,
+    OutcomeMeasure,
+    PainEntry,
+    PendingInput,
+    Prescription,
+    RedFlagEvent,
+    Schedule,
+)
 
 
 async def delete_pending_inputs_naming(
@@ -80,3 +98,40 @@ async def delete_expired_pending_inputs(session: AsyncSession, *, now: datetime)
     """Pending inputs past their expiry are ignored when read; this removes them."""
     result = await session.execute(delete(PendingInput).where(PendingInput.expires_at <= now))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_client(session: AsyncSession, client: Client, telegram_id: int) -> None:
+    """The client row and every row about them, invites and pending inputs that name them
+    included (the audit trail is pseudonymised separately: `pseudonymise_audit`)."""
+    # Explicit deletes as well as the cascades: SQLite only cascades with foreign_keys=ON, and
+    # an erasure must not depend on a connection setting.
+    schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
+    statements: Iterable[Any] = (
+        delete(ExerciseResponse).where(ExerciseResponse.client_id == client.id),
+        delete(Delivery).where(Delivery.schedule_id.in_(schedule_ids)),
+        delete(ExerciseLog).where(ExerciseLog.client_id == client.id),
+        delete(Schedule).where(Schedule.client_id == client.id),
+        delete(PainEntry).where(PainEntry.client_id == client.id),
+        delete(OutcomeMeasure).where(OutcomeMeasure.client_id == client.id),
+        delete(RedFlagEvent).where(RedFlagEvent.client_id == client.id),
+        delete(Alert).where(Alert.client_id == client.id),
+        delete(MessageRelay).where(MessageRelay.client_id == client.id),
+        delete(ForwardedQuestion).where(ForwardedQuestion.client_id == client.id),
+        # Queued messages about them (and the ledger of sent ones) go with them.
+        delete(OutboxMessage).where(OutboxMessage.client_id == client.id),
+        delete(Prescription).where(Prescription.client_id == client.id),
+    )
+    for statement in statements:
+        await session.execute(statement)
+    # Invite rows carry the name the therapist typed for this person.
+    used_name = await session.scalar(
+        select(Invite.client_name).where(Invite.client_id == client.id)
+    )
+    await delete_invites_of(
+        session,
+        client_id=client.id,
+        therapist_id=client.therapist_id,
+        names=[client.display_name, *([used_name] if used_name else [])],
+    )
+    await delete_pending_inputs_naming(session, client_id=client.id, telegram_id=telegram_id)
+    await session.execute(delete(Client).where(Client.id == client.id))

@@ -223,6 +223,36 @@ def weekly_fire(*, weekday: int, local_time: time, tz: str | ZoneInfo, after: da
     return next_fire_at(local_times=(local_time,), days=frozenset({weekday}), tz=tz, after=after)
 
 
+def format_local_times(times: Sequence[time]) -> str:
+    """A schedule row's `local_times` as stored: "08:00,19:00"."""
+    return ",".join(f"{t.hour:02d}:{t.minute:02d}" for t in times)
+
+
+def parse_local_times(text: str) -> tuple[time, ...]:
+    """The times of day in a stored `local_times` ("08:00,19:00")."""
+    return tuple(time.fromisoformat(part) for part in text.split(",") if part)
+
+
+def days_of_mask(days_mask: int) -> frozenset[int]:
+    """Weekdays (0 = Monday ... 6 = Sunday) set in a `days_mask` (bit 0 = Monday)."""
+    return frozenset(day for day in range(7) if days_mask & (1 << day))
+
+
+def first_fire_after(
+    *, local_times: str, days_mask: int, timezone: str, after: datetime
+) -> datetime | None:
+    """A stored schedule row's first slot strictly after `after` (aware UTC), or None if the
+    row never fires (no day or no time)."""
+    if days_mask == 0 or not local_times:
+        return None
+    return next_fire_at(
+        local_times=parse_local_times(local_times),
+        days=days_of_mask(days_mask),
+        tz=timezone,
+        after=after,
+    )
+
+
 def local_day(now: datetime, tz: str | ZoneInfo) -> date:
     """The client's calendar date at the instant `now`."""
     _require_aware(now, "now")

@@ -28,6 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db import outbox, reports
+from bot.db.clients import clients_of, owned_client
 from bot.db.dialect import insert_for
 from bot.db.engine import Database
 from bot.db.models import Alert, Client, ClientStatus, Therapist
@@ -54,7 +55,6 @@ from bot.domain.schedule_times import (
     end_of_local_day,
 )
 from bot.services import audit
-from bot.services.clients import clients_of, owned_client
 from bot.services.kinds import TREND_ALERT
 
 # The pain history the rules need, ending on the judged day (bot.domain.alerts.HISTORY_DAYS).

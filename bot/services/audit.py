@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Audit
+from bot.db.audit import add_audit_rows
 
 VIEW_CLIENT = "view_client"
 VIEW_CLIENT_LIST = "view_client_list"
@@ -38,10 +37,7 @@ async def record_access(
     now: datetime,
     detail: str = "",
 ) -> None:
-    """One audit row per client whose data the actor saw (None: no particular client).
-
-    A single multi-row INSERT, so auditing a view of 200 clients is one statement, not 200.
-    """
+    """One audit row per client whose data the actor saw (None: no particular client)."""
     rows = [
         {
             "actor_telegram_id": actor_telegram_id,
@@ -52,5 +48,4 @@ async def record_access(
         }
         for client_id in client_ids
     ]
-    if rows:
-        await session.execute(insert(Audit), rows)
+    await add_audit_rows(session, rows)

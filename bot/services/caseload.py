@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import reports
-from bot.db.models import Client
 from bot.domain.adherence import Outcome, SlotOutcome
 from bot.domain.alerts import HISTORY_DAYS
 from bot.domain.pain import USUAL_MIN_CHECKINS, DailyPain
@@ -50,13 +48,7 @@ async def gather_caseload(
     session: AsyncSession, *, clients: reports.ClientIds, now: datetime
 ) -> list[CaseloadClient]:
     """The facts of every client in `clients` (a `SELECT client.id` subquery) as of `now`."""
-    rows = (
-        await session.execute(
-            select(
-                Client.id, Client.display_name, Client.status, Client.timezone, Client.created_at
-            ).where(Client.id.in_(clients))
-        )
-    ).all()
+    rows = await reports.client_profiles(session, clients=clients)
     if not rows:
         return []
     prescribed = await reports.clients_with_prescription(session, clients=clients, now=now)

@@ -29,9 +29,8 @@ from bot.domain.pain import (
     comparison_with_last_week,
     validate_pain_score,
 )
-from bot.domain.schedule_times import answered_prompt_next_fire
+from bot.domain.schedule_times import answered_prompt_next_fire, first_fire_after
 from bot.services.alerts import AlertNotice, judge_checkin, pain_history_start
-from bot.services.schedules import first_fire_after
 
 PAIN_NOTE = "pain_note"
 # A note belongs with the check-in it follows; after this the next text means something else.

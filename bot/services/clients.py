@@ -11,15 +11,13 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.db import outbox, reports
+from bot.db.clients import client_names_of, clients_of, one_client, owned_client
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, Prescription, Therapist
+from bot.db.models import Client, ClientStatus
+from bot.db.prescriptions import active_prescriptions
 from bot.domain.adherence import adherence_pct, settled_slots, week_start_of, weekly_adherence
 from bot.domain.alerts import DEFAULT_SENSITIVITY, TEST_SPAN_DAYS, Sensitivity
 from bot.domain.pain import Region, comparison_with_last_week, usual_level
@@ -199,46 +197,6 @@ async def register_therapist(
         return therapist.id
 
 
-def clients_of(therapist_telegram_id: int) -> Select[Any]:
-    """The ids of this therapist's clients (erased ones are gone; DELETED is never shown)."""
-    return (
-        select(Client.id)
-        .join(Therapist, Therapist.id == Client.therapist_id)
-        .where(
-            Therapist.telegram_id == therapist_telegram_id,
-            Client.status != ClientStatus.DELETED,
-        )
-    )
-
-
-async def owned_client(
-    session: AsyncSession, *, therapist_telegram_id: int, client_id: int
-) -> Client | None:
-    """The client, if it is this therapist's; None for anyone else's or a made-up id."""
-    return (
-        await session.execute(
-            select(Client).where(
-                Client.id == client_id, Client.id.in_(clients_of(therapist_telegram_id))
-            )
-        )
-    ).scalar_one_or_none()
-
-
-async def active_prescriptions(
-    session: AsyncSession, *, client_id: int, now: datetime
-) -> list[Prescription]:
-    """The client's prescription lines not ended by `now`, in the order they were prescribed."""
-    rows = await session.execute(
-        select(Prescription)
-        .where(
-            Prescription.client_id == client_id,
-            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
-        )
-        .order_by(Prescription.id)
-    )
-    return list(rows.scalars())
-
-
 def _local_today(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
@@ -299,14 +257,7 @@ async def find_clients(
 ) -> tuple[tuple[int, str], ...]:
     """The therapist's clients whose name matches `query`, best first; one when it is clear."""
     async with db.sessions() as session:
-        rows = (
-            await session.execute(
-                select(Client.id, Client.display_name).where(
-                    Client.id.in_(clients_of(therapist_telegram_id))
-                )
-            )
-        ).all()
-    names = {row.id: row.display_name for row in rows}
+        names = await client_names_of(session, therapist_telegram_id)
     wanted = query.strip()
     if not wanted:
         return ()
@@ -358,7 +309,7 @@ async def client_card(
         )
         if client is None:
             return None
-        one: Select[Any] = select(Client.id).where(Client.id == client.id)
+        one = one_client(client.id)
         [gathered] = await gather_caseload(session, clients=one, now=now)
         prescriptions = await active_prescriptions(session, client_id=client.id, now=now)
         today = _local_today(now, client.timezone)

@@ -22,15 +22,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import ExerciseLibrary
 from bot.db import exercise_responses, outbox, reports
-from bot.db.clients import live_client
+from bot.db.clients import clients_of, live_client, one_client, owned_client
 from bot.db.engine import Database
 from bot.db.exercise_responses import ReminderSession
-from bot.db.models import Client, ExerciseOutcome, LegResponse
+from bot.db.models import ExerciseOutcome, LegResponse
+from bot.db.prescriptions import active_prescriptions
 from bot.db.reports import ClientIds
 from bot.domain.alerts import EPISODE_WINDOW
 from bot.domain.exercise_response import (
@@ -47,7 +47,6 @@ from bot.domain.exercise_response import (
     verdict_for,
 )
 from bot.domain.recipients import Audience
-from bot.services.clients import active_prescriptions, clients_of, owned_client
 from bot.services.kinds import TREND_ALERT
 from bot.services.prescriptions import (
     ChangeNotice,
@@ -182,7 +181,7 @@ async def _raise_aggravating(
 ) -> tuple[int, ...]:
     """An alert for each of these exercises the rules now find aggravating, unless one is open
     or was raised within the episode window."""
-    client = select(Client.id).where(Client.id == reminder.client_id)
+    client = one_client(reminder.client_id)
     _, history = await exercise_responses.exercise_history(
         session, clients=client, since=now - HISTORY, now=now
     )
@@ -408,7 +407,7 @@ async def suggestions_for_client(
             return []
         found = await exercise_suggestions(
             session,
-            clients=select(Client.id).where(Client.id == client.id),
+            clients=one_client(client.id),
             library=library,
             now=now,
         )
@@ -482,7 +481,7 @@ async def exercise_progress_of(
             return []
         prescribed, history = await exercise_responses.exercise_history(
             session,
-            clients=select(Client.id).where(Client.id == client.id),
+            clients=one_client(client.id),
             since=now - PROGRESS_SHOWN,
             now=now,
         )

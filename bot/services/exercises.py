@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Exercise, ExerciseLibrary
@@ -38,6 +37,7 @@ from bot.db.models import (
     Prescription,
     Therapist,
 )
+from bot.db.prescriptions import started_prescriptions
 from bot.domain.exercise_match import match_exercise
 from bot.domain.recipients import Audience
 from bot.services.kinds import EXERCISE_QUESTION
@@ -164,16 +164,7 @@ def question_hash(text: str) -> str:
 
 
 async def _prescribed(session: AsyncSession, client_id: int, now: datetime) -> list[Prescription]:
-    rows = await session.execute(
-        select(Prescription)
-        .where(
-            Prescription.client_id == client_id,
-            Prescription.active_from <= now,
-            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
-        )
-        .order_by(Prescription.id)
-    )
-    return list(rows.scalars())
+    return await started_prescriptions(session, client_id=client_id, now=now)
 
 
 def _in_library(

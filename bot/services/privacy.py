@@ -19,38 +19,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
 
 from bot.db import exports, outbox, retention
-from bot.db.clients import live_client
+from bot.db.clients import live_client, one_client
 from bot.db.engine import Database
-from bot.db.models import (
-    Alert,
-    Audit,
-    Client,
-    Delivery,
-    ExerciseLog,
-    ExerciseResponse,
-    ForwardedQuestion,
-    Invite,
-    MessageRelay,
-    OutboxMessage,
-    OutcomeMeasure,
-    PainEntry,
-    PendingInput,
-    Prescription,
-    RedFlagEvent,
-    Schedule,
-    Therapist,
-)
+from bot.db.models import Audit, Client
+from bot.db.therapists import therapist_telegram_id
 from bot.domain.pain import entered_late
 from bot.domain.recipients import Audience
 from bot.domain.sbi import SBI_KEYS
@@ -94,24 +74,6 @@ def audit_pseudonym(telegram_id: int, key: bytes) -> str:
     return f"p1:{digest[:32]}"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, int | str | float):
-        return value.value
-    return value
-
-
-def _as_dict(row: DeclarativeBase) -> dict[str, Any]:
-    return {column.key: _plain(getattr(row, column.key)) for column in row.__table__.columns}
-
-
-async def _rows(session: AsyncSession, model: type[Any], *where: Any) -> list[dict[str, Any]]:
-    order = model.__table__.primary_key.columns.values()
-    result = await session.execute(select(model).where(*where).order_by(*order))
-    return [_as_dict(row) for row in result.scalars()]
-
-
 SBI_COLUMNS = {
     "leg_pain": "Leg pain (0-6)",
     "numbness_tingling": "Numbness or tingling (0-6)",
@@ -125,7 +87,7 @@ async def _readable_sheets(
     session: AsyncSession, client: Client, now: datetime
 ) -> tuple[Sheet, ...]:
     zone = ZoneInfo(client.timezone)
-    mine = select(Client.id).where(Client.id == client.id)
+    mine = one_client(client.id)
     pains = await exports.pain_entries(session, clients=mine)
     answers = await exports.reminder_answers(session, clients=mine, until=now)
     sbi = await exports.questionnaires(session, clients=mine)
@@ -189,39 +151,12 @@ async def export_client_data(
         client = await live_client(session, telegram_id)
         if client is None:
             return None
-        schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
-        sections: dict[str, Any] = {
-            "profile": _as_dict(client),
-            "prescriptions": await _rows(
-                session, Prescription, Prescription.client_id == client.id
-            ),
-            "schedules": await _rows(session, Schedule, Schedule.client_id == client.id),
-            "reminders_sent": await _rows(
-                session, Delivery, Delivery.schedule_id.in_(schedule_ids)
-            ),
-            "exercise_logs": await _rows(session, ExerciseLog, ExerciseLog.client_id == client.id),
-            "exercise_responses": await client_export_section(session, client_id=client.id),
-            "pain_entries": await _rows(session, PainEntry, PainEntry.client_id == client.id),
-            "questionnaires": await _rows(
-                session, OutcomeMeasure, OutcomeMeasure.client_id == client.id
-            ),
-            "red_flag_events": await _rows(
-                session, RedFlagEvent, RedFlagEvent.client_id == client.id
-            ),
-            "alerts": await _rows(session, Alert, Alert.client_id == client.id),
-            "relayed_messages": await _rows(
-                session, MessageRelay, MessageRelay.client_id == client.id
-            ),
-            "forwarded_questions": await _rows(
-                session, ForwardedQuestion, ForwardedQuestion.client_id == client.id
-            ),
-            "invites": await _rows(session, Invite, Invite.client_id == client.id),
-            "unfinished_answers": await _rows(
-                session, PendingInput, PendingInput.telegram_id == telegram_id
-            ),
-            # Who looked at or exported their records (ids and actions only).
-            "access_log": await _rows(session, Audit, Audit.subject_client_id == client.id),
-        }
+        sections = await exports.client_record(
+            session,
+            client=client,
+            telegram_id=telegram_id,
+            exercise_responses=await client_export_section(session, client_id=client.id),
+        )
         document = {
             "format_version": EXPORT_FORMAT_VERSION,
             "exported_at": now.isoformat(),
@@ -257,13 +192,11 @@ async def erase_client(
         erased = ErasedClient(
             client_id=client.id,
             client_name=client.display_name,
-            therapist_telegram_id=await session.scalar(
-                select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
-            ),
+            therapist_telegram_id=await therapist_telegram_id(session, client.therapist_id),
         )
         pseudonym = audit_pseudonym(telegram_id, pseudonym_key)
         await schedules.stop_client_schedules(session, client_id=client.id, now=now)
-        await _delete_all(session, client, telegram_id)
+        await retention.delete_client(session, client, telegram_id)
         await retention.pseudonymise_audit(
             session, telegram_id=telegram_id, client_id=client.id, pseudonym=pseudonym
         )
@@ -297,40 +230,3 @@ async def purge_expired(db: Database, *, now: datetime) -> Purged:
             invites=await retention.delete_expired_invites(session, now=now),
             pending_inputs=await retention.delete_expired_pending_inputs(session, now=now),
         )
-
-
-async def _delete_all(session: AsyncSession, client: Client, telegram_id: int) -> None:
-    # Explicit deletes as well as the cascades: SQLite only cascades with foreign_keys=ON, and
-    # an erasure must not depend on a connection setting.
-    schedule_ids = select(Schedule.id).where(Schedule.client_id == client.id)
-    statements: Iterable[Any] = (
-        delete(ExerciseResponse).where(ExerciseResponse.client_id == client.id),
-        delete(Delivery).where(Delivery.schedule_id.in_(schedule_ids)),
-        delete(ExerciseLog).where(ExerciseLog.client_id == client.id),
-        delete(Schedule).where(Schedule.client_id == client.id),
-        delete(PainEntry).where(PainEntry.client_id == client.id),
-        delete(OutcomeMeasure).where(OutcomeMeasure.client_id == client.id),
-        delete(RedFlagEvent).where(RedFlagEvent.client_id == client.id),
-        delete(Alert).where(Alert.client_id == client.id),
-        delete(MessageRelay).where(MessageRelay.client_id == client.id),
-        delete(ForwardedQuestion).where(ForwardedQuestion.client_id == client.id),
-        # Queued messages about them (and the ledger of sent ones) go with them.
-        delete(OutboxMessage).where(OutboxMessage.client_id == client.id),
-        delete(Prescription).where(Prescription.client_id == client.id),
-    )
-    for statement in statements:
-        await session.execute(statement)
-    # Invite rows carry the name the therapist typed for this person.
-    used_name = await session.scalar(
-        select(Invite.client_name).where(Invite.client_id == client.id)
-    )
-    await retention.delete_invites_of(
-        session,
-        client_id=client.id,
-        therapist_id=client.therapist_id,
-        names=[client.display_name, *([used_name] if used_name else [])],
-    )
-    await retention.delete_pending_inputs_naming(
-        session, client_id=client.id, telegram_id=telegram_id
-    )
-    await session.execute(delete(Client).where(Client.id == client.id))

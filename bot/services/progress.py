@@ -12,18 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-
-from bot.db.clients import live_client_where
+from bot.db import reports
+from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import (
-    Client,
-    Delivery,
-    ExerciseLog,
-    PainEntry,
-    Schedule,
-    ScheduleKind,
-)
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.domain.pain import (
     DailyPain,
@@ -73,47 +64,19 @@ class Progress:
 async def progress_of(db: Database, *, telegram_id: int, now: datetime) -> Progress | None:
     """The last 8 local weeks of a client's check-ins and adherence; None if not a client."""
     async with db.sessions() as session:
-        client = (
-            await session.execute(
-                select(Client.id, Client.timezone).where(live_client_where(telegram_id))
-            )
-        ).one_or_none()
+        client = await live_client(session, telegram_id)
         if client is None:
             return None
         zone = ZoneInfo(client.timezone)
         today = now.astimezone(zone).date()
         first_week = week_start_of(today) - timedelta(weeks=WEEKS_SHOWN - 1)
         since = datetime.combine(first_week, time(0), tzinfo=zone)
-        pain_rows = (
-            await session.execute(
-                select(PainEntry.day, PainEntry.leg, PainEntry.back)
-                .where(
-                    PainEntry.client_id == client.id,
-                    PainEntry.day >= first_week,
-                    PainEntry.day <= today,
-                )
-                .order_by(PainEntry.day)
-            )
-        ).all()
-        slot_rows = (
-            await session.execute(
-                select(Delivery.slot, ExerciseLog.outcome)
-                .join(Schedule, Schedule.id == Delivery.schedule_id)
-                .outerjoin(
-                    ExerciseLog,
-                    and_(
-                        ExerciseLog.delivery_id == Delivery.id,
-                        ExerciseLog.client_id == client.id,
-                    ),
-                )
-                .where(
-                    Schedule.client_id == client.id,
-                    Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
-                    Delivery.slot >= since,
-                    Delivery.slot <= now,
-                )
-            )
-        ).all()
+        pain_rows = await reports.pain_days_of(
+            session, client_id=client.id, since=first_week, until=today
+        )
+        slot_rows = await reports.reminder_outcomes_of(
+            session, client_id=client.id, since=since, until=now
+        )
     days = tuple(DailyPain(day=row.day, leg=row.leg, back=row.back) for row in pain_rows)
     slots = [
         SlotOutcome(

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-
 from bot.db import outbox
+from bot.db.clients import client_contacts, move_clients
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, OutboxMessage, OutboxStatus, Therapist
+from bot.db.models import ClientStatus
+from bot.db.therapists import therapist_by_telegram_id
 from bot.domain.recipients import Audience
 from bot.services import audit
 from bot.services.identity import therapist_row
@@ -45,35 +45,19 @@ async def reassign_clients(
     (or is unknown). The clients are told the new therapist's name (or `practice`, before the
     new therapist has used the bot)."""
     async with db.sessions.begin() as session:
-        old = (
-            await session.execute(
-                select(Therapist).where(Therapist.telegram_id == from_telegram_id)
-            )
-        ).scalar_one_or_none()
+        old = await therapist_by_telegram_id(session, from_telegram_id)
         if old is None:
             return None
         new = await therapist_row(
             session, telegram_id=to_telegram_id, display_name="", timezone=timezone, now=now
         )
-        clients = (
-            await session.execute(
-                select(Client.id, Client.telegram_id, Client.status).where(
-                    Client.therapist_id == old.id, Client.status != ClientStatus.DELETED
-                )
-            )
-        ).all()
+        clients = await client_contacts(session, therapist_id=old.id)
         if not clients:
             return None
         ids = [c.id for c in clients]
-        await session.execute(update(Client).where(Client.id.in_(ids)).values(therapist_id=new.id))
-        requeued = await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.client_id.in_(ids),
-                OutboxMessage.chat_id == from_telegram_id,
-                OutboxMessage.status == OutboxStatus.QUEUED,
-            )
-            .values(chat_id=to_telegram_id)
+        await move_clients(session, client_ids=ids, therapist_id=new.id)
+        requeued = await outbox.readdress_queued(
+            session, client_ids=ids, from_chat=from_telegram_id, to_chat=to_telegram_id
         )
         name = new.display_name or new.practice_name or practice
         told = 0
@@ -101,5 +85,5 @@ async def reassign_clients(
         return Reassigned(
             moved=len(ids),
             told=told,
-            requeued=int(requeued.rowcount),  # type: ignore[attr-defined]
+            requeued=requeued,
         )

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +28,9 @@ from bot.db import outbox
 from bot.db import pending as pending_inputs
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Alert, Audit, RedFlagEvent, Therapist
+from bot.db.models import Alert, Audit, RedFlagEvent
+from bot.db.red_flags import red_flag_alert_id
+from bot.db.therapists import therapist_telegram_id
 from bot.domain.alerts import AlertKind, RedFlagEvidence
 from bot.domain.recipients import Audience, recipients
 from bot.domain.red_flags import RED_FLAG_QUESTIONS
@@ -138,11 +139,7 @@ async def _record(
         client = await live_client(session, report.telegram_id, lock=True)
         if client is None:
             return None
-        own_therapist = (
-            await session.execute(
-                select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
-            )
-        ).scalar_one_or_none()
+        own_therapist = await therapist_telegram_id(session, client.therapist_id)
         chats = recipients(
             Audience.RED_FLAG,
             client_chat=client.telegram_id,
@@ -150,15 +147,7 @@ async def _record(
             therapist_ids=therapist_ids,
             also_notify=also_notify,
         )
-        existing = (
-            await session.execute(
-                select(Alert.id).where(
-                    Alert.client_id == client.id,
-                    Alert.kind == AlertKind.RED_FLAG.value,
-                    Alert.episode_key == key,
-                )
-            )
-        ).scalar_one_or_none()
+        existing = await red_flag_alert_id(session, client_id=client.id, episode_key=key)
         if existing is None:
             session.add(
                 RedFlagEvent(
@@ -299,11 +288,7 @@ async def fallback_recipients(
         async with db.sessions() as session:
             client = await live_client(session, telegram_id)
             if client is not None:
-                own = (
-                    await session.execute(
-                        select(Therapist.telegram_id).where(Therapist.id == client.therapist_id)
-                    )
-                ).scalar_one_or_none()
+                own = await therapist_telegram_id(session, client.therapist_id)
                 chats = recipients(
                     Audience.RED_FLAG,
                     client_chat=telegram_id,

@@ -11,22 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import exercise_responses
-from bot.db.dialect import insert_for
+from bot.db import reminders as reminder_rows
+from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import (
-    Client,
-    ClientStatus,
-    Delivery,
-    DeliveryStatus,
-    ExerciseLog,
-    ExerciseOutcome,
-    Schedule,
-    ScheduleKind,
-)
+from bot.db.models import ClientStatus, ExerciseOutcome
 from bot.services.exercise_response import leg_question_due
 
 __all__ = [
@@ -65,14 +56,7 @@ class PressResult:
 async def _owned_delivery(
     session: AsyncSession, *, telegram_id: int, delivery_id: int
 ) -> tuple[PressVerdict | None, int | None, datetime | None]:
-    row = (
-        await session.execute(
-            select(Delivery.slot, Schedule.client_id, Client.telegram_id, Client.status)
-            .join(Schedule, Schedule.id == Delivery.schedule_id)
-            .join(Client, Client.id == Schedule.client_id)
-            .where(Delivery.id == delivery_id, Schedule.kind == ScheduleKind.EXERCISE_REMINDER)
-        )
-    ).one_or_none()
+    row = await reminder_rows.reminder_delivery(session, delivery_id)
     if row is None or row.status is ClientStatus.DELETED:
         return PressVerdict.UNKNOWN, None, None
     if row.telegram_id != telegram_id:
@@ -100,20 +84,14 @@ async def record_exercise_outcome(
         )
         if refused is not None or client_id is None or slot is None:
             return PressResult(refused or PressVerdict.UNKNOWN, delivery_id)
-        values = {
-            "client_id": client_id,
-            "delivery_id": delivery_id,
-            "slot": slot,
-            "outcome": outcome,
-            "skip_reason": skip_reason,
-            "logged_at": now,
-        }
-        statement = insert_for(session, ExerciseLog).values(values)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["client_id", "delivery_id"],
-                set_={"outcome": outcome, "skip_reason": skip_reason, "logged_at": now},
-            )
+        await reminder_rows.put_exercise_outcome(
+            session,
+            client_id=client_id,
+            delivery_id=delivery_id,
+            slot=slot,
+            outcome=outcome,
+            skip_reason=skip_reason,
+            now=now,
         )
         # The same answer, per exercise the reminder named, in the exercise response record.
         reminder = await exercise_responses.reminder_session(session, delivery_id=delivery_id)
@@ -138,9 +116,7 @@ async def snooze_reminder(
         )
         if refused is not None or client_id is None:
             return PressResult(refused or PressVerdict.UNKNOWN, delivery_id)
-        await session.execute(
-            update(Delivery).where(Delivery.id == delivery_id).values(snoozed_until=now + SNOOZE)
-        )
+        await reminder_rows.snooze_delivery(session, delivery_id=delivery_id, until=now + SNOOZE)
         return PressResult(PressVerdict.SNOOZED, delivery_id)
 
 
@@ -159,33 +135,15 @@ async def record_typed_done(db: Database, *, telegram_id: int, now: datetime) ->
     typed the next morning is not taken as yesterday's exercises.
     """
     async with db.sessions() as session:
-        client = (
-            await session.execute(
-                select(Client.id, Client.timezone).where(
-                    Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED
-                )
-            )
-        ).one_or_none()
+        client = await live_client(session, telegram_id)
         if client is None:
             return TypedDone(is_client=False)
         zone = ZoneInfo(client.timezone)
         today = now.astimezone(zone).date()
-        candidates = (
-            await session.execute(
-                select(Delivery.id, Delivery.slot)
-                .join(Schedule, Schedule.id == Delivery.schedule_id)
-                .where(
-                    Schedule.client_id == client.id,
-                    Schedule.kind == ScheduleKind.EXERCISE_REMINDER,
-                    Delivery.status == DeliveryStatus.SENT,
-                    # A local day is at most ~26 h long: older slots are never "today".
-                    Delivery.slot > now - timedelta(hours=26),
-                    Delivery.slot <= now,
-                    ~exists().where(ExerciseLog.delivery_id == Delivery.id),
-                )
-                .order_by(Delivery.slot.desc())
-            )
-        ).all()
+        # A local day is at most ~26 h long: older slots are never "today".
+        candidates = await reminder_rows.unanswered_reminders(
+            session, client_id=client.id, after=now - timedelta(hours=26), until=now
+        )
     open_today = [row for row in candidates if row.slot.astimezone(zone).date() == today]
     if not open_today:
         return TypedDone(is_client=True)

@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import OutcomeMeasure
+from bot.db.outcomes import measures_for_weeks
 from bot.domain.adherence import week_start_of
 from bot.domain.sbi import SBI_KEYS, SbiChange, sbi_change, sbi_total
-from bot.services.checkin import local_day
+from bot.domain.schedule_times import local_day
 from bot.services.schedules import skip_answered_prompts
 
 SBI_INSTRUMENT = "SBI"
@@ -54,19 +53,13 @@ async def record_sbi(
         client = await live_client(session, telegram_id, lock=True)
         if client is None:
             return SbiResult(SbiStatus.NOT_A_CLIENT, total)
-        week = week_start_of(local_day(client.timezone, now))
-        measures = {
-            measure.period_start: measure
-            for measure in (
-                await session.execute(
-                    select(OutcomeMeasure).where(
-                        OutcomeMeasure.client_id == client.id,
-                        OutcomeMeasure.instrument == SBI_INSTRUMENT,
-                        OutcomeMeasure.period_start.in_([week, week - timedelta(days=7)]),
-                    )
-                )
-            ).scalars()
-        }
+        week = week_start_of(local_day(now, client.timezone))
+        measures = await measures_for_weeks(
+            session,
+            client_id=client.id,
+            instrument=SBI_INSTRUMENT,
+            weeks=(week, week - timedelta(days=7)),
+        )
         current, previous = measures.get(week), measures.get(week - timedelta(days=7))
         if current is None:
             session.add(

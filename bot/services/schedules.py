@@ -30,28 +30,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Client,
-    ClientStatus,
-    OutcomeMeasure,
-    PainEntry,
-    Prescription,
-    Schedule,
-    ScheduleKind,
-    Therapist,
-)
+from bot.db import clients as client_rows
+from bot.db import schedules as schedule_rows
+from bot.db import therapists
+from bot.db.models import Client, ClientStatus, Schedule, ScheduleKind
+from bot.db.prescriptions import active_prescriptions
 from bot.domain.adherence import week_start_of
 from bot.domain.schedule_times import (
     answered_prompt_next_fire,
+    first_fire_after,
+    format_local_times,
     local_day,
-    next_fire_at,
     out_of_quiet_hours,
+    parse_local_times,
 )
 
 __all__ = [
@@ -66,13 +61,9 @@ __all__ = [
     "ScheduleError",
     "ScheduleImport",
     "checkin_time",
-    "days_of_mask",
     "ensure_therapist_summary_schedule",
-    "first_fire_after",
-    "format_times",
     "import_schedules",
     "mark_client_blocked",
-    "parse_times",
     "pause_client_schedules",
     "reminder_times",
     "resume_client_schedules",
@@ -104,33 +95,6 @@ class ScheduleError(ValueError):
     """A request a user could correct (a bad zone, too many times); the message says how."""
 
 
-def format_times(times: Sequence[time]) -> str:
-    return ",".join(f"{t.hour:02d}:{t.minute:02d}" for t in times)
-
-
-def parse_times(text: str) -> tuple[time, ...]:
-    return tuple(time.fromisoformat(part) for part in text.split(",") if part)
-
-
-def first_fire_after(
-    *, local_times: str, days_mask: int, timezone: str, after: datetime
-) -> datetime | None:
-    """The first slot strictly after `after` (aware UTC), or None if the row never fires."""
-    if days_mask == 0 or not local_times:
-        return None
-    return next_fire_at(
-        local_times=parse_times(local_times),
-        days=days_of_mask(days_mask),
-        tz=timezone,
-        after=after,
-    )
-
-
-def days_of_mask(days_mask: int) -> frozenset[int]:
-    """Weekdays (0 = Monday ... 6 = Sunday) set in a `days_mask`."""
-    return frozenset(day for day in range(7) if days_mask & (1 << day))
-
-
 def _zone(tz: str) -> str:
     try:
         ZoneInfo(tz)
@@ -146,15 +110,8 @@ async def _client(session: AsyncSession, client_id: int) -> Client:
     return client
 
 
-# Built once: every check-in reads the client's schedules (`skip_answered_prompts`).
-_CLIENT_SCHEDULES = (
-    select(Schedule).where(Schedule.client_id == bindparam("client_id")).order_by(Schedule.id)
-)
-
-
 async def _client_schedules(session: AsyncSession, client_id: int) -> list[Schedule]:
-    result = await session.execute(_CLIENT_SCHEDULES, {"client_id": client_id})
-    return list(result.scalars())
+    return await schedule_rows.client_schedules(session, client_id)
 
 
 def _active_reminder_rows(rows: Sequence[Schedule]) -> list[Schedule]:
@@ -165,14 +122,14 @@ def _active_reminder_rows(rows: Sequence[Schedule]) -> list[Schedule]:
 async def reminder_times(session: AsyncSession, *, client_id: int) -> tuple[time, ...]:
     """The client's reminder times of day, earliest first (slot 0, slot 1, ...)."""
     rows = _active_reminder_rows(await _client_schedules(session, client_id))
-    return tuple(parse_times(r.local_times)[0] for r in rows)
+    return tuple(parse_local_times(r.local_times)[0] for r in rows)
 
 
 async def checkin_time(session: AsyncSession, *, client_id: int) -> time:
     rows = await _client_schedules(session, client_id)
     for row in rows:
         if row.kind is ScheduleKind.CHECKIN:
-            return parse_times(row.local_times)[0]
+            return parse_local_times(row.local_times)[0]
     return DEFAULT_CHECKIN_TIME
 
 
@@ -182,7 +139,7 @@ def _new_row(
     return Schedule(
         client_id=client.id,
         kind=kind,
-        local_times=format_times([at]),
+        local_times=format_local_times([at]),
         days_mask=days_mask,
         timezone=client.timezone,
         active=True,
@@ -208,7 +165,7 @@ async def _place_reminder_rows(
     for index, at in enumerate(wanted):
         if index < len(reminders):
             row = reminders[index]
-            row.local_times, row.active, row.updated_at = format_times([at]), True, now
+            row.local_times, row.active, row.updated_at = format_local_times([at]), True, now
         else:
             row = _new_row(client, ScheduleKind.EXERCISE_REMINDER, at, ALL_DAYS, now)
             session.add(row)
@@ -217,18 +174,6 @@ async def _place_reminder_rows(
     for row in reminders[len(wanted) :]:
         if row.active:
             row.active, row.next_fire_at, row.updated_at = False, None, now
-
-
-async def _prescriptions(
-    session: AsyncSession, client_id: int, now: datetime
-) -> list[Prescription]:
-    result = await session.execute(
-        select(Prescription).where(
-            Prescription.client_id == client_id,
-            or_(Prescription.active_to.is_(None), Prescription.active_to > now),
-        )
-    )
-    return list(result.scalars())
 
 
 async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: datetime) -> None:
@@ -241,9 +186,9 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
     """
     client = await _client(session, client_id)
     rows = await _client_schedules(session, client_id)
-    prescriptions = await _prescriptions(session, client_id, now)
+    prescriptions = await active_prescriptions(session, client_id=client_id, now=now)
 
-    current = [parse_times(r.local_times)[0] for r in _active_reminder_rows(rows)]
+    current = [parse_local_times(r.local_times)[0] for r in _active_reminder_rows(rows)]
     if not current:
         current = list(DEFAULT_REMINDER_TIMES)
     needed = max((p.times_per_day for p in prescriptions), default=0)
@@ -261,13 +206,13 @@ async def sync_client_schedules(session: AsyncSession, *, client_id: int, now: d
         session.add(checkin)
         rows.append(checkin)
     if not any(r.kind is ScheduleKind.WEEKLY_SBI for r in rows):
-        at = parse_times(checkin.local_times)[0]
+        at = parse_local_times(checkin.local_times)[0]
         rows.append(_new_row(client, ScheduleKind.WEEKLY_SBI, at, SBI_DAYS_MASK, now))
         session.add(rows[-1])
     for row in rows:
         if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
-            row.local_times = format_times(
-                [_outside_quiet(client, parse_times(row.local_times)[0])]
+            row.local_times = format_local_times(
+                [_outside_quiet(client, parse_local_times(row.local_times)[0])]
             )
 
     for index, row in enumerate(_active_reminder_rows(rows)):
@@ -320,18 +265,9 @@ async def _skip_answered(
         return
     today = local_day(now, client.timezone)
     week = week_start_of(today)
-    checked_in = (
-        await session.execute(
-            select(PainEntry.id).where(PainEntry.client_id == client.id, PainEntry.day == today)
-        )
-    ).first() is not None
-    weekly_done = (
-        await session.execute(
-            select(OutcomeMeasure.id).where(
-                OutcomeMeasure.client_id == client.id, OutcomeMeasure.period_start == week
-            )
-        )
-    ).first() is not None
+    checked_in, weekly_done = await schedule_rows.prompts_answered(
+        session, client_id=client.id, day=today, week_start=week
+    )
     for row in prompts:
         if row.kind is ScheduleKind.CHECKIN:
             answered = today if checked_in else None
@@ -386,7 +322,7 @@ async def set_checkin_time(
     at = _outside_quiet(client, at.replace(second=0, microsecond=0, tzinfo=None))
     for row in rows:
         if row.kind in (ScheduleKind.CHECKIN, ScheduleKind.WEEKLY_SBI):
-            row.local_times = format_times([at])
+            row.local_times = format_local_times([at])
     _reschedule(client, rows, now)
     await _skip_answered(session, client, rows, now)
     await session.flush()
@@ -427,27 +363,17 @@ async def resume_client_schedules(session: AsyncSession, *, client_id: int, now:
 
 async def stop_client_schedules(session: AsyncSession, *, client_id: int, now: datetime) -> None:
     """Nothing fires for this client any more (blocked the bot, erased)."""
-    await session.execute(
-        update(Schedule)
-        .where(Schedule.client_id == client_id)
-        .values(next_fire_at=None, updated_at=now)
-    )
+    await schedule_rows.stop_firing(session, client_id=client_id, now=now)
 
 
 async def resume_due_paused_clients(session: AsyncSession, *, now: datetime) -> list[int]:
     """Resume every paused client whose `paused_until` date has come in their own zone."""
     # A local date is at most one day ahead of the UTC date, so this bound never misses one.
     horizon = now.date().toordinal() + 1
-    result = await session.execute(
-        select(Client.id, Client.timezone, Client.paused_until).where(
-            Client.status == ClientStatus.PAUSED,
-            Client.paused_until.is_not(None),
-            Client.paused_until <= date.fromordinal(horizon),
-        )
-    )
+    paused = await client_rows.paused_clients_until(session, by=date.fromordinal(horizon))
     due = [
         row.id
-        for row in result
+        for row in paused
         if row.paused_until is not None and row.paused_until <= local_day(now, row.timezone)
     ]
     for client_id in due:
@@ -460,19 +386,12 @@ async def ensure_therapist_summary_schedule(
 ) -> None:
     """The therapist's weekly summary: Mondays 08:00 in their zone (created or moved)."""
     zone = _zone(tz)
-    row = (
-        await session.execute(
-            select(Schedule).where(
-                Schedule.therapist_id == therapist_id,
-                Schedule.kind == ScheduleKind.THERAPIST_SUMMARY,
-            )
-        )
-    ).scalar_one_or_none()
+    row = await schedule_rows.therapist_summary_schedule(session, therapist_id)
     if row is None:
         row = Schedule(
             therapist_id=therapist_id,
             kind=ScheduleKind.THERAPIST_SUMMARY,
-            local_times=format_times([SUMMARY_TIME]),
+            local_times=format_local_times([SUMMARY_TIME]),
             days_mask=SUMMARY_DAYS_MASK,
             timezone=zone,
             active=True,
@@ -505,26 +424,13 @@ async def mark_client_blocked(
     Returns who to tell only for the call that made the change, so the therapist hears once
     however many sends to that client fail.
     """
-    changed = (
-        await session.execute(
-            update(Client)
-            .where(
-                Client.id == client_id,
-                Client.status.in_([ClientStatus.ACTIVE, ClientStatus.PAUSED]),
-            )
-            .values(status=ClientStatus.BLOCKED)
-            .returning(Client.display_name, Client.therapist_id)
-            .execution_options(synchronize_session=False)
-        )
-    ).one_or_none()
+    changed = await client_rows.block_client(session, client_id)
     await stop_client_schedules(session, client_id=client_id, now=now)
     if changed is None:
         return None
-    therapist_telegram_id = (
-        await session.execute(
-            select(Therapist.telegram_id).where(Therapist.id == changed.therapist_id)
-        )
-    ).scalar_one()
+    therapist_telegram_id = await therapists.therapist_telegram_id(session, changed.therapist_id)
+    if therapist_telegram_id is None:  # the foreign key forbids it
+        raise LookupError(f"client {client_id} has no therapist")
     return BlockedClient(client_id, changed.display_name, therapist_telegram_id)
 
 
@@ -552,14 +458,12 @@ async def import_schedules(
     owner raises `ScheduleError`; the caller's transaction then rolls back, leaving nothing.
     """
     fires: dict[tuple[str, int, str], datetime | None] = {}
-    # Core INSERT of the table, not the ORM entity: no per-row ORM bookkeeping.
-    table = cast(Table, Schedule.__table__)
     count = 0
     iterator = iter(rows)
     while chunk := list(islice(iterator, IMPORT_CHUNK)):
         if count:
             await asyncio.sleep(0)  # a large import never holds the event loop for long
-        inactive = await _inactive_clients(
+        inactive = await client_rows.inactive_clients(
             session, {row.client_id for row in chunk if row.client_id is not None}
         )
         values = []
@@ -568,7 +472,7 @@ async def import_schedules(
                 raise ScheduleError("each schedule belongs to exactly one client or therapist")
             if not 0 <= row.days_mask <= ALL_DAYS or not row.local_times:
                 raise ScheduleError("a schedule needs a time of day and days 0-127")
-            key = (format_times(row.local_times), row.days_mask, row.timezone)
+            key = (format_local_times(row.local_times), row.days_mask, row.timezone)
             if key not in fires:
                 fires[key] = first_fire_after(
                     local_times=key[0], days_mask=key[1], timezone=_zone(key[2]), after=now
@@ -587,15 +491,6 @@ async def import_schedules(
                     "updated_at": now,
                 }
             )
-        await session.execute(insert(table), values)
+        await schedule_rows.insert_schedules(session, values)
         count += len(values)
     return count
-
-
-async def _inactive_clients(session: AsyncSession, client_ids: set[int]) -> set[int]:
-    if not client_ids:
-        return set()
-    result = await session.execute(
-        select(Client.id).where(Client.id.in_(client_ids), Client.status != ClientStatus.ACTIVE)
-    )
-    return set(result.scalars())

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.db import reports
+from bot.db.clients import clients_of_therapist
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, OutcomeMeasure, Therapist
+from bot.db.outcomes import totals_recorded
+from bot.db.therapists import therapist_by_telegram_id
 from bot.domain.adherence import week_start_of, weekly_adherence
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.pain import WEEK_MIN_ENTRIES, DailyPain, Region, rolling_mean
@@ -113,34 +113,21 @@ async def build_weekly_summary(
 ) -> WeeklySummary:
     """The summary for the last complete week before `now`, for this therapist."""
     async with db.sessions.begin() as session:
-        therapist = (
-            await session.execute(
-                select(Therapist.id, Therapist.timezone).where(
-                    Therapist.telegram_id == therapist_telegram_id
-                )
-            )
-        ).one_or_none()
+        therapist = await therapist_by_telegram_id(session, therapist_telegram_id)
         zone_name = therapist.timezone if therapist is not None else default_timezone
         window = _window(now, zone_name)
         if therapist is None:
             empty = _Extras({}, {})
             return _assemble(therapist_telegram_id, now, zone_name, window, [], empty, sensitivity)
-        mine = select(Client.id).where(
-            Client.therapist_id == therapist.id, Client.status != ClientStatus.DELETED
-        )
+        mine = clients_of_therapist(therapist.id)
         caseload = await gather_caseload(session, clients=mine, now=now)
-        sbi_rows = (
-            await session.execute(
-                select(
-                    OutcomeMeasure.client_id, OutcomeMeasure.recorded_at, OutcomeMeasure.total
-                ).where(
-                    OutcomeMeasure.client_id.in_(mine),
-                    OutcomeMeasure.instrument == SBI_INSTRUMENT,
-                    OutcomeMeasure.recorded_at >= window.previous_start_utc,
-                    OutcomeMeasure.recorded_at < window.end_utc,
-                )
-            )
-        ).all()
+        sbi_rows = await totals_recorded(
+            session,
+            clients=mine,
+            instrument=SBI_INSTRUMENT,
+            since=window.previous_start_utc,
+            until=window.end_utc,
+        )
         skipped = await reports.skip_reasons(
             session, clients=mine, start=window.start_utc, end=window.end_utc
         )

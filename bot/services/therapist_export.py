@@ -26,16 +26,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
-
 from bot.db import exercise_responses, exports, reports
+from bot.db.clients import clients_of, one_client, owned_client
 from bot.db.engine import Database
-from bot.db.models import Client, Therapist
+from bot.db.reports import ClientIds
+from bot.db.therapists import therapist_by_telegram_id
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.domain.pain import entered_late
 from bot.domain.sbi import SBI_KEYS
 from bot.services import audit
-from bot.services.clients import clients_of, owned_client
 from bot.services.spreadsheets import Sheet, csv_sheet, safe_file_stem, zipped
 
 SBI_HEADERS = {
@@ -87,21 +86,14 @@ async def _export(
     db: Database,
     *,
     therapist_telegram_id: int,
-    clients: Select[Any],
+    clients: ClientIds,
     now: datetime,
     action: str,
 ) -> tuple[list[tuple[int, str]], list[Sheet]]:
     async with db.sessions.begin() as session:
-        people = (
-            await session.execute(
-                select(Client.id, Client.display_name, Client.timezone)
-                .where(Client.id.in_(clients))
-                .order_by(Client.display_name, Client.id)
-            )
-        ).all()
-        therapist_zone = await session.scalar(
-            select(Therapist.timezone).where(Therapist.telegram_id == therapist_telegram_id)
-        )
+        people = await exports.people(session, clients=clients)
+        therapist = await therapist_by_telegram_id(session, therapist_telegram_id)
+        therapist_zone = None if therapist is None else therapist.timezone
         pains = await exports.pain_entries(session, clients=clients)
         answers = await exports.reminder_answers(session, clients=clients, until=now)
         sbi = await exports.questionnaires(session, clients=clients)
@@ -308,7 +300,7 @@ async def export_one_client(
     _, sheets = await _export(
         db,
         therapist_telegram_id=therapist_telegram_id,
-        clients=select(Client.id).where(Client.id == client.id),
+        clients=one_client(client.id),
         now=now,
         action=audit.EXPORT_CLIENT,
     )
