@@ -43,33 +43,21 @@ def main(args: argparse.Namespace) -> int:
 
 async def check_health(settings: Settings, *, now: datetime | None = None) -> list[str]:
     from alembic.script import ScriptDirectory
-    from sqlalchemy import select, text
 
-    from bot.db.backup import HEARTBEAT_KEY
     from bot.db.engine import Database
+    from bot.db.health import last_tick, migration_revision
     from bot.db.migrate import alembic_config
-    from bot.db.models import OutboxMessage
 
     now = now or datetime.now(tz=UTC)
     db = Database.connect(settings.database_url)
     try:
-        async with db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            try:
-                current = (
-                    await connection.execute(text("SELECT version_num FROM alembic_version"))
-                ).scalar_one_or_none()
-            except Exception:
-                current = None
+        current = await migration_revision(db)
         head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
         if current != head:
             return [f"migrations not at head ({current} != {head}): run python -m bot db upgrade"]
-        async with db.sessions() as session:
-            last_tick = await session.scalar(
-                select(OutboxMessage.claimed_at).where(OutboxMessage.dedupe_key == HEARTBEAT_KEY)
-            )
-        if last_tick is not None and now - last_tick > MAX_TICK_AGE:
-            age = int((now - last_tick).total_seconds())
+        ticked = await last_tick(db)
+        if ticked is not None and now - ticked > MAX_TICK_AGE:
+            age = int((now - ticked).total_seconds())
             return [f"the bot's last scheduler tick was {age} s ago (limit 60 s)"]
         return []
     except OSError as exc:

@@ -39,13 +39,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
-    from sqlalchemy import select
     from telegram.ext import AIORateLimiter, ExtBot
 
     from bot.app import build_scheduler
     from bot.content import load_library
     from bot.db.engine import Database
-    from bot.db.models import Delivery
+    from bot.db.reminders import delivery_statuses
     from scheduler.claiming import Purpose
 
     db = Database.connect(settings.database_url)
@@ -77,11 +76,7 @@ async def run_one_pass(settings: Settings, at: datetime) -> list[str]:
             finally:
                 await scheduler.dispatcher.stop()
             async with db.sessions() as session:
-                ids = [c.delivery_id for c in report.claims]
-                result = await session.execute(
-                    select(Delivery.id, Delivery.status).where(Delivery.id.in_(ids))
-                )
-                statuses = {row.id: row.status for row in result}
+                statuses = await delivery_statuses(session, [c.delivery_id for c in report.claims])
             nudges = {
                 (o.message.claim.purpose, o.message.claim.delivery_id): o.status
                 for o in scheduler.dispatcher.outcomes

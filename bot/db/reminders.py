@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Row, exists, select, update
@@ -89,3 +90,13 @@ async def unanswered_reminders(
             )
         ).all()
     )
+
+
+async def delivery_statuses(
+    session: AsyncSession, delivery_ids: Collection[int]
+) -> dict[int, DeliveryStatus]:
+    """How each of these deliveries stands now."""
+    rows = await session.execute(
+        select(Delivery.id, Delivery.status).where(Delivery.id.in_(list(delivery_ids)))
+    )
+    return {row.id: row.status for row in rows}
