@@ -25,7 +25,6 @@ from bot.db import pending as pending_inputs
 from bot.db.clients import live_client
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, PendingInput
-from bot.domain.red_flags import red_flags_in_text
 from bot.domain.schedule_times import out_of_quiet_hours
 from bot.domain.time_zones import is_time_zone, match_time_zones
 from bot.services import schedules
@@ -500,12 +499,10 @@ async def answer_typed_text(
 ) -> TypedAnswer | None:
     """Interpret a typed message for a pending choice; None when it is not for one of ours.
 
-    A message that mentions a red flag is never swallowed here: it is left (None) for the
-    safety screen's free-text check, whatever we were waiting for. `home_zone` (the practice's
-    DEFAULT_TIMEZONE) makes a typed city of the practice's country win over namesakes abroad.
+    A message that mentions a red flag never comes here: the text router's red-flag screen
+    takes it first (bot.handlers.text). `home_zone` (the practice's DEFAULT_TIMEZONE) makes a
+    typed city of the practice's country win over namesakes abroad.
     """
-    if red_flags_in_text(text):
-        return None
     async with db.sessions.begin() as session:
         client = await live_client(session, telegram_id)
         row = (
