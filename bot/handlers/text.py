@@ -5,14 +5,14 @@ groups:
 
 1. the red-flag screen, before anything waits for the database: any client text that
    mentions a red flag gets the emergency advice first (edited messages too: a client who
-   edits a message to say their legs went numb still gets it; one report per message);
+   edits a message to say their legs went numb still gets it; one report per message), and
+   nothing else answers it — except a pain note the client was typing, which keeps the text;
 2. an update Telegram delivered again is dropped (`redelivery`), as every other update is;
 3. the input the bot awaits from this user, read once (`PendingKind`), goes to the flow that
-   owns it: a relay, a typed city or time, the day's pain note (after a red flag, only the
-   note may still keep the text);
-4. a Telegram reply to a relayed message, whatever was awaited;
-5. a whole "done" / "thanks" / "ok";
-6. the exercise-question matcher, whose last resort is the fallback answer.
+   owns it: a relay (or a Telegram reply to a relayed message, whatever was awaited), a typed
+   place or time, the day's pain note;
+4. a whole "done" / "thanks" / "ok";
+5. the exercise-question matcher, whose last resort is the fallback answer.
 
 Edited messages stop after the screen; captions (a photo with words) after step 2 get the
 fallback answer.
