@@ -145,7 +145,7 @@ async def _render_result(query: CallbackQuery, result: CheckinResult) -> None:
         await edit_query_message(query, f"{text}\n\n{t.NOTE_INVITE}", t.note_keyboard())
 
 
-async def take_pain_note(message: Message, context: BotContext) -> bool:
+async def pain_note_text(message: Message, context: BotContext) -> bool:
     """A typed message right after a check-in is that day's note (True); anything else (False)
     goes on. The text router calls it when a note awaits this user's text."""
     assert message.from_user is not None and message.text is not None

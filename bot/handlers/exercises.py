@@ -96,7 +96,7 @@ async def send_exercise(bot: Bot, chat_id: int, view: ExerciseView) -> None:
         await bot.send_message(chat_id, text)
 
 
-async def answer_typed_question(update: Update, context: BotContext) -> None:
+async def exercise_question_text(update: Update, context: BotContext) -> None:
     """The text router's last reader: a typed question about an exercise, else the fallback."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not message.text:

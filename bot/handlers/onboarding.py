@@ -284,7 +284,7 @@ async def save_reminders(query: CallbackQuery, context: BotContext) -> None:
             )
 
 
-async def take_typed_answer(message: Message, context: BotContext) -> bool:
+async def typed_answer_text(message: Message, context: BotContext) -> bool:
     """A typed city or time we asked for: answered (True); anything else (False) goes on.
     The text router calls it when a settings choice awaits this user's text."""
     assert message.from_user is not None and message.text is not None

@@ -3,7 +3,7 @@
 "Message client" (client:msg:<id>) asks the therapist to type; their next text goes to the
 client, labelled as from their therapist. The client's reply (a Telegram reply to it, or their
 next text while the relay is open) comes back labelled with their name; the therapist can reply
-to that in turn. Typed text reaches `take_relayed_text` through the text router
+to that in turn. Typed text reaches `relay_text` through the text router
 (bot.handlers.text), after the red-flag screen: a client text that mentions a red flag takes
 the urgent path and is never just relayed.
 """
@@ -91,7 +91,7 @@ async def _deliver(
         await message.reply_text(t.RELAY_REPLY_SENT)
 
 
-async def take_relayed_text(
+async def relay_text(
     message: Message, context: BotContext, *, therapist: bool, awaited: PendingKind | None
 ) -> bool:
     """A therapist's message to a client, or a client's answer to a relayed message: queued

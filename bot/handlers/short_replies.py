@@ -16,7 +16,7 @@ from bot.services.reminders import record_typed_done
 from bot.texts import reminders as t
 
 
-async def answer_short_reply(update: Update, context: BotContext, meaning: ShortReply) -> None:
+async def short_reply_text(update: Update, context: BotContext, meaning: ShortReply) -> None:
     """The text router calls this for a whole "done", "thanks" or "ok" nobody else took."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None

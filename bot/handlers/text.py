@@ -57,7 +57,7 @@ async def _after_red_flag(message: Message, user: User, context: BotContext) -> 
     """The advice is given; a pain note being typed still keeps the text, nothing else reads it."""
     awaited = await awaited_input(services_of(context).db, telegram_id=user.id)
     if awaited is PendingKind.PAIN_NOTE:
-        await checkin.take_pain_note(message, context)
+        await checkin.pain_note_text(message, context)
 
 
 async def _route(update: Update, message: Message, user: User, context: BotContext) -> None:
@@ -65,17 +65,17 @@ async def _route(update: Update, message: Message, user: User, context: BotConte
     services = services_of(context)
     awaited = await awaited_input(services.db, telegram_id=user.id)
     therapist = user.id in services.settings.therapist_ids
-    if await relay.take_relayed_text(message, context, therapist=therapist, awaited=awaited):
+    if await relay.relay_text(message, context, therapist=therapist, awaited=awaited):
         return
-    if awaited in SETTINGS_KINDS and await onboarding.take_typed_answer(message, context):
+    if awaited in SETTINGS_KINDS and await onboarding.typed_answer_text(message, context):
         return
-    if awaited is PendingKind.PAIN_NOTE and await checkin.take_pain_note(message, context):
+    if awaited is PendingKind.PAIN_NOTE and await checkin.pain_note_text(message, context):
         return
     meaning = short_reply(message.text)
     if meaning is not None:
-        await short_replies.answer_short_reply(update, context, meaning)
+        await short_replies.short_reply_text(update, context, meaning)
         return
-    await exercises.answer_typed_question(update, context)
+    await exercises.exercise_question_text(update, context)
 
 
 def register(app: BotApplication) -> None:
