@@ -13,8 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db.clients import live_client_where
 from bot.db.models import (
@@ -22,7 +21,6 @@ from bot.db.models import (
     ClientStatus,
     OutcomeMeasure,
     PainEntry,
-    PendingInput,
     Schedule,
     ScheduleKind,
 )
@@ -139,41 +137,6 @@ async def move_prompt(
     )
 
 
-def _expect_text_statement(dialect: Any) -> Any:
-    """INSERT … ON CONFLICT (telegram_id) DO UPDATE: a user's next text means one thing."""
-    stmt = dialect.insert(PendingInput)
-    return stmt.on_conflict_do_update(
-        index_elements=[PendingInput.telegram_id],
-        set_={
-            "kind": stmt.excluded.kind,
-            "payload": stmt.excluded.payload,
-            "expires_at": stmt.excluded.expires_at,
-        },
-    )
-
-
-# Built once per dialect: every check-in runs it.
-_EXPECT_TEXT = {
-    "sqlite": _expect_text_statement(sqlite),
-    "postgresql": _expect_text_statement(postgresql),
-}
-
-
-async def expect_text(
-    connection: AsyncConnection,
-    *,
-    telegram_id: int,
-    kind: str,
-    payload: dict[str, Any],
-    expires_at: datetime,
-) -> None:
-    """The user's next typed text is taken as `kind` (until `expires_at`)."""
-    await connection.execute(
-        _EXPECT_TEXT[connection.dialect.name],
-        {"telegram_id": telegram_id, "kind": kind, "payload": payload, "expires_at": expires_at},
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class PainEntryRow:
     id: int
@@ -231,3 +194,17 @@ async def update_pain_entry(
     await connection.execute(
         _UPDATE_PAIN_ENTRY, {"entry_id": entry_id, "leg": leg, "back": back, "now": now}
     )
+
+
+async def own_pain_entry(
+    session: AsyncSession, *, entry_id: object, telegram_id: int
+) -> PainEntry | None:
+    """The pain entry `entry_id` if it is the client with `telegram_id`'s own (an id read back
+    from stored input is never trusted)."""
+    return (
+        await session.execute(
+            select(PainEntry)
+            .join(Client, Client.id == PainEntry.client_id)
+            .where(PainEntry.id == entry_id, Client.telegram_id == telegram_id)
+        )
+    ).scalar_one_or_none()

@@ -2,7 +2,8 @@
 
 One row per Telegram id (a user's next text means one thing). Every flow that waits for typed
 input — a message to relay, a pain note, a time zone, a time, a prescription draft — stores it
-through `put_pending`, so there is one way a row is made.
+through `put_pending` (`put_pending_on` inside a Core transaction), so there is one way a
+row is made.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from bot.db.dialect import dialect_name
 from bot.db.models import PendingInput
 
 
@@ -38,6 +38,22 @@ def _put_statement(dialect: Any) -> Any:
 _PUT = {"sqlite": _put_statement(sqlite), "postgresql": _put_statement(postgresql)}
 
 
+async def put_pending_on(
+    connection: AsyncConnection,
+    *,
+    telegram_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    expires_at: datetime,
+) -> None:
+    """Wait for `telegram_id`'s next text as `kind` (replacing whatever was awaited), in a
+    Core transaction (a check-in's)."""
+    await connection.execute(
+        _PUT[connection.dialect.name],
+        {"telegram_id": telegram_id, "kind": kind, "payload": payload, "expires_at": expires_at},
+    )
+
+
 async def put_pending(
     session: AsyncSession,
     *,
@@ -48,10 +64,12 @@ async def put_pending(
 ) -> None:
     """Wait for `telegram_id`'s next text as `kind` (replacing whatever was awaited)."""
     await session.flush()
-    connection = await session.connection()
-    await connection.execute(
-        _PUT[dialect_name(session)],
-        {"telegram_id": telegram_id, "kind": kind, "payload": payload, "expires_at": expires_at},
+    await put_pending_on(
+        await session.connection(),
+        telegram_id=telegram_id,
+        kind=kind,
+        payload=payload,
+        expires_at=expires_at,
     )
     # A row this session loaded before now holds what was just written (without a reload,
     # which an async session could not do lazily).

@@ -12,6 +12,7 @@ from telegram.ext import CommandHandler
 
 from bot.buttons.checkin import PAIN, BackPain, KeepEntry, LegPain, PainButton, UpdateEntry
 from bot.domain.pain import WeekComparison, can_record_for
+from bot.domain.schedule_times import local_day
 from bot.domain.short_replies import short_reply
 from bot.handlers.buttons import Audience, ButtonHandler, Press
 from bot.handlers.common import (
@@ -27,7 +28,6 @@ from bot.services.checkin import (
     NoteStatus,
     add_pain_note,
     checkin_day,
-    local_day,
     record_pain_entry,
     skip_pain_note,
 )
@@ -71,7 +71,7 @@ async def pain_button(press: Press[PainButton], context: BotContext) -> None:
         # only moves the keyboard on, so this press reads and writes nothing more.
         zone = press.who.client_timezone
         today = (
-            local_day(zone, services.now())
+            local_day(services.now(), zone)
             if zone is not None
             else await checkin_day(services.db, telegram_id=user_id, now=services.now())
         )

@@ -24,14 +24,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bot.db import alerts as alert_rows
 from bot.db import outbox, reports
 from bot.db.clients import clients_of, owned_client
-from bot.db.dialect import insert_for
 from bot.db.engine import Database
-from bot.db.models import Alert, Client, ClientStatus, Therapist
+from bot.db.models import Alert
 from bot.domain.adherence import Outcome, SlotOutcome, week_start_of, weekly_adherence
 from bot.domain.alerts import (
     DEFAULT_SENSITIVITY,
@@ -64,8 +63,6 @@ DAY_END_JOB = "day_end_alerts"
 # How far back the day-end pass makes up days a missed pass (the bot down) did not judge:
 # longer outages are the operator's to notice; silence keeps growing and is judged anyway.
 DAY_END_CATCH_UP = timedelta(days=3)
-# The partial unique index `uq_alert_open_episode` (an open episode is stored once).
-OPEN_EPISODE = text("acknowledged_at IS NULL AND kind <> 'red_flag'")
 
 
 @dataclass(frozen=True)
@@ -130,15 +127,11 @@ async def _raise(
     wanted = {client_id: c for client_id, c in found.items() if c}
     if not wanted:
         return []
-    clients = select(Client.id).where(Client.id.in_(sorted(wanted)))
+    clients = alert_rows.clients_among(wanted)
     latest = await reports.latest_alerts_by_kind(session, clients=clients)
     people = {
         r.id: _Raising(client_id=r.id, name=r.display_name, therapist_telegram_id=r.telegram_id)
-        for r in await session.execute(
-            select(Client.id, Client.display_name, Therapist.telegram_id)
-            .join(Therapist, Therapist.id == Client.therapist_id)
-            .where(Client.id.in_(clients))
-        )
+        for r in await alert_rows.names_and_therapists(session, clients=clients)
     }
     raised: list[tuple[_Raising, Alert, AlertKind]] = []
     for client_id, candidates in wanted.items():
@@ -177,18 +170,8 @@ async def _store_and_queue(
             "evidence": alert.evidence,
             "created_at": alert.created_at,
         }
-        stmt = (
-            insert_for(session, Alert.__table__)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=["client_id", "kind", "episode_key"],
-                index_where=OPEN_EPISODE,
-                set_={k: v for k, v in values.items() if k not in ("client_id", "kind")},
-            )
-            .returning(Alert.id)
-        )
         notice = AlertNotice(
-            alert_id=(await session.execute(stmt)).scalar_one(),
+            alert_id=await alert_rows.store_open_alert(session, values),
             client_id=who.client_id,
             client_name=who.name,
             therapist_telegram_id=who.therapist_telegram_id,
@@ -304,7 +287,7 @@ async def _judge_finished_days(
     episode twice at once); every finished week among the days has its adherence judged.
     """
     by_id = {c.client_id: c for c in finished}
-    clients = select(Client.id).where(Client.id.in_(sorted(by_id)))
+    clients = alert_rows.clients_among(by_id)
     last_checkin = await reports.last_checkin_days(session, clients=clients)
     last_log = await reports.last_exercise_logs(session, clients=clients)
     # Silence shorter than the rule's minimum is never an alert, whatever the cadence: only
@@ -319,7 +302,7 @@ async def _judge_finished_days(
     if quiet:
         since = min(pain_history_start(by_id[i].day) for i in quiet)
         for row in await reports.pain_rows(
-            session, clients=select(Client.id).where(Client.id.in_(quiet)), since=since
+            session, clients=alert_rows.clients_among(quiet), since=since
         ):
             days[row.client_id].append(row.day)
     weeks_over = [c for c in finished if any(d.weekday() == 6 for d in c.days)]
@@ -328,7 +311,7 @@ async def _judge_finished_days(
         start = min(end_of_local_day(c.days[0], c.zone) for c in weeks_over) - timedelta(days=8)
         for slot in await reports.slot_outcomes(
             session,
-            clients=select(Client.id).where(Client.id.in_([c.client_id for c in weeks_over])),
+            clients=alert_rows.clients_among([c.client_id for c in weeks_over]),
             start=start,
             end=now,
         ):
@@ -375,11 +358,7 @@ async def judge_finished_days(db: Database, *, now: datetime) -> list[AlertNotic
         ended = {z: days for z in zones if (days := days_finished_between(since, slot, z))}
         if not ended:
             return []
-        rows = await session.execute(
-            select(Client.id, Client.timezone, Client.created_at).where(
-                Client.status == ClientStatus.ACTIVE, Client.timezone.in_(sorted(ended))
-            )
-        )
+        rows = await alert_rows.active_clients_in_zones(session, ended)
         finished: list[_FinishedDay] = []
         for r in rows:
             enrolled_on = r.created_at.astimezone(ZoneInfo(r.timezone)).date()
@@ -419,13 +398,7 @@ async def open_alerts(
     mine = clients_of(therapist_telegram_id)
     async with db.sessions.begin() as session:
         rows = await reports.alerts_of(session, clients=mine, open_only=True)
-        names = dict(
-            (
-                await session.execute(
-                    select(Client.id, Client.display_name).where(Client.id.in_(mine))
-                )
-            ).all()
-        )
+        names = await alert_rows.client_names(session, clients=mine)
         await audit.record_access(
             session,
             actor_telegram_id=therapist_telegram_id,

@@ -11,15 +11,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import checkins
-from bot.db.clients import live_client_where
+from bot.db import pending as pending_inputs
+from bot.db.clients import live_client_row
 from bot.db.engine import Database
-from bot.db.models import Client, ClientStatus, PainEntry, PendingInput, ScheduleKind
+from bot.db.models import ClientStatus, ScheduleKind
 from bot.domain.adherence import week_start_of
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.pain import (
@@ -29,10 +28,11 @@ from bot.domain.pain import (
     comparison_with_last_week,
     validate_pain_score,
 )
-from bot.domain.schedule_times import answered_prompt_next_fire, first_fire_after
+from bot.domain.schedule_times import answered_prompt_next_fire, first_fire_after, local_day
 from bot.services.alerts import AlertNotice, judge_checkin, pain_history_start
+from bot.services.pending import PendingKind
 
-PAIN_NOTE = "pain_note"
+PAIN_NOTE = PendingKind.PAIN_NOTE
 # A note belongs with the check-in it follows; after this the next text means something else.
 NOTE_WINDOW = timedelta(hours=6)
 NOTE_MAX_CHARS = 1000
@@ -79,17 +79,11 @@ class NoteResult:
     limit: int = NOTE_MAX_CHARS
 
 
-def local_day(client_timezone: str, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(client_timezone)).date()
-
-
 async def checkin_day(db: Database, *, telegram_id: int, now: datetime) -> date | None:
     """The client's local today (what a new check-in is for); None if not a client."""
-    async with db.sessions() as session:
-        zone = (
-            await session.execute(select(Client.timezone).where(live_client_where(telegram_id)))
-        ).scalar_one_or_none()
-    return None if zone is None else local_day(zone, now)
+    async with db.read() as connection:
+        client = await live_client_row(connection, telegram_id)
+    return None if client is None else local_day(now, client.timezone)
 
 
 async def record_pain_entry(
@@ -118,7 +112,7 @@ async def record_pain_entry(
         client = await checkins.checkin_client(connection, telegram_id, lock=True)
         if client is None:
             return CheckinResult(CheckinStatus.NOT_A_CLIENT, leg, back)
-        today = local_day(client.timezone, now)
+        today = local_day(now, client.timezone)
         day = today if for_day is None else for_day
         if not can_record_for(day, today):
             return CheckinResult(CheckinStatus.STALE, leg, back, day=for_day)
@@ -160,7 +154,7 @@ async def record_pain_entry(
         pain[day] = DailyPain(day=day, leg=leg, back=back)
         alerts: tuple[AlertNotice, ...] = ()
         if status is not CheckinStatus.UNCHANGED:
-            await checkins.expect_text(
+            await pending_inputs.put_pending_on(
                 connection,
                 telegram_id=telegram_id,
                 kind=PAIN_NOTE,
@@ -230,7 +224,7 @@ async def _skip_answered_prompts(
 async def add_pain_note(db: Database, *, telegram_id: int, text: str, now: datetime) -> NoteResult:
     """Attach typed text to the check-in that asked for a note; NOT_EXPECTED otherwise."""
     async with db.sessions.begin() as session:
-        pending = await session.get(PendingInput, telegram_id, with_for_update=True)
+        pending = await pending_inputs.pending_row(session, telegram_id, lock=True)
         if pending is None or pending.kind != PAIN_NOTE or pending.expires_at <= now:
             return NoteResult(NoteStatus.NOT_EXPECTED)
         note = text.strip()
@@ -239,13 +233,7 @@ async def add_pain_note(db: Database, *, telegram_id: int, text: str, now: datet
         entry_id = pending.payload.get("entry_id")
         await session.delete(pending)
         # The pending row names the entry; check it is still this client's (never trusted).
-        entry = (
-            await session.execute(
-                select(PainEntry)
-                .join(Client, Client.id == PainEntry.client_id)
-                .where(PainEntry.id == entry_id, Client.telegram_id == telegram_id)
-            )
-        ).scalar_one_or_none()
+        entry = await checkins.own_pain_entry(session, entry_id=entry_id, telegram_id=telegram_id)
         if entry is None:
             return NoteResult(NoteStatus.ENTRY_GONE)
         entry.note, entry.updated_at = note, now
@@ -258,9 +246,4 @@ async def skip_pain_note(db: Database, *, telegram_id: int) -> bool:
     False when no note was awaited any more (e.g. the second press of a double tap).
     """
     async with db.sessions.begin() as session:
-        result = await session.execute(
-            delete(PendingInput).where(
-                PendingInput.telegram_id == telegram_id, PendingInput.kind == PAIN_NOTE
-            )
-        )
-        return bool(getattr(result, "rowcount", 0))
+        return await pending_inputs.clear_pending(session, telegram_id, {PAIN_NOTE}) is not None

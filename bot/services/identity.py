@@ -6,12 +6,12 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.clients import live_client_row
 from bot.db.engine import Database
 from bot.db.models import ClientStatus, Therapist
+from bot.db.therapists import therapist_by_telegram_id
 
 
 class Role(enum.StrEnum):
@@ -50,9 +50,7 @@ async def therapist_row(
     session: AsyncSession, *, telegram_id: int, display_name: str, timezone: str, now: datetime
 ) -> Therapist:
     """The therapist's row, added (and flushed, so it has an id) on their first contact."""
-    therapist = (
-        await session.execute(select(Therapist).where(Therapist.telegram_id == telegram_id))
-    ).scalar_one_or_none()
+    therapist = await therapist_by_telegram_id(session, telegram_id)
     if therapist is None:
         therapist = Therapist(
             telegram_id=telegram_id,

@@ -69,16 +69,6 @@ SQL_HOMES = ("bot/db", "scheduler")
 SQLALCHEMY_OUTSIDE_SQL_HOMES = frozenset(
     {"sqlalchemy.ext.asyncio", "sqlalchemy.exc", "sqlalchemy.engine"}
 )
-# Temporary: modules whose queries move to bot/db once work on them in parallel has landed
-# (the check-in and alert speed-ups). Remove each line as it goes;
-# the test fails when a listed module no longer builds SQL, so the list only shrinks.
-SQL_NOT_YET_MOVED = frozenset(
-    {
-        "bot/services/alerts.py",
-        "bot/services/checkin.py",
-        "bot/services/identity.py",
-    }
-)
 
 
 def _sql_built(path: Path) -> list[str]:
@@ -114,7 +104,6 @@ def test_only_bot_db_and_the_scheduler_build_sql() -> None:
         f"{path.relative_to(REPO)} imports {', '.join(built)}"
         for path in _python_files_outside_sql_homes()
         if (built := _sql_built(path))
-        and path.relative_to(REPO).as_posix() not in SQL_NOT_YET_MOVED
     ]
     assert offenders == []
 
@@ -131,12 +120,3 @@ def test_bot_data_is_read_by_attribute_never_by_string_key() -> None:
         and node.value.attr == "bot_data"
     ]
     assert offenders == []
-
-
-def test_the_not_yet_moved_list_only_names_modules_that_still_build_sql() -> None:
-    still = {
-        path.relative_to(REPO).as_posix()
-        for path in _python_files_outside_sql_homes()
-        if _sql_built(path)
-    }
-    assert SQL_NOT_YET_MOVED - still == set()
