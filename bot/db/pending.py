@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -105,13 +105,14 @@ async def awaited_kind(session: AsyncSession, telegram_id: int, now: datetime) -
     ).scalar_one_or_none()
 
 
-async def stored_kind(session: AsyncSession, telegram_id: int) -> str | None:
+# Built once: every typed message reads it (the text router).
+_STORED_KIND = select(PendingInput.kind).where(PendingInput.telegram_id == bindparam("telegram_id"))
+
+
+async def stored_kind(connection: AsyncConnection, telegram_id: int) -> str | None:
     """The kind of the row, expired or not: the flow that owns it tidies an expired one."""
-    return (
-        await session.execute(
-            select(PendingInput.kind).where(PendingInput.telegram_id == telegram_id)
-        )
-    ).scalar_one_or_none()
+    result = await connection.execute(_STORED_KIND, {"telegram_id": telegram_id})
+    return result.scalar_one_or_none()
 
 
 async def clear_pending(

@@ -34,8 +34,8 @@ SETTINGS_KINDS = frozenset(
 async def awaited_input(db: Database, *, telegram_id: int) -> PendingKind | None:
     """Which flow `telegram_id`'s next text belongs to (None: none). An expired wait is still
     named: its flow knows it is over, tells no one, and deletes it."""
-    async with db.sessions() as session:
-        kind = await pending.stored_kind(session, telegram_id)
+    async with db.read() as connection:  # one statement, no transaction, no lock
+        kind = await pending.stored_kind(connection, telegram_id)
     try:
         return None if kind is None else PendingKind(kind)
     except ValueError:
