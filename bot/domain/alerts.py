@@ -140,8 +140,9 @@ class TrendSettings:
     above usual (0: never)."""
     severe_run_days: int = 5
     """… within this many calendar days."""
-    confirmations: int = 1
-    """Judged days (check-ins) in a row on which the rise must hold before it is told."""
+    confirm_within_days: int = 0
+    """A daily client's rise must already have held at their previous check-in, if it was at
+    most this many days before (0: never asked)."""
 
 
 TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
@@ -157,7 +158,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         severe_margin=5.0,
         severe_z=3.5,
         severe_run=3,
-        confirmations=2,
+        confirm_within_days=3,
     ),
     Sensitivity.BALANCED: TrendSettings(
         allowance=0.5,
@@ -171,7 +172,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         severe_margin=5.0,
         severe_z=3.0,
         severe_run=3,
-        confirmations=2,
+        confirm_within_days=3,
     ),
     Sensitivity.SENSITIVE: TrendSettings(
         allowance=0.5,
@@ -185,7 +186,6 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         severe_margin=4.0,
         severe_z=2.5,
         severe_run=2,
-        confirmations=1,
     ),
 }
 
@@ -507,6 +507,23 @@ def _rise(
     return _Rise(usual=usual, recent=recent, since=since, checkins=len(run), fast=fast)
 
 
+def _previous_daily_checkin(
+    days: Mapping[date, DailyPain], judged_day: date, settings: TrendSettings
+) -> date | None:
+    """The client's check-in before `judged_day`, if the setting confirms rises, the client
+    usually checks in daily (median gap of the last 4 weeks: 1 day) and it is recent."""
+    if settings.confirm_within_days < 1:
+        return None
+    first = judged_day - timedelta(days=USUAL_WINDOW_DAYS)
+    seen = sorted(d for d in days if first <= d < judged_day)
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(seen))
+    if not gaps or gaps[(len(gaps) - 1) // 2] > 1:
+        return None
+    if (judged_day - seen[-1]).days > settings.confirm_within_days:
+        return None
+    return seen[-1]
+
+
 def _worsening(
     days: Mapping[date, DailyPain],
     region: Region,
@@ -517,18 +534,16 @@ def _worsening(
     rise = _rise(days, region, judged_day, settings, usual_and_start)
     if rise is None:
         return None
-    # A rise within reach of the client's noise must already have held at their check-in the
-    # day before (when they made one): on daily diaries with day-to-day correlation, an excess
-    # seen on one judged day only is most often a run of bad days that is over by the next.
-    # Check-ins 2-3 days apart are far less alike, and the rise's span already covers them.
-    earlier = [
-        judged_day - timedelta(days=back)
-        for back in range(1, settings.confirmations)
-        if judged_day - timedelta(days=back) in days
-    ]
-    for day in [] if rise.fast else earlier:
-        if _rise(days, region, day, settings, _usual_before_test(days, region, day)) is None:
-            return None
+    # A rise within reach of the client's noise must already have held at the client's previous
+    # check-in, when they usually check in daily and made it in the last few days: on daily
+    # diaries with day-to-day correlation, an excess seen on one judged day only is most often
+    # a run of bad days that is over by the next. Check-ins 2-3 days apart are far less alike,
+    # and the rise's span already covers them.
+    previous = None if rise.fast else _previous_daily_checkin(days, judged_day, settings)
+    if previous is not None and (
+        _rise(days, region, previous, settings, _usual_before_test(days, region, previous)) is None
+    ):
+        return None
     kind = AlertKind.WORSENING_LEG if region is Region.LEG else AlertKind.WORSENING_BACK
     evidence = WorseningEvidence(
         region=region,
@@ -613,9 +628,9 @@ def pain_trend_alerts(
     over the check-ins of the last `TEST_SPAN_DAYS`, reaches the setting's threshold; the rise
     shows on at least `min_checkins` check-ins spread over `min_span_days` days ending with
     `judged_day`'s own, stands `margin` standard errors above usual (errors of autocorrelated
-    means, on the days observed) and, on a daily diary, already held the day before; and the
-    level now (mean of the last up-to-3 check-ins of the rise) is at least the MCID above
-    usual. One bad day is never enough.
+    means, on the days observed) and, for a daily client, already held at their previous
+    check-in; and the level now (mean of the last up-to-3 check-ins of the rise) is at least
+    the MCID above usual. One bad day is never enough.
     """
     oldest = judged_day - timedelta(days=HISTORY_DAYS)
     days = {d: e for d, e in by_day(history).items() if oldest < d <= judged_day}
