@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 import tempfile
 import time
@@ -261,6 +262,7 @@ async def burst(
         monitor, idle, stop = LoopStallMonitor(), CpuWindow(), asyncio.Event()
         durations: list[float] = []
         await dispatcher.start()
+        gc.freeze()  # as the app does once started (bot.app post_init)
         monitor.start()
         ticking = asyncio.create_task(_tick(scheduler, clock, stop, durations))
         # Idle is what a running bot spends while nothing is due: measured from the end of

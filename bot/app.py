@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import replace
 from datetime import UTC, time, timedelta
@@ -160,6 +161,10 @@ def build_application(
     async def post_init(app: BotApplication) -> None:
         await set_command_menus(app, settings.therapist_ids)
         await app.bot_data.scheduler.start()
+        # Everything built so far (the libraries' modules, the app) lives as long as the
+        # process: out of the garbage collector's sight, a full collection no longer walks
+        # those few hundred thousand objects, which held the event loop ~35 ms mid-burst.
+        gc.freeze()
 
     async def post_stop(app: BotApplication) -> None:
         # PTB has stopped fetching updates and the job queue (no more claiming passes), but
