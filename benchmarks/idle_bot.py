@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks.measure import process_cpu_s
 from benchmarks.ours import CONTENT_DIR, REPO_ROOT, TZ, _database, add_clients, create_schedules
 from tests.support.botapi_double import BotApiDouble
 
@@ -59,12 +60,6 @@ def _bot_process(
         )
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _memory_mb(pid: int) -> dict[str, float]:
     """Resident memory now (VmRSS) and at its peak (VmHWM), in MB."""
     found: dict[str, float] = {}
@@ -99,9 +94,9 @@ async def idle(clients: int, window_s: float = IDLE_WINDOW_S) -> dict[str, Any]:
     try:
         await double.wait_for("getUpdates", timeout=60)
         await asyncio.sleep(SETTLE_S)
-        started, cpu_before = time.perf_counter(), _cpu_s(bot.pid)
+        started, cpu_before = time.perf_counter(), process_cpu_s(bot.pid)
         await asyncio.sleep(window_s)
-        elapsed, cpu = time.perf_counter() - started, _cpu_s(bot.pid) - cpu_before
+        elapsed, cpu = time.perf_counter() - started, process_cpu_s(bot.pid) - cpu_before
         memory = _memory_mb(bot.pid)
         alive = bot.poll() is None
     finally:

@@ -38,7 +38,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from benchmarks.measure import LoopStallMonitor, lateness_summary
+from benchmarks.measure import LoopStallMonitor, lateness_summary, process_cpu_s
 from benchmarks.ours import CONTENT_DIR, FIRST_CHAT, REPO_ROOT, _database, add_clients
 from bot import texts
 from bot.db.engine import Database
@@ -180,12 +180,6 @@ def _bot_process(
         )
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -225,10 +219,10 @@ async def presses(
         answers.start()
         monitor = LoopStallMonitor()
         monitor.start()
-        started, cpu_before = time.perf_counter(), _cpu_s(bot.pid)
+        started, cpu_before = time.perf_counter(), process_cpu_s(bot.pid)
         pairs = zip(users, prompts, strict=True)
         taps = await asyncio.gather(*(_two_taps(double, answers, u, p) for u, p in pairs))
-        elapsed, bot_cpu = time.perf_counter() - started, _cpu_s(bot.pid) - cpu_before
+        elapsed, bot_cpu = time.perf_counter() - started, process_cpu_s(bot.pid) - cpu_before
         stall = await monitor.stop()
         await double.settle()
         await answers.stop()

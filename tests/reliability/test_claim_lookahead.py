@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,8 @@ from bot.db.models import DeliveryStatus, Schedule
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.tick import Scheduler
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.conftest import FrozenClock, make_settings
+from tests.reliability.conftest import no_wait
 from tests.scheduling import add_client, deliveries
 from tests.support.botapi_double import BotApiDouble
 
@@ -32,30 +32,12 @@ LOOKAHEAD = timedelta(seconds=5)
 LEASE = ClaimPolicy().lease
 
 
-@dataclass
-class FrozenClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def _no_wait(seconds: float) -> None:
-    return None
-
-
-@pytest.fixture
-async def telegram_bot(botapi: BotApiDouble) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=botapi.base_url) as bot:
-        yield bot
-
-
 def _scheduler(db: Database, library: ExerciseLibrary, bot: Bot, clock: FrozenClock) -> Scheduler:
     dispatcher = Dispatcher(
         bot=bot,
         db=db,
         clock=clock,
-        sleep=_no_wait,
+        sleep=no_wait,
         monotonic=itertools.count(0.0, 100.0).__next__,
     )
     return Scheduler(
@@ -95,12 +77,12 @@ async def test_a_reminder_claimed_three_seconds_ahead_reaches_the_client_only_at
     assert botapi.calls("sendMessage", chat_id=CLIENT_TG) == []
     assert scheduler.dispatcher.held == 1
 
-    clock.now = SLOT - timedelta(seconds=1)
+    clock.set(SLOT - timedelta(seconds=1))
     scheduler.dispatcher.release_due()
     await scheduler.dispatcher.drain()
     assert botapi.calls("sendMessage", chat_id=CLIENT_TG) == []
 
-    clock.now = SLOT
+    clock.set(SLOT)
     scheduler.dispatcher.release_due()
     await scheduler.dispatcher.drain()
     assert len(botapi.calls("sendMessage", chat_id=CLIENT_TG)) == 1
@@ -118,7 +100,7 @@ async def test_a_slot_further_ahead_than_the_lookahead_is_left_for_a_later_tick(
     db: Database, scheduler: Scheduler, clock: FrozenClock
 ) -> None:
     await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT_TG)
-    clock.now = SLOT - LOOKAHEAD - timedelta(seconds=1)
+    clock.set(SLOT - LOOKAHEAD - timedelta(seconds=1))
 
     report = await scheduler.tick(clock())
 
@@ -161,7 +143,7 @@ async def test_a_crash_after_an_early_claim_sends_the_reminder_once_after_restar
 
         # ... once it has, the claimed-but-unsent reminder goes out once, marked late.
         for later in (timedelta(seconds=2), timedelta(seconds=3)):
-            clock.now = SLOT - timedelta(seconds=3) + LEASE + later
+            clock.set(SLOT - timedelta(seconds=3) + LEASE + later)
             await restarted.tick(clock())
             await restarted.dispatcher.drain()
     finally:

@@ -20,7 +20,7 @@ from scheduler.dispatch import MAX_ATTEMPTS, Dispatcher
 from scheduler.messages import OutgoingMessage
 from scheduler.outbox import Outbox
 from scheduler.tick import Scheduler
-from tests.conftest import TEST_TOKEN, THERAPIST_ID
+from tests.conftest import THERAPIST_ID
 from tests.scheduling import add_client, deliveries
 from tests.support.botapi_double import BotApiDouble
 
@@ -33,12 +33,6 @@ class RecordedSleeps(list[float]):
 
     async def __call__(self, seconds: float) -> None:
         self.append(round(seconds, 3))
-
-
-@pytest.fixture
-async def telegram_bot(botapi: BotApiDouble) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture

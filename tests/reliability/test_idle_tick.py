@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,31 +23,14 @@ from bot.texts import reminders as texts
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.tick import ROUTINE_EVERY, Scheduler
-from tests.conftest import TEST_TOKEN
+from tests.conftest import FrozenClock
+from tests.reliability.conftest import no_wait
 from tests.scheduling import add_client, deliveries
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 
 SLOT = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 09:00 London
 CLIENT_TG = 620_001
 LOOKAHEAD = timedelta(seconds=5)
-
-
-@dataclass
-class FrozenClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def _no_wait(seconds: float) -> None:
-    return None
-
-
-@pytest.fixture
-async def telegram_bot(botapi: BotApiDouble) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=botapi.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture
@@ -64,7 +46,7 @@ async def scheduler(
         bot=telegram_bot,
         db=db,
         clock=clock,
-        sleep=_no_wait,
+        sleep=no_wait,
         monotonic=itertools.count(0.0, 100.0).__next__,
     )
     scheduler = Scheduler(
@@ -81,7 +63,7 @@ async def scheduler(
 
 async def _tick_at(scheduler: Scheduler, clock: FrozenClock, at: datetime) -> None:
     """One tick at `at`, then whatever it queued is sent (held messages once due)."""
-    clock.now = at
+    clock.set(at)
     await scheduler.tick(at)
     scheduler.dispatcher.release_due()
     await scheduler.dispatcher.drain()
