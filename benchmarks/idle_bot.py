@@ -11,10 +11,8 @@ does when nobody writes.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,11 +20,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks.interaction import bot_process
 from benchmarks.measure import process_cpu_s
-from benchmarks.ours import CONTENT_DIR, REPO_ROOT, TZ, _database, add_clients, create_schedules
+from benchmarks.ours import TZ, _database, add_clients, create_schedules
 from tests.support.botapi_double import BotApiDouble
 
-TOKEN = "123456:BENCH-TOKEN"  # noqa: S105 - the double accepts any token
 # PTB's run_polling asks Telegram to hold getUpdates this long when nothing comes.
 LONG_POLL_S = 10.0
 # The idle window: longer than the scheduler's routine cadence (scheduler.tick.ROUTINE_EVERY)
@@ -34,30 +32,6 @@ LONG_POLL_S = 10.0
 IDLE_WINDOW_S = 30.0
 # After start-up (menus, the first pass, the first poll) before the window opens.
 SETTLE_S = 5.0
-
-
-def _bot_process(
-    double: BotApiDouble, database_url: str, log_path: Path
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": double.base_url,
-        "TELEGRAM_FILE_BASE_URL": double.file_base_url,
-        "THERAPIST_IDS": "900001",
-        "DATABASE_URL": database_url,
-        "CONTENT_DIR": str(CONTENT_DIR),
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
-    }
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
 
 
 def _memory_mb(pid: int) -> dict[str, float]:
@@ -90,7 +64,7 @@ async def idle(clients: int, window_s: float = IDLE_WINDOW_S) -> dict[str, Any]:
     double = BotApiDouble(max_long_poll=LONG_POLL_S)
     await double.start()
     log_path = Path(tempfile.mkdtemp(prefix="bench-idle-bot-")) / "bot.log"
-    bot = _bot_process(double, url, log_path)
+    bot = bot_process(double, url, log_path)
     try:
         await double.wait_for("getUpdates", timeout=60)
         await asyncio.sleep(SETTLE_S)

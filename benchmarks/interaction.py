@@ -155,9 +155,16 @@ class _Answers:
             raise TimeoutError(f"chat {chat_id} never edited") from None
 
 
-def _bot_process(
-    double: BotApiDouble, database_url: str, concurrency: int, log_path: Path, side: str = "ours"
+def bot_process(
+    double: BotApiDouble,
+    database_url: str,
+    log_path: Path,
+    *,
+    concurrency: int | None = None,
+    side: str = "ours",
 ) -> subprocess.Popen[bytes]:
+    """The bot (or the floor) as its own process against the double; `concurrency` sets
+    CONCURRENT_UPDATES, left at the bot's default when None."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -166,10 +173,11 @@ def _bot_process(
         "THERAPIST_IDS": "900001",
         "DATABASE_URL": database_url,
         "CONTENT_DIR": str(CONTENT_DIR),
-        "CONCURRENT_UPDATES": str(concurrency),
         "LOG_LEVEL": "WARNING",
         "LOG_FORMAT": "text",
     }
+    if concurrency is not None:
+        env["CONCURRENT_UPDATES"] = str(concurrency)
     with log_path.open("wb") as log:
         return subprocess.Popen(  # noqa: S603 - our own entry points, argv only
             [sys.executable, *BOT_PROCESSES[side]],
@@ -202,7 +210,7 @@ async def presses(
     double = BotApiDouble(max_long_poll=0.5)
     await double.start()
     log_path = Path(tempfile.mkdtemp(prefix="bench-bot-")) / "bot.log"
-    bot = _bot_process(double, url, concurrency, log_path, side)
+    bot = bot_process(double, url, log_path, concurrency=concurrency, side=side)
     try:
         users = [TgUser(id=FIRST_CHAT + i, first_name="Client") for i in range(clients)]
         mark = double.mark()
