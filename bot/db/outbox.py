@@ -92,9 +92,11 @@ async def record_sent_directly(
     client_id: int | None = None,
     dedupe_key: str | None = None,
     sent_at: datetime | None = None,
+    disclosed: bool = False,
 ) -> None:
     """A message the bot had to send at once (the emergency advice, a red-flag alert while
-    the database was down), entered in the ledger as sent."""
+    the database was down), entered in the ledger as sent; `disclosed`: it carried
+    `client_id`'s data to `chat_id`, audited as every disclosure is."""
     stmt = insert_for(session, OutboxMessage.__table__).values(
         kind=kind,
         urgent=True,
@@ -113,6 +115,23 @@ async def record_sent_directly(
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
     await session.execute(stmt)
+    if disclosed and client_id is not None:
+        _audit_disclosure(session, chat_id=chat_id, client_id=client_id, kind=kind, now=now)
+
+
+def _audit_disclosure(
+    session: AsyncSession, *, chat_id: int, client_id: int, kind: str, now: datetime
+) -> None:
+    """Who received which client's data, and what kind of message — never the content."""
+    session.add(
+        Audit(
+            actor_telegram_id=chat_id,
+            action=DISCLOSED,
+            subject_client_id=client_id,
+            detail=kind,
+            at=now,
+        )
+    )
 
 
 def sendable(*, now: Any, orphaned: Any) -> Any:
@@ -268,15 +287,7 @@ async def mark_sent(
     row = await session.get(OutboxMessage, outbox_id)
     if disclosure is not None and row is not None and row.chat_id is not None:
         client_id, kind = disclosure
-        session.add(
-            Audit(
-                actor_telegram_id=row.chat_id,
-                action=DISCLOSED,
-                subject_client_id=client_id,
-                detail=kind,
-                at=now,
-            )
-        )
+        _audit_disclosure(session, chat_id=row.chat_id, client_id=client_id, kind=kind, now=now)
     if relay is not None and row is not None and row.chat_id is not None:
         client_id, direction = relay
         session.add(

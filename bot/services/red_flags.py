@@ -28,7 +28,7 @@ from bot.db import outbox
 from bot.db import pending as pending_inputs
 from bot.db.clients import live_client
 from bot.db.engine import Database
-from bot.db.models import Alert, Audit, RedFlagEvent
+from bot.db.models import Alert, RedFlagEvent
 from bot.db.red_flags import red_flag_alert_id
 from bot.db.therapists import therapist_telegram_id
 from bot.domain.alerts import AlertKind, RedFlagEvidence
@@ -238,15 +238,7 @@ async def _alert_recipients(
                 sent_at=report.reported_at,
                 telegram_message_id=sent_directly[chat],
                 dedupe_key=dedupe,
-            )
-            session.add(
-                Audit(
-                    actor_telegram_id=chat,
-                    action=outbox.DISCLOSED,
-                    subject_client_id=client_id,
-                    detail=RED_FLAG_ALERT,
-                    at=now,
-                )
+                disclosed=True,
             )
             continue
         await outbox.enqueue(

@@ -174,7 +174,13 @@ async def test_a_red_flag_the_database_cannot_take_still_alerts_and_is_recorded_
                 )
             )
         ).scalar_one()
+        disclosed_to = (
+            await session.execute(
+                select(Audit.actor_telegram_id).where(Audit.action == "disclosed")
+            )
+        ).scalar_one()
     assert sent_id == alert.message_id
+    assert disclosed_to == THERAPIST_ID  # the direct send is audited like any other disclosure
     # Sent once: recording it later did not send it again.
     assert len([c for c in botapi.calls("sendMessage", chat_id=THERAPIST_ID) if _is_urgent(c)]) == 1
 
