@@ -2,23 +2,24 @@
 
 `python -m benchmarks.floor_bot` is built with the bot's own Telegram-facing settings
 (`bot.app.application_builder`: Defaults, AIORateLimiter, the per-user update processor, the
-connection pool) and polls with the same `allowed_updates`. It answers /pain with the same
-prompt, and each check-in press by answering the callback query and editing the message into
-the same next screen — no database, no press guard, no redelivery record, no alert rules. What
-a press costs here is the framework's (and the HTTP stack's) share; what our bot spends above
-it is ours. Reads the same environment as `python -m bot run` (token, API base URL,
-CONCURRENT_UPDATES).
+connection pool), runs on the bot's event loop (`bot.app.new_event_loop`) and polls with the
+same `allowed_updates`. It answers /pain with the same prompt, and each check-in press by
+answering the callback query and editing the message into the same next screen — no
+database, no press guard, no redelivery record, no alert rules. What a press costs here is the
+framework's (and the HTTP stack's) share; what our bot spends above it is ours. Reads the same
+environment as `python -m bot run` (token, API base URL, CONCURRENT_UPDATES).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.app import application_builder
+from bot.app import application_builder, new_event_loop
 from bot.buttons.checkin import PAIN, BackPain, LegPain
 from bot.cli.run import ALLOWED_UPDATES
 from bot.config import load_settings
@@ -55,6 +56,7 @@ def main() -> None:
     app = application_builder(settings, PerUserUpdateProcessor(settings.concurrent_updates)).build()
     app.add_handler(CommandHandler("pain", _pain))
     app.add_handler(CallbackQueryHandler(_press, pattern=PAIN.pattern))
+    asyncio.set_event_loop(new_event_loop())  # the bot's own event loop (uvloop)
     app.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 

@@ -7,6 +7,7 @@ accepts the token — each refusal is one line on stderr without the token, exit
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from http import HTTPStatus
@@ -54,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
         from bot.db.migrate import upgrade
 
         upgrade(settings.database_url)
-    from bot.app import build_application
+    from bot.app import build_application, new_event_loop
 
     app = build_application(settings, library=library)
     log.info("bot starting", extra={"mode": "webhook" if settings.webhook_url else "polling"})
@@ -62,21 +63,22 @@ def main(args: argparse.Namespace) -> int:
         if settings.webhook_url and secret is not None:
             # One server for Telegram's updates (403 without the secret in
             # X-Telegram-Bot-Api-Secret-Token, before any handler sees it) and GET /healthz.
-            import asyncio
-
             from bot.cli.health import check_health
             from bot.webhook import serve_webhook
 
-            asyncio.run(
-                serve_webhook(
-                    app,
-                    settings,
-                    secret=secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    health=lambda: check_health(settings),
+            with asyncio.Runner(loop_factory=new_event_loop) as runner:
+                runner.run(
+                    serve_webhook(
+                        app,
+                        settings,
+                        secret=secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        health=lambda: check_health(settings),
+                    )
                 )
-            )
         else:
+            # run_polling runs on the current event loop (and closes it when it stops).
+            asyncio.set_event_loop(new_event_loop())
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as exc:
         # Revoked between the check above and now: still one line, never the token.
@@ -96,7 +98,6 @@ def _configure_logging(settings: Settings) -> None:
 def _bot_api_refusal(settings: Settings) -> str | None:
     """Ask the Bot API who we are before starting; a refusal becomes one line without the token
     (PTB's own start-up error quotes it, and its retry loop logs a traceback)."""
-    import asyncio
 
     from telegram import Bot
     from telegram.request import HTTPXRequest
