@@ -22,6 +22,7 @@ from bot.handlers.alerts import day_end_alerts_job
 from bot.handlers.common import CONTEXT_TYPES, BotApplication, BotContext
 from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
+from bot.services.identity import ClientLookups
 from bot.services.updates import UpdateClaims
 from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
@@ -218,6 +219,7 @@ def build_application(
         red_flag_fallback=unrecorded.alert if unrecorded is not None else None,
         flush_outbox=scheduler.outbox.after_update,
         update_claims=UpdateClaims(database),
+        client_lookups=ClientLookups(database),
     )
     # A handled update may have written outbox rows (an alert, a relayed message): they are
     # handed to the dispatcher at once instead of at the next tick.

@@ -55,6 +55,27 @@ async def live_client_row(connection: AsyncConnection, telegram_id: int) -> Live
     return None if row is None else LiveClientRow(row.id, row.status, row.timezone)
 
 
+_LIVE_CLIENT_ROWS = (
+    select(Client.telegram_id, Client.id, Client.status, Client.timezone)
+    .where(
+        Client.telegram_id.in_(bindparam("telegram_ids", expanding=True)),
+        Client.status != ClientStatus.DELETED,
+    )
+    .order_by(Client.id)
+)
+
+
+async def live_client_rows(
+    connection: AsyncConnection, telegram_ids: Collection[int]
+) -> dict[int, LiveClientRow]:
+    """`live_client_row` for many Telegram accounts in one statement: those that are clients."""
+    rows = await connection.execute(_LIVE_CLIENT_ROWS, {"telegram_ids": list(telegram_ids)})
+    found: dict[int, LiveClientRow] = {}
+    for telegram_id, client_id, status, timezone in rows:
+        found.setdefault(telegram_id, LiveClientRow(client_id, status, timezone))
+    return found
+
+
 async def paused_clients_until(
     session: AsyncSession, *, by: date
 ) -> list[Row[int, str, date | None]]:

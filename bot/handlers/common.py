@@ -53,7 +53,10 @@ async def identify_user(context: BotContext, telegram_id: int) -> Identity:
     """Therapist (THERAPIST_IDS), client or stranger."""
     services = services_of(context)
     return await identify(
-        services.db, telegram_id=telegram_id, therapist_ids=services.settings.therapist_ids
+        services.db,
+        telegram_id=telegram_id,
+        therapist_ids=services.settings.therapist_ids,
+        lookups=services.client_lookups,
     )
 
 

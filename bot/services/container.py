@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
+from bot.services.identity import ClientLookups
 from bot.services.red_flags import RedFlagReport
 from bot.services.updates import UpdateClaims
 
@@ -34,6 +35,9 @@ class ServiceContainer:
     # Claims each update once, many per transaction (`bot.services.updates.UpdateClaims`);
     # without it each update is claimed in a transaction of its own.
     update_claims: UpdateClaims | None = None
+    # Looks up who pressed or wrote, many users per statement (`bot.services.identity.
+    # ClientLookups`); without it each update's look-up is a read of its own.
+    client_lookups: ClientLookups | None = None
 
     def now(self) -> datetime:
         return self.clock()
