@@ -40,8 +40,6 @@ __all__ = [
     "set_command_menus",
 ]
 
-TICK_JOB_NAME = "scheduler-tick"
-
 
 def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in pairs]
@@ -110,12 +108,6 @@ def build_scheduler(
     )
 
 
-async def scheduler_tick(context: BotContext) -> None:
-    """The metronome: one pass per tick (claims CLAIM_LOOKAHEAD_SECONDS ahead and queues;
-    the dispatcher holds each message to its slot and sends)."""
-    await context.bot_data.scheduler.tick(context.bot_data.services.now())
-
-
 # Bot API connections kept beyond one per concurrent update (the dispatcher's sends).
 EXTRA_CONNECTIONS = 8
 # A call waits this long for a free connection (PTB's 1 s default would fail calls outright
@@ -182,6 +174,12 @@ def build_application(
     async def post_init(app: BotApplication) -> None:
         await set_command_menus(app, settings.therapist_ids)
         await app.bot_data.scheduler.start()
+        if scheduler_tick_job:
+            app.bot_data.scheduler.tick_every(
+                settings.tick_seconds,
+                clock=container.now,
+                on_error=lambda exc: app.process_error(None, exc),
+            )
         # Everything built so far (the libraries' modules, the app) lives as long as the
         # process: out of the garbage collector's sight, a full collection no longer walks
         # those few hundred thousand objects, which held the event loop ~35 ms mid-burst.
@@ -224,16 +222,6 @@ def build_application(
     # A handled update may have written outbox rows (an alert, a relayed message): they are
     # handed to the dispatcher at once instead of at the next tick.
     processor.after_update = scheduler.outbox.after_update
-    if scheduler_tick_job and app.job_queue is not None:
-        app.job_queue.run_repeating(
-            scheduler_tick,
-            interval=settings.tick_seconds,
-            first=settings.tick_seconds,
-            name=TICK_JOB_NAME,
-            # One pass at a time; a pass that overruns a tick is followed by the next, never
-            # stacked (the rows it left due are simply claimed by that next pass).
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-        )
     if app.job_queue is not None:
         # Silence and a week's adherence need no check-in to trigger them: each client's
         # finished day is judged by the pass just after their local midnight (one pass per

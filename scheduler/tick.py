@@ -21,7 +21,10 @@ between two ticks (by this process or another) is seen by the next one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,17 +107,72 @@ class Scheduler:
         self.sensitivity = sensitivity
         self._due_check = DueCheck(policy)
         self._last_routine: datetime | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._in_pass = False
 
     async def start(self) -> None:
         """Start sending: the dispatcher's workers, then the outbox pump."""
         await self.dispatcher.start()
         await self.outbox.start()
 
+    def tick_every(
+        self,
+        seconds: float,
+        *,
+        clock: Callable[[], datetime],
+        on_error: Callable[[Exception], Awaitable[object]],
+    ) -> None:
+        """The running bot's metronome: `tick(clock())` every `seconds` until `stop`.
+
+        One pass at a time: a pass that overruns its interval is followed at once by the
+        next, never stacked (the rows it left due are claimed by that next pass). A failed
+        tick goes to `on_error` (the application's error handler) and the next one runs on
+        time. A plain task rather than a job of python-telegram-bot's job queue: an idle
+        tick then costs its one query and not the job machinery around it (≈ 0.16 ms of CPU
+        a second, measured in docs/benchmarks.md).
+        """
+        if self._ticker is None:
+            self._ticker = asyncio.create_task(
+                self._tick_forever(seconds, clock, on_error), name="scheduler-tick"
+            )
+
+    async def _tick_forever(
+        self,
+        seconds: float,
+        clock: Callable[[], datetime],
+        on_error: Callable[[Exception], Awaitable[object]],
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time() + seconds
+        while True:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            self._in_pass = True
+            try:
+                await self.tick(clock())
+            except Exception as exc:
+                await on_error(exc)
+            finally:
+                self._in_pass = False
+            if self._ticker is None:  # `stop` was called during the pass
+                return
+            due = max(due + seconds, loop.time())
+
+    async def _stop_ticking(self) -> None:
+        """No new pass; a pass under way finishes (as the job queue let a running job end)."""
+        ticker, self._ticker = self._ticker, None
+        if ticker is None:
+            return
+        if not self._in_pass:
+            ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+
     async def stop(self, *, drain_timeout: float = DRAIN_SECONDS) -> int:
         """Stop claiming, send what is queued (up to `drain_timeout`), release the rest.
 
         Returns how many messages were released for the next start.
         """
+        await self._stop_ticking()
         await self.outbox.stop()
         released = await self.dispatcher.stop(drain_timeout=drain_timeout)
         try:

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.app import TICK_JOB_NAME, build_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Delivery, ExerciseLog, ExerciseOutcome
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, make_settings
 from tests.scheduling import add_client
 from tests.support.botapi_double import BotApiDouble, RecordedCall
 from tests.support.harness import RunningApplication, running_application
@@ -179,11 +179,16 @@ async def test_someone_elses_reminder_button_is_refused(
     assert running.double.callback_answer(query_id)["text"] == "That button isn't for you."
 
 
-async def test_the_application_runs_the_scheduler_tick_every_tick_seconds(
-    settings: Settings, db: Database, library: ExerciseLibrary
+async def test_the_running_application_sends_a_due_reminder_by_its_own_tick(
+    db: Database, library: ExerciseLibrary, botapi: BotApiDouble, database_url: str
 ) -> None:
-    app = build_application(settings, db=db, library=library)
+    # No pass is run by hand: the application's own metronome (TICK_SECONDS) claims the slot.
+    settings = make_settings(botapi, database_url, tick_seconds=0.05)
+    app = build_application(settings, db=db, library=library, clock=FrozenClock(SLOT))
+    await add_client(db, now=SLOT - timedelta(hours=1), telegram_id=CLIENT.id)
+    botapi.add_user(CLIENT)
 
-    assert app.job_queue is not None
-    [tick] = [job for job in app.job_queue.jobs() if job.name == TICK_JOB_NAME]
-    assert tick.job.trigger.interval == timedelta(seconds=settings.tick_seconds)
+    async with running_application(app, botapi):
+        reminder = await botapi.wait_for("sendMessage", chat_id=CLIENT.id)
+
+    assert reminder.params["reply_markup"]  # the reminder with its Done / Partly / Skip

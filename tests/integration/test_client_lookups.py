@@ -68,8 +68,7 @@ async def test_a_burst_of_presses_tells_every_presser_apart(db: Database) -> Non
     together = await _burst(db, lookups, pressing)
 
     alone = [
-        await identify(db, telegram_id=t, therapist_ids=frozenset({THERAPIST_ID}))
-        for t in pressing
+        await identify(db, telegram_id=t, therapist_ids=frozenset({THERAPIST_ID})) for t in pressing
     ]
     assert together == alone
     roles = {i.telegram_id: i.role for i in together}
