@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.db.in_process_sqlite import in_process_creator
+from bot.db.sqlite_connection import sqlite_creator
 
 # Writers wait this long for a lock instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -66,7 +67,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_directory(database_url)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        kwargs = {**SQLITE_POOL, **kwargs}
+        kwargs = {**SQLITE_POOL, "async_creator": sqlite_creator(database_url), **kwargs}
     elif url.get_backend_name() == "postgresql":
         # A pooled connection that died with the server (a restart, a failover) is noticed at
         # checkout and replaced, instead of failing the first update, tick or stop after it.
