@@ -101,6 +101,9 @@ SUSTAINED_MIN_POINTS: Final = 1.0
 # A rise far beyond the client's noise is told once it has held this long.
 FAST_MIN_SPAN_DAYS: Final = 4
 FAST_MIN_CHECKINS: Final = 4
+# A jump of more than this many points from the previous check-in counts as this much until the
+# next check-in shows whether it lasted (`_despiked`).
+JUMP_CAP_POINTS: Final = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,10 @@ class TrendSettings:
     days would dilute a longer one."""
     margin: float
     """The level now must stand this many standard errors above usual (and the MCID above it)."""
+    sparse_margin: float
+    """… this many for a client who usually checks in every 2 days or less often: they are
+    judged on fewer days a month, so each look can ask a little less for the same false alerts
+    per month."""
     fast_margin: float
     """… or this many, already after `FAST_MIN_SPAN_DAYS` days and `FAST_MIN_CHECKINS`
     check-ins."""
@@ -154,8 +161,9 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_span_days=6,
         recent_checkins=6,
         margin=3.0,
+        sparse_margin=2.7,
         fast_margin=6.0,
-        severe_margin=5.0,
+        severe_margin=6.0,
         severe_z=3.5,
         severe_run=3,
         confirm_within_days=3,
@@ -167,11 +175,13 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_checkins=2,
         min_span_days=5,
         recent_checkins=6,
-        margin=2.5,
+        margin=2.4,
+        sparse_margin=2.1,
         fast_margin=5.0,
-        severe_margin=5.0,
+        severe_margin=6.0,
         severe_z=3.0,
-        severe_run=3,
+        severe_run=2,
+        severe_run_days=3,
         confirm_within_days=3,
     ),
     Sensitivity.SENSITIVE: TrendSettings(
@@ -182,6 +192,7 @@ TREND_SETTINGS: Final[Mapping[Sensitivity, TrendSettings]] = {
         min_span_days=4,
         recent_checkins=6,
         margin=2.0,
+        sparse_margin=1.7,
         fast_margin=4.5,
         severe_margin=4.0,
         severe_z=2.5,
@@ -442,6 +453,33 @@ def _usual_before_test(
     return usual_level(days, region=region, before=start), start
 
 
+def _despiked(
+    days: Mapping[date, DailyPain], region: Region, start: date, judged_day: date
+) -> list[tuple[date, float]]:
+    """The check-ins from `start` to `judged_day`, with lone peaks taken off.
+
+    A check-in higher than both its neighbours counts as the higher neighbour: the upper half
+    of Tukey's running median of 3 (Exploratory Data Analysis, 1977, ch. 7; Velleman, JASA
+    1980;75:609-615), so one bad day cannot carry a rise while a step, a ramp or a 2-day flare
+    passes unchanged. Dips are left alone: lifting a good day between two bad ones would make
+    a rise out of noise. The judged check-in has no later neighbour yet: a jump of more than
+    `JUMP_CAP_POINTS` from the previous one counts as that jump until the next shows whether
+    it lasted."""
+    seen = sorted(d for d in days if d <= judged_day)
+    first = max(0, next((i for i, d in enumerate(seen) if d >= start), len(seen)) - 1)
+    scores = [(d, float(days[d].score(region))) for d in seen[first:]]
+    smoothed: list[tuple[date, float]] = []
+    for i, (day, score) in enumerate(scores):
+        if day < start:
+            continue
+        if 0 < i < len(scores) - 1:
+            score = min(score, max(scores[i - 1][1], scores[i + 1][1]))
+        elif i > 0:
+            score = min(score, scores[i - 1][1] + JUMP_CAP_POINTS)
+        smoothed.append((day, score))
+    return smoothed
+
+
 def _rise(
     days: Mapping[date, DailyPain],
     region: Region,
@@ -454,13 +492,8 @@ def _rise(
         return None
     total = 0.0
     step = 0.0
-    run: list[tuple[date, int]] = []
-    for offset in range((judged_day - start).days + 1):
-        day = start + timedelta(days=offset)
-        entry = days.get(day)
-        if entry is None:
-            continue
-        score = entry.score(region)
+    run: list[tuple[date, float]] = []
+    for day, score in _despiked(days, region, start, judged_day):
         step = min((score - usual.level) / usual.noise, settings.cap) - settings.allowance
         total = max(0.0, total + step)
         run = [*run, (day, score)] if total > 0 else []
@@ -497,14 +530,24 @@ def _rise(
     # the setting's whole span (the Shewhart-CUSUM pairing: a big shift shows at once, a small
     # one only in the sum — Lucas, J Qual Technol 1982;14:51-59).
     fast = rise >= settings.fast_margin * error and span >= FAST_MIN_SPAN_DAYS
+    margin = settings.margin if _usual_gap(days, judged_day) <= 1 else settings.sparse_margin
     sustained = (
-        rise >= settings.margin * error
+        rise >= margin * error
         and span >= settings.min_span_days
         and len(run) >= settings.min_checkins
     )
     if not (fast or sustained):
         return None
     return _Rise(usual=usual, recent=recent, since=since, checkins=len(run), fast=fast)
+
+
+def _usual_gap(days: Mapping[date, DailyPain], judged_day: date) -> int:
+    """Days from one check-in to the next, as usual for this client: the median gap over the
+    4 weeks before `judged_day` (1 for a daily client, and while too little is known)."""
+    first = judged_day - timedelta(days=USUAL_WINDOW_DAYS)
+    seen = sorted(d for d in days if first <= d < judged_day)
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(seen))
+    return gaps[(len(gaps) - 1) // 2] if gaps else 1
 
 
 def _previous_daily_checkin(
@@ -516,8 +559,7 @@ def _previous_daily_checkin(
         return None
     first = judged_day - timedelta(days=USUAL_WINDOW_DAYS)
     seen = sorted(d for d in days if first <= d < judged_day)
-    gaps = sorted((b - a).days for a, b in itertools.pairwise(seen))
-    if not gaps or gaps[(len(gaps) - 1) // 2] > 1:
+    if len(seen) < 2 or _usual_gap(days, judged_day) > 1:
         return None
     if (judged_day - seen[-1]).days > settings.confirm_within_days:
         return None

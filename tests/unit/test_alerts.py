@@ -223,12 +223,12 @@ def test_the_rules_need_only_the_history_days_the_service_loads(
 # --- severe leg pain -----------------------------------------------------------------------
 
 
-def test_severe_leg_pain_held_over_three_check_ins_alerts_a_client_usually_at_six() -> None:
-    # 6 → 8 is the MCID for this client and 8 is severe on the NRS: one 8 is a bad day, three
-    # in a row are a new, severe level of pain.
+def test_severe_leg_pain_held_over_two_check_ins_alerts_a_client_usually_at_six() -> None:
+    # 6 → 8 is the MCID for this client and 8 is severe on the NRS: one 8 is a bad day, two
+    # check-ins in a row at 8 or more are a new, severe level of pain.
     usual = [6, 5, 6, 7, 6, 6, 5] * 3
-    assert first_alert_day(legs([*usual, 8, 8, 6, 8, 6]), AlertKind.SEVERE_LEG_PAIN) is None
-    assert first_alert_day(legs([*usual, 8, 9, 8]), AlertKind.SEVERE_LEG_PAIN) == 23
+    assert first_alert_day(legs([*usual, 8, 6, 8, 6, 9, 7]), AlertKind.SEVERE_LEG_PAIN) is None
+    assert first_alert_day(legs([*usual, 7, 8, 9]), AlertKind.SEVERE_LEG_PAIN) == 23
     # … but not for a client whose usual 7 makes 8 only a point worse.
     usual_seven = [7, 6, 7, 8, 7, 7, 6] * 3
     assert first_alert_day(legs([*usual_seven, 8, 8, 8]), AlertKind.SEVERE_LEG_PAIN) is None
@@ -237,10 +237,12 @@ def test_severe_leg_pain_held_over_three_check_ins_alerts_a_client_usually_at_si
 @pytest.mark.parametrize(
     ("usual", "today", "alerted"),
     [
-        (3, 8, True),
+        (3, 9, True),
         (3, 10, True),
+        (3, 8, False),  # one flare day 5 points up: told if the next check-in is severe too
         (3, 7, False),
-        (4, 9, True),
+        (4, 10, True),
+        (4, 9, False),
         (5, 8, False),  # a flare day for this client, not a new level of pain
         (6, 8, False),  # an ordinary bad day for this client
         (7, 8, False),
