@@ -143,10 +143,9 @@ def application_builder(
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """The event loop the bot runs on: uvloop where it is installed (not on Windows), else
-    asyncio's own. Measured with the interaction and idle-bot benchmarks (docs/benchmarks.md):
-    6-8 % less CPU per button press (most of a press is python-telegram-bot and httpx on the
-    loop) and about a third less CPU while idle, for ~2 MB more memory. The interaction
-    benchmark's floor runs on the same loop."""
+    asyncio's own. Measured (docs/benchmarks.md): 6-8 % less CPU per button press (most of a
+    press is python-telegram-bot and httpx on the loop) and a quarter less per idle tick's
+    query, for ~2 MB more memory. The interaction benchmark's floor runs on the same loop."""
     try:
         import uvloop
     except ImportError:
