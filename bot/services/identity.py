@@ -13,6 +13,7 @@ from bot.db.clients import LiveClientRow, live_client_row, live_client_rows
 from bot.db.engine import Database
 from bot.db.models import ClientStatus, Therapist
 from bot.db.therapists import therapist_by_telegram_id
+from bot.services.batching import settle_after_failure
 
 
 class Role(enum.StrEnum):
@@ -66,14 +67,8 @@ class ClientLookups:
                 batch = self._take()
                 found = await live_client_rows(connection, batch)
         except BaseException as exc:
-            for futures in (batch if batch is not None else self._take()).values():
-                for future in futures:
-                    if future.done():
-                        continue
-                    if isinstance(exc, Exception):
-                        future.set_exception(exc)
-                    else:  # cancelled (shutdown): the callers waiting on it are cancelled too
-                        future.cancel()
+            waiting = batch if batch is not None else self._take()
+            settle_after_failure((f for futures in waiting.values() for f in futures), exc)
             if not isinstance(exc, Exception):
                 raise
             return

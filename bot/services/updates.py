@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.db import updates
 from bot.db.engine import Database
+from bot.services.batching import settle_after_failure
 
 # Telegram keeps an unconfirmed update for 24 hours; a record older than twice that can never
 # meet its update again.
@@ -74,13 +75,7 @@ class UpdateClaims:
                 if any(update_id % PURGE_EVERY == 0 for update_id in taken):
                     await updates.forget_updates_before(connection, before=now - KEEP_FOR)
         except BaseException as exc:
-            for future in (batch if batch is not None else self._take()[0]).values():
-                if future.done():
-                    continue
-                if isinstance(exc, Exception):
-                    future.set_exception(exc)
-                else:  # cancelled (shutdown): the updates waiting on it are cancelled too
-                    future.cancel()
+            settle_after_failure((batch if batch is not None else self._take()[0]).values(), exc)
             if not isinstance(exc, Exception):
                 raise
             return
