@@ -311,6 +311,19 @@ async def _replay_in_fresh_database(
             await db.dispose()
 
 
+async def replay_into(
+    db: Database,
+    rows: Sequence[DiaryRow],
+    *,
+    until: datetime | None = None,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
+) -> list[ReplayedAlert]:
+    """`replay` in one process, into `db` (migrated, with no clients yet) instead of a fresh
+    SQLite file: the same story told through another engine."""
+    end = until if until is not None else max(r.at for r in rows) + REPLAY_TAIL
+    return await _replay(db, rows, end, sensitivity) if rows else []
+
+
 async def _replay(
     db: Database, rows: Sequence[DiaryRow], until: datetime, sensitivity: Sensitivity
 ) -> list[ReplayedAlert]:
