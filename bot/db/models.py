@@ -124,7 +124,9 @@ class Client(Base):
     )
     consent_version: Mapped[str] = mapped_column(String(16))
     consent_at: Mapped[datetime]
-    paused_until: Mapped[date | None] = mapped_column(Date)
+    # Indexed: the scheduler's routine pass looks for paused clients due to resume every few
+    # seconds, which would otherwise read the whole client table.
+    paused_until: Mapped[date | None] = mapped_column(Date, index=True)
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     onboarding_step: Mapped[str | None] = mapped_column(String(32))
