@@ -33,6 +33,7 @@ ignoring ordinary bad days; docs/alerts.md gives each setting's measured table.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Iterable, Mapping
@@ -466,7 +467,8 @@ def _despiked(
     `JUMP_CAP_POINTS` from the previous one counts as that jump until the next shows whether
     it lasted."""
     seen = sorted(d for d in days if d <= judged_day)
-    first = max(0, next((i for i, d in enumerate(seen) if d >= start), len(seen)) - 1)
+    # From the check-in just before `start`: the first one under test has a neighbour too.
+    first = max(0, bisect.bisect_left(seen, start) - 1)
     scores = [(d, float(days[d].score(region))) for d in seen[first:]]
     smoothed: list[tuple[date, float]] = []
     for i, (day, score) in enumerate(scores):
@@ -530,7 +532,8 @@ def _rise(
     # the setting's whole span (the Shewhart-CUSUM pairing: a big shift shows at once, a small
     # one only in the sum — Lucas, J Qual Technol 1982;14:51-59).
     fast = rise >= settings.fast_margin * error and span >= FAST_MIN_SPAN_DAYS
-    margin = settings.margin if _usual_gap(days, judged_day) <= 1 else settings.sparse_margin
+    gap = _usual_gap(days, judged_day)
+    margin = settings.margin if gap is None or gap <= 1 else settings.sparse_margin
     sustained = (
         rise >= margin * error
         and span >= settings.min_span_days
@@ -541,13 +544,13 @@ def _rise(
     return _Rise(usual=usual, recent=recent, since=since, checkins=len(run), fast=fast)
 
 
-def _usual_gap(days: Mapping[date, DailyPain], judged_day: date) -> int:
+def _usual_gap(days: Mapping[date, DailyPain], judged_day: date) -> int | None:
     """Days from one check-in to the next, as usual for this client: the median gap over the
-    4 weeks before `judged_day` (1 for a daily client, and while too little is known)."""
+    4 weeks before `judged_day` (1 for a daily client); None with fewer than 2 check-ins."""
     first = judged_day - timedelta(days=USUAL_WINDOW_DAYS)
     seen = sorted(d for d in days if first <= d < judged_day)
     gaps = sorted((b - a).days for a, b in itertools.pairwise(seen))
-    return gaps[(len(gaps) - 1) // 2] if gaps else 1
+    return gaps[(len(gaps) - 1) // 2] if gaps else None
 
 
 def _previous_daily_checkin(
@@ -555,15 +558,13 @@ def _previous_daily_checkin(
 ) -> date | None:
     """The client's check-in before `judged_day`, if the setting confirms rises, the client
     usually checks in daily (median gap of the last 4 weeks: 1 day) and it is recent."""
-    if settings.confirm_within_days < 1:
+    if settings.confirm_within_days < 1 or _usual_gap(days, judged_day) != 1:
         return None
-    first = judged_day - timedelta(days=USUAL_WINDOW_DAYS)
-    seen = sorted(d for d in days if first <= d < judged_day)
-    if len(seen) < 2 or _usual_gap(days, judged_day) > 1:
+    # A usual gap is known, so the 4 weeks before hold check-ins and the latest is among them.
+    previous = max(d for d in days if d < judged_day)
+    if (judged_day - previous).days > settings.confirm_within_days:
         return None
-    if (judged_day - seen[-1]).days > settings.confirm_within_days:
-        return None
-    return seen[-1]
+    return previous
 
 
 def _worsening(
