@@ -257,7 +257,7 @@ async def replay(
     """
     if not rows:
         return []
-    end = until if until is not None else max(r.at for r in rows) + REPLAY_TAIL
+    end = _replay_end(rows, until)
     shards = split_by_client(rows, workers)
     if len(shards) == 1:
         parts = [await _replay_in_fresh_database(shards[0], end, sensitivity, workdir)]
@@ -320,8 +320,14 @@ async def replay_into(
 ) -> list[ReplayedAlert]:
     """`replay` in one process, into `db` (migrated, with no clients yet) instead of a fresh
     SQLite file: the same story told through another engine."""
-    end = until if until is not None else max(r.at for r in rows) + REPLAY_TAIL
-    return await _replay(db, rows, end, sensitivity) if rows else []
+    if not rows:
+        return []
+    return await _replay(db, rows, _replay_end(rows, until), sensitivity)
+
+
+def _replay_end(rows: Sequence[DiaryRow], until: datetime | None) -> datetime:
+    """`until`, or the last row + `REPLAY_TAIL` (so the last day's end is judged too)."""
+    return until if until is not None else max(r.at for r in rows) + REPLAY_TAIL
 
 
 async def _replay(
