@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db.models import Client, ClientStatus, Therapist
 
+_NOT_DELETED = Client.status != ClientStatus.DELETED
+
 
 def live_client_where(telegram_id: int | BindParameter[int]) -> ColumnElement[bool]:
     """The condition for the client using this Telegram account (never a deleted one)."""
-    return and_(Client.telegram_id == telegram_id, Client.status != ClientStatus.DELETED)
+    return and_(Client.telegram_id == telegram_id, _NOT_DELETED)
 
 
 # Built once: every button press and check-in looks its client up.
@@ -55,25 +57,21 @@ async def live_client_row(connection: AsyncConnection, telegram_id: int) -> Live
     return None if row is None else LiveClientRow(row.id, row.status, row.timezone)
 
 
-_LIVE_CLIENT_ROWS = (
-    select(Client.telegram_id, Client.id, Client.status, Client.timezone)
-    .where(
-        Client.telegram_id.in_(bindparam("telegram_ids", expanding=True)),
-        Client.status != ClientStatus.DELETED,
-    )
-    .order_by(Client.id)
+_LIVE_CLIENT_ROWS = select(Client.telegram_id, Client.id, Client.status, Client.timezone).where(
+    Client.telegram_id.in_(bindparam("telegram_ids", expanding=True)), _NOT_DELETED
 )
 
 
 async def live_client_rows(
     connection: AsyncConnection, telegram_ids: Collection[int]
 ) -> dict[int, LiveClientRow]:
-    """`live_client_row` for many Telegram accounts in one statement: those that are clients."""
+    """`live_client_row` for many Telegram accounts in one statement: those that are clients
+    (a Telegram account is one client at most: `client.telegram_id` is unique)."""
     rows = await connection.execute(_LIVE_CLIENT_ROWS, {"telegram_ids": list(telegram_ids)})
-    found: dict[int, LiveClientRow] = {}
-    for telegram_id, client_id, status, timezone in rows:
-        found.setdefault(telegram_id, LiveClientRow(client_id, status, timezone))
-    return found
+    return {
+        telegram_id: LiveClientRow(client_id, status, timezone)
+        for telegram_id, client_id, status, timezone in rows
+    }
 
 
 async def paused_clients_until(
