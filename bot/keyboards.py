@@ -1,4 +1,10 @@
-"""Inline keyboards shared across areas. Area-specific keyboards live beside their texts.
+"""Inline keyboards as our own small values; area-specific keyboards live beside their texts.
+
+A `Keyboard` is rows of `Button`s with the attribute names of Telegram's inline keyboard
+(`inline_keyboard`, `text`, `callback_data`, `url`), and nothing else: texts and the
+scheduling engine build and compare them without loading python-telegram-bot (~22 MB with
+httpx, for a process that only sends reminders). The one conversion to and from Telegram's
+objects is at the edge, `bot.telegram_markup`.
 
 Callback data comes from the areas' typed buttons (bot.buttons: `Button.pack()`), never built
 by hand, and is never trusted: the press guard (bot.handlers.buttons) re-checks every press.
@@ -6,15 +12,37 @@ by hand, and is never trusted: the press guard (bot.handlers.buttons) re-checks 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+__all__ = ["Button", "Keyboard", "rows"]
 
 
-def rows(buttons: Iterable[tuple[str, str]], *, per_row: int = 3) -> InlineKeyboardMarkup:
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: a label and either the data a press sends back or a link."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Keyboard:
+    """Rows of buttons under a message (equal when every row and button is)."""
+
+    inline_keyboard: tuple[tuple[Button, ...], ...]
+
+    def __init__(self, inline_keyboard: Iterable[Iterable[Button]]) -> None:
+        object.__setattr__(self, "inline_keyboard", tuple(tuple(row) for row in inline_keyboard))
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        """Every button, row by row."""
+        return tuple(button for row in self.inline_keyboard for button in row)
+
+
+def rows(buttons: Iterable[tuple[str, str]], *, per_row: int = 3) -> Keyboard:
     """Lay out (label, callback data) pairs in rows of `per_row`."""
-    items = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
-    grid: list[Sequence[InlineKeyboardButton]] = [
-        items[i : i + per_row] for i in range(0, len(items), per_row)
-    ]
-    return InlineKeyboardMarkup(grid)
+    items = [Button(label, callback_data=data) for label, data in buttons]
+    return Keyboard(items[i : i + per_row] for i in range(0, len(items), per_row))

@@ -53,15 +53,17 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, update
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db import outbox as outbox_ledger
 from bot.db.engine import Database
 from bot.db.models import Delivery, DeliveryStatus
 from bot.domain.recipients import Audience
+from bot.keyboards import Keyboard
 from bot.services.kinds import CLIENT_BLOCKED, RELAY_UNDELIVERED
 from bot.services.schedules import mark_client_blocked
+from bot.telegram_markup import to_markup
 from scheduler.claiming import Purpose
 from scheduler.messages import OutgoingMessage
 
@@ -519,7 +521,7 @@ class Dispatcher:
             await self._sleep(hold)
 
     async def _send(
-        self, message: OutgoingMessage, text: str, reply_markup: InlineKeyboardMarkup | None
+        self, message: OutgoingMessage, text: str, reply_markup: Keyboard | None
     ) -> Message:
         self._pacer.started()
         try:
@@ -528,17 +530,17 @@ class Dispatcher:
             self._pacer.finished(message.chat_id)
 
     async def _send_now(
-        self, message: OutgoingMessage, text: str, reply_markup: InlineKeyboardMarkup | None
+        self, message: OutgoingMessage, text: str, reply_markup: Keyboard | None
     ) -> Message:
         if message.photo is not None:
             return await self._bot.send_photo(
                 chat_id=message.chat_id,
                 photo=InputFile(message.photo, filename="chart.png"),
                 caption=text,
-                reply_markup=reply_markup,
+                reply_markup=to_markup(reply_markup),
             )
         return await self._bot.send_message(
-            chat_id=message.chat_id, text=text, reply_markup=reply_markup
+            chat_id=message.chat_id, text=text, reply_markup=to_markup(reply_markup)
         )
 
     def _recorded(self, message: OutgoingMessage) -> bool:

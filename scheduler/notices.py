@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
 from bot.domain.alerts import AlertKind
+from bot.keyboards import Keyboard
 from bot.services.alerts import AlertNotice
 from bot.services.kinds import (
     CLIENT_BLOCKED,
@@ -73,7 +72,7 @@ def _trend_alert(payload: dict[str, Any]) -> Rendered:
         evidence=dict(payload["evidence"]),
         created_at=datetime.fromisoformat(str(payload["created_at"])),
     )
-    markup: InlineKeyboardMarkup | None = alert_texts.alert_keyboard(notice)
+    markup: Keyboard | None = alert_texts.alert_keyboard(notice)
     return alert_texts.alert_message(notice), markup
 
 

@@ -27,6 +27,7 @@ from bot.services.alerts import (
     judge_finished_days,
     open_alerts,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import alerts as t
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ async def alerts_command(update: Update, context: BotContext) -> None:
     notices = await open_alerts(services.db, therapist_telegram_id=therapist, now=services.now())
     await message.reply_text(t.open_alerts_header(notices))
     for notice in notices[:MAX_LISTED]:
-        await message.reply_text(t.alert_message(notice), reply_markup=t.alert_keyboard(notice))
+        await message.reply_text(
+            t.alert_message(notice), reply_markup=to_markup(t.alert_keyboard(notice))
+        )
 
 
 async def acknowledge_button(press: Press[AcknowledgeAlert], context: BotContext) -> None:

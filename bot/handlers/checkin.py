@@ -31,6 +31,7 @@ from bot.services.checkin import (
     record_pain_entry,
     skip_pain_note,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import checkin as t
 
 
@@ -60,7 +61,7 @@ async def pain_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.CLIENTS_ONLY)
         return
     text, keyboard = t.leg_pain_prompt(today)
-    await message.reply_text(text, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=to_markup(keyboard))
 
 
 async def pain_button(press: Press[PainButton], context: BotContext) -> None:

@@ -50,6 +50,7 @@ from bot.services.clients import (
     list_clients,
     toggle_pause,
 )
+from bot.telegram_markup import from_markup, to_markup
 from bot.texts import therapist as t
 from bot.texts import triage as tt
 
@@ -95,7 +96,7 @@ async def send_client_card(
     *first, last = t.client_card_messages(card, title_lookup(library), therapist_zone)
     for part in first:
         await bot.send_message(chat_id, part)
-    await bot.send_message(chat_id, last, reply_markup=t.client_card_keyboard(card))
+    await bot.send_message(chat_id, last, reply_markup=to_markup(t.client_card_keyboard(card)))
     await send_pain_chart(bot, chat_id, card)
 
 
@@ -112,7 +113,7 @@ async def clients_command(update: Update, context: BotContext) -> None:
         sensitivity=services.settings.alert_sensitivity,
     )
     page = t.clients_page(clients)
-    await message.reply_text(page.text, reply_markup=page.keyboard)
+    await message.reply_text(page.text, reply_markup=to_markup(page.keyboard))
 
 
 async def clients_page_button(press: Press[ClientsPage], context: BotContext) -> None:
@@ -201,10 +202,10 @@ async def pause_client_button(press: Press[PauseClient], context: BotContext) ->
     paused = result.change is PauseChange.PAUSED
     await query.answer()
     card = query.message
-    if isinstance(card, Message) and card.reply_markup is not None:
+    keyboard = from_markup(card.reply_markup) if isinstance(card, Message) else None
+    if keyboard is not None:
         # The card's toggle must offer what pressing it does now ("Press Resume on the card").
-        toggled = t.card_keyboard_after_pause(card.reply_markup, paused=paused)
-        await edit_query_markup(query, toggled)
+        await edit_query_markup(query, t.card_keyboard_after_pause(keyboard, paused=paused))
     await context.bot.send_message(
         therapist, (t.PAUSED_DONE if paused else t.RESUMED_DONE).format(name=result.client_name)
     )
@@ -231,7 +232,7 @@ async def notes_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.CLIENT_GONE)
         return
     page = t.notes_page(notes)
-    await message.reply_text(page.text, reply_markup=page.keyboard)
+    await message.reply_text(page.text, reply_markup=to_markup(page.keyboard))
 
 
 async def notes_button(press: Press[NotesPage], context: BotContext) -> None:
@@ -254,7 +255,9 @@ async def notes_button(press: Press[NotesPage], context: BotContext) -> None:
     if shown.startswith(t.NOTES_MARK):
         await edit_query_message(press.query, page.text, page.keyboard)
     else:
-        await context.bot.send_message(press.user_id, page.text, reply_markup=page.keyboard)
+        await context.bot.send_message(
+            press.user_id, page.text, reply_markup=to_markup(page.keyboard)
+        )
 
 
 async def times_button(press: Press[TimesButton], context: BotContext) -> None:
@@ -277,7 +280,7 @@ async def times_button(press: Press[TimesButton], context: BotContext) -> None:
         await context.bot.send_message(
             press.user_id,
             t.times_message(times, mask, checkin),
-            reply_markup=t.times_keyboard(times, mask, checkin),
+            reply_markup=to_markup(t.times_keyboard(times, mask, checkin)),
         )
         return
     reminders, at = times.chosen(button.mask, button.checkin)

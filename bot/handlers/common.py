@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue, filters
 
 from bot import texts
+from bot.keyboards import Keyboard
 from bot.services.container import ServiceContainer
 from bot.services.identity import Identity, Role, identify
+from bot.telegram_markup import to_markup
 
 if TYPE_CHECKING:
     from scheduler.tick import Scheduler
@@ -80,7 +82,7 @@ def _harmless_edit_refusal(exc: BadRequest) -> bool:
 
 
 async def edit_query_message(
-    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery, text: str, reply_markup: Keyboard | None = None
 ) -> None:
     """Edit the message a button was on; a repeat of the same edit (a double tap) is fine.
 
@@ -93,21 +95,19 @@ async def edit_query_message(
         # to edit text there ("There is no text in the message to edit"), so the buttons go
         # and the answer comes as a new message in the same (the presser's own) chat.
         await edit_query_markup(query, None)
-        await message.reply_text(text, reply_markup=reply_markup)
+        await message.reply_text(text, reply_markup=to_markup(reply_markup))
         return
     try:
-        await query.edit_message_text(text, reply_markup=reply_markup)
+        await query.edit_message_text(text, reply_markup=to_markup(reply_markup))
     except BadRequest as exc:
         if not _harmless_edit_refusal(exc):
             raise
 
 
-async def edit_query_markup(
-    query: CallbackQuery, reply_markup: InlineKeyboardMarkup | None
-) -> None:
+async def edit_query_markup(query: CallbackQuery, reply_markup: Keyboard | None) -> None:
     """Replace (None: remove) the buttons of the message a button was on; a repeat is fine."""
     try:
-        await query.edit_message_reply_markup(reply_markup)
+        await query.edit_message_reply_markup(to_markup(reply_markup))
     except BadRequest as exc:
         if not _harmless_edit_refusal(exc):
             raise

@@ -23,6 +23,7 @@ from bot.services.exercise_response import (
     suggestions_for_therapist,
 )
 from bot.services.prescriptions import PrescriptionChange
+from bot.telegram_markup import from_markup, to_markup
 from bot.texts import exercise_response as texts
 from bot.texts import therapist as t
 
@@ -54,7 +55,7 @@ async def send_card_suggestions(
     await context.bot.send_message(
         chat_id,
         texts.suggestions_message(name, suggestions, title_lookup(services.library)),
-        reply_markup=texts.suggestions_keyboard(suggestions),
+        reply_markup=to_markup(texts.suggestions_keyboard(suggestions)),
     )
 
 
@@ -72,7 +73,7 @@ async def send_summary_suggestions(
     shown = texts.summary_suggestions(caseload, title_lookup(services.library))
     if shown is not None:
         text, markup = shown
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        await context.bot.send_message(chat_id, text, reply_markup=to_markup(markup))
 
 
 async def suggestion_button(press: Press[SuggestionPress], context: BotContext) -> None:
@@ -111,7 +112,7 @@ async def suggestion_button(press: Press[SuggestionPress], context: BotContext) 
 
 async def _drop_row(press: Press[SuggestionPress]) -> None:
     message = press.query.message
-    markup = message.reply_markup if isinstance(message, Message) else None
+    markup = from_markup(message.reply_markup) if isinstance(message, Message) else None
     remaining = texts.without_suggestion(markup, press.button.client_id, press.button.slug)
     await edit_query_markup(press.query, remaining if remaining.inline_keyboard else None)
 

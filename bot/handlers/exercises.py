@@ -35,6 +35,7 @@ from bot.services.exercises import (
     exercise_view,
     queue_forwarded_question,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import exercises as t
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ async def exercises_command(update: Update, context: BotContext) -> None:
     text, keyboard = t.menu_message(
         menu.exercises, therapist=menu.viewer is Viewer.THERAPIST, prescribed=menu.prescribed
     )
-    await message.reply_text(text, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=to_markup(keyboard))
 
 
 async def how_to_button(press: Press[ShowExercise], context: BotContext) -> None:
@@ -108,7 +109,9 @@ async def exercise_question_text(update: Update, context: BotContext) -> None:
     if answer.kind is QuestionKind.EXACT and answer.view is not None:
         await send_exercise(context.bot, message.chat_id, answer.view)
     elif answer.kind is QuestionKind.AMBIGUOUS:
-        await message.reply_text(t.DID_YOU_MEAN, reply_markup=t.exercise_buttons(answer.choices))
+        await message.reply_text(
+            t.DID_YOU_MEAN, reply_markup=to_markup(t.exercise_buttons(answer.choices))
+        )
     elif answer.kind is QuestionKind.UNMATCHED:
         forwarded = answer.forward is not None and await _forward(
             context, answer.forward, message.text
@@ -116,7 +119,7 @@ async def exercise_question_text(update: Update, context: BotContext) -> None:
         text, keyboard = t.unmatched_message(
             answer.prescribed, forwarded=forwarded, already_forwarded=answer.already_forwarded
         )
-        await message.reply_text(text, reply_markup=keyboard)
+        await message.reply_text(text, reply_markup=to_markup(keyboard))
     else:
         await fallback.unknown_message(update, context)
 

@@ -49,6 +49,7 @@ from bot.services.client_settings import (
     SettingsError,
 )
 from bot.services.identity import Role, identify
+from bot.telegram_markup import to_markup
 from bot.texts import onboarding as t
 from bot.texts import settings as ts
 
@@ -117,7 +118,7 @@ async def start_with_invite_command(update: Update, context: BotContext) -> None
                 services.settings.practice_name,
                 duty_therapist=bool(services.settings.red_flag_also_notify),
             ),
-            reply_markup=t.consent_keyboard(context.args[0]),
+            reply_markup=to_markup(t.consent_keyboard(context.args[0])),
         )
     else:
         await message.reply_text(t.INVITE_INVALID.format(days=services.settings.invite_ttl_days))
@@ -147,7 +148,9 @@ async def send_time_zone_question(context: BotContext, chat_id: int) -> None:
     services = services_of(context)
     zones = suggested_zones(services.settings.default_timezone)
     await context.bot.send_message(
-        chat_id, t.TIME_ZONE_QUESTION, reply_markup=t.time_zone_keyboard(zones, services.now())
+        chat_id,
+        t.TIME_ZONE_QUESTION,
+        reply_markup=to_markup(t.time_zone_keyboard(zones, services.now())),
     )
 
 
@@ -221,7 +224,7 @@ async def time_zone_button(press: Press[ChooseTimeZone], context: BotContext) ->
 
 async def send_reminder_question(context: BotContext, chat_id: int, times: Sequence[time]) -> None:
     text, keyboard = t.reminder_question(times)
-    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    await context.bot.send_message(chat_id, text, reply_markup=to_markup(keyboard))
 
 
 async def reminder_times_button(press: Press[ReminderTimesButton], context: BotContext) -> None:
@@ -299,7 +302,7 @@ async def typed_answer_text(message: Message, context: BotContext) -> bool:
     if answer is None:
         return False
     text, markup = ts.typed_reply(answer, services.now())
-    await message.reply_text(text, reply_markup=markup)
+    await message.reply_text(text, reply_markup=to_markup(markup))
     if answer.onboarding_next and answer.settings is not None:
         await send_reminder_question(context, message.chat_id, answer.settings.reminder_times)
     return True

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.buttons.therapist import (
@@ -43,6 +43,7 @@ from bot.handlers.common import (
     services_of,
 )
 from bot.handlers.therapist_access import client_named_by, therapist_command
+from bot.keyboards import Keyboard
 from bot.services.prescriptions import (
     Draft,
     PrescriptionChange,
@@ -55,6 +56,7 @@ from bot.services.prescriptions import (
     start_draft,
     stop_prescription,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import therapist as t
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,7 @@ def _dosage_options(
     ]
 
 
-def _screen(
-    step: DraftStep, draft: Draft, library: ExerciseLibrary
-) -> tuple[str, InlineKeyboardMarkup]:
+def _screen(step: DraftStep, draft: Draft, library: ExerciseLibrary) -> tuple[str, Keyboard]:
     if step is DraftStep.DOSE:
         options = _dosage_options(draft, library)
         return t.dosage_message(draft, options), t.dosage_keyboard(draft, options)
@@ -103,7 +103,7 @@ def _notice_text(change: PrescriptionChange, *, title_of: Callable[[str], str]) 
 
 async def _first_screen(
     context: BotContext, therapist: int, client_id: int
-) -> tuple[str, InlineKeyboardMarkup] | None:
+) -> tuple[str, Keyboard] | None:
     """Start (or restart) the client's draft and show its first step; None if not theirs."""
     services = services_of(context)
     draft = await start_draft(
@@ -133,7 +133,7 @@ async def prescribe_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.CLIENT_GONE)
         return
     text, markup = screen
-    await message.reply_text(text, reply_markup=markup)
+    await message.reply_text(text, reply_markup=to_markup(markup))
 
 
 async def prescribe_client_button(press: Press[PrescribeClient], context: BotContext) -> None:
@@ -143,7 +143,7 @@ async def prescribe_client_button(press: Press[PrescribeClient], context: BotCon
         return
     await press.query.answer()
     text, markup = screen
-    await context.bot.send_message(press.user_id, text, reply_markup=markup)
+    await context.bot.send_message(press.user_id, text, reply_markup=to_markup(markup))
 
 
 async def prescription_button(press: Press[PrescriptionButton], context: BotContext) -> None:

@@ -22,6 +22,7 @@ from bot.handlers.menus import clear_client_menu
 from bot.services import privacy
 from bot.services.identity import Role, identify
 from bot.services.periodic import claim_periodic_run
+from bot.telegram_markup import to_markup
 from bot.texts import privacy as t
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ async def delete_command(update: Update, context: BotContext) -> None:
     if who.client_id is None:
         await message.reply_text(t.NOTHING_STORED)
         return
-    await message.reply_text(t.DELETE_CONFIRM, reply_markup=t.delete_keyboard(who.client_id))
+    await message.reply_text(
+        t.DELETE_CONFIRM, reply_markup=to_markup(t.delete_keyboard(who.client_id))
+    )
 
 
 async def delete_button(press: Press[DeleteButton], context: BotContext) -> None:

@@ -39,6 +39,7 @@ from bot.services.red_flags import (
     UrgentAlert,
     record_red_flag,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import red_flags as t
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ async def start_red_flag_screen(bot: Bot, chat_id: int, client_id: int, source: 
     if source not in SOURCES:
         raise ValueError(f"unknown red-flag screen source {source!r}")
     text, keyboard = t.question_prompt(source, 0, RED_FLAG_QUESTIONS[SIGNS[0]], len(SIGNS))
-    await bot.send_message(chat_id, text, reply_markup=keyboard)
+    await bot.send_message(chat_id, text, reply_markup=to_markup(keyboard))
 
 
 async def symptoms_command(update: Update, context: BotContext) -> None:

@@ -29,6 +29,7 @@ from bot.services.relay import (
     route_therapist_reply,
     take_relay_to_client,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import therapist as t
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ async def message_client_button(press: Press[MessageClient], context: BotContext
     await context.bot.send_message(
         therapist,
         t.RELAY_PROMPT.format(name=target.client_name),
-        reply_markup=rows([(CANCEL_BUTTON, CancelRelay().pack())]),
+        reply_markup=to_markup(rows([(CANCEL_BUTTON, CancelRelay().pack())])),
     )
 
 

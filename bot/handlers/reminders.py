@@ -35,6 +35,7 @@ from bot.services.reminders import (
     record_exercise_outcome,
     snooze_reminder,
 )
+from bot.telegram_markup import from_markup
 from bot.texts import reminders as texts
 
 OUTCOMES = {
@@ -104,7 +105,8 @@ async def _show(
     A double tap sends two presses made on the same original message: the second edit is
     identical to the first, which Telegram refuses as "not modified" — not a failure.
     """
-    how_to = texts.how_to_buttons(message.reply_markup)
+    current = from_markup(message.reply_markup)
+    how_to = texts.how_to_buttons(current)
     body = message.text or ""
     if result.verdict is PressVerdict.SNOOZED:
         text = f"{texts.reminder_body(body)}\n\n{texts.SNOOZED}"
@@ -120,7 +122,7 @@ async def _show(
         outcome = result.outcome.value if result.outcome is not None else ""
         text = texts.with_outcome(body, outcome, result.skip_reason)
         markup = texts.answered_keyboard(result.delivery_id, how_to)
-    if text != body or markup != message.reply_markup:
+    if text != body or markup != current:
         await edit_query_message(query, text, markup)
 
 
@@ -168,7 +170,8 @@ async def _show_leg_answer(
     result: AnswerResult,
     library: ExerciseLibrary,
 ) -> None:
-    how_to = texts.how_to_buttons(message.reply_markup)
+    current = from_markup(message.reply_markup)
+    how_to = texts.how_to_buttons(current)
     body = message.text or ""
     outcome = result.outcome.value if result.outcome is not None else ""
     if result.leg_response is None:
@@ -187,7 +190,7 @@ async def _show_leg_answer(
         noted = texts.LEG_NOTED[result.leg_response.value]
         markup = texts.answered_keyboard(delivery_id, how_to)
     text = texts.with_outcome_and(body, outcome, result.skip_reason, noted)
-    if text != body or markup != message.reply_markup:
+    if text != body or markup != current:
         await edit_query_message(query, text, markup)
 
 

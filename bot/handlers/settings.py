@@ -44,6 +44,7 @@ from bot.services.client_settings import (
     MovedTime,
     SettingsError,
 )
+from bot.telegram_markup import to_markup
 from bot.texts import onboarding as to
 from bot.texts import settings as t
 
@@ -84,7 +85,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
                 quiet=_quiet(settings),
                 state=_state(settings),
             ),
-            reply_markup=t.overview_keyboard(paused=settings.status.value == "paused"),
+            reply_markup=to_markup(t.overview_keyboard(paused=settings.status.value == "paused")),
         )
 
 
@@ -105,16 +106,18 @@ async def _ask_reminder_times(context: BotContext, who: int) -> None:
 
 async def _ask_checkin_time(context: BotContext, who: int) -> None:
     keyboard = t.checkin_keyboard(CHECKIN_PRESETS)
-    await context.bot.send_message(who, t.CHECKIN_QUESTION, reply_markup=keyboard)
+    await context.bot.send_message(who, t.CHECKIN_QUESTION, reply_markup=to_markup(keyboard))
 
 
 async def _ask_quiet_hours(context: BotContext, who: int) -> None:
     keyboard = t.quiet_start_keyboard(QUIET_START_PRESETS)
-    await context.bot.send_message(who, t.QUIET_START_QUESTION, reply_markup=keyboard)
+    await context.bot.send_message(who, t.QUIET_START_QUESTION, reply_markup=to_markup(keyboard))
 
 
 async def _ask_pause(context: BotContext, who: int) -> None:
-    await context.bot.send_message(who, t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
+    await context.bot.send_message(
+        who, t.PAUSE_QUESTION, reply_markup=to_markup(t.pause_keyboard())
+    )
 
 
 async def _resume_from_menu(context: BotContext, who: int) -> None:
@@ -216,7 +219,7 @@ async def pause_command(update: Update, context: BotContext) -> None:
     if settings is None:
         await _not_a_client(message, context, user.id)
     else:
-        await message.reply_text(t.PAUSE_QUESTION, reply_markup=t.pause_keyboard())
+        await message.reply_text(t.PAUSE_QUESTION, reply_markup=to_markup(t.pause_keyboard()))
 
 
 async def pause_button(press: Press[PauseFor], context: BotContext) -> None:

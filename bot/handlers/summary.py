@@ -15,6 +15,7 @@ from bot.handlers.common import PRIVATE_MESSAGE, BotApplication, BotContext, ser
 from bot.handlers.exercise_suggestions import send_summary_suggestions
 from bot.handlers.therapist_access import therapist_command
 from bot.services.summary import WeeklySummary, build_weekly_summary
+from bot.telegram_markup import to_markup
 from bot.texts import summary as t
 
 
@@ -28,7 +29,7 @@ async def send_weekly_summary(bot: Bot, chat_id: int, summary: WeeklySummary) ->
             chat_id,
             InputFile(png, filename="summary.png"),
             caption=t.summary_chart_caption(summary),
-            reply_markup=t.summary_chart_keyboard(summary),
+            reply_markup=to_markup(t.summary_chart_keyboard(summary)),
         )
 
 

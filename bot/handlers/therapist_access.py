@@ -16,6 +16,7 @@ from bot.buttons.therapist import ClientButton
 from bot.handlers.common import BotContext, identify_user, refusal_for, services_of
 from bot.services.clients import find_clients, register_therapist
 from bot.services.identity import Role
+from bot.telegram_markup import to_markup
 from bot.texts import therapist as t
 
 
@@ -77,7 +78,7 @@ async def client_named_by(
     if len(matches) != 1:
         await message.reply_text(
             t.no_single_client(query, several=bool(matches)),
-            reply_markup=t.choose_client_keyboard(matches, button),
+            reply_markup=to_markup(t.choose_client_keyboard(matches, button)),
         )
         return None
     return matches[0][0]

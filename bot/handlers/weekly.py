@@ -23,6 +23,7 @@ from bot.handlers.common import (
 from bot.handlers.red_flags import start_red_flag_screen
 from bot.services.identity import Role
 from bot.services.sbi import SbiResult, SbiStatus, record_sbi
+from bot.telegram_markup import to_markup
 from bot.texts import weekly as t
 
 
@@ -35,7 +36,7 @@ async def weekly_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t.CLIENTS_ONLY)
         return
     text, keyboard = t.sbi_prompt()
-    await message.reply_text(text, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=to_markup(keyboard))
 
 
 async def sbi_answer_button(press: Press[SbiAnswers], context: BotContext) -> None:

@@ -6,8 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.suggestions import SuggestionAction, SuggestionPress
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
 from bot.domain.alerts import (
@@ -21,7 +19,7 @@ from bot.domain.alerts import (
     evidence_from_json,
 )
 from bot.domain.exercise_response import AGGRAVATING_ALERT
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 from bot.services.alerts import AlertNotice
 from bot.texts.dates import NEVER, day_label, moment_label
 
@@ -225,7 +223,7 @@ def alert_message(notice: AlertNotice, zone: str = "UTC") -> str:
     return text
 
 
-def alert_keyboard(notice: AlertNotice) -> InlineKeyboardMarkup:
+def alert_keyboard(notice: AlertNotice) -> Keyboard:
     slug = notice.evidence.get("exercise_slug")
     if notice.kind == AGGRAVATING_ALERT and isinstance(slug, str):
         # Acting on the exercise settles the alert: Ease it / Stop it acknowledge it.

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.checkin import BackPain, KeepEntry, LegPain, SkipNote, UpdateEntry
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 
 # Re-exported so the scheduler's composer finds both scheduled prompts in one place.
 from bot.texts.weekly import sbi_prompt
@@ -100,11 +98,11 @@ def saved_late(day: date, leg: int, back: int) -> str:
     return SAVED_LATE.format(day=_weekday_date(day), leg=leg, back=back)
 
 
-def _scale(button: Callable[[int], LegPain | BackPain]) -> InlineKeyboardMarkup:
+def _scale(button: Callable[[int], LegPain | BackPain]) -> Keyboard:
     return rows(((str(score), button(score).pack()) for score in PAIN_SCALE), per_row=6)
 
 
-def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]:
+def leg_pain_prompt(day: date | None = None) -> tuple[str, Keyboard]:
     """The first message of a check-in: the question and the 0-10 leg buttons.
 
     `day` is the client's local day the check-in is for (the scheduler passes the slot's local
@@ -115,11 +113,11 @@ def leg_pain_prompt(day: date | None = None) -> tuple[str, InlineKeyboardMarkup]
     return LEG_PAIN_QUESTION, _scale(lambda leg: LegPain(leg, day))
 
 
-def back_pain_prompt(leg: int, day: date | None) -> tuple[str, InlineKeyboardMarkup]:
+def back_pain_prompt(leg: int, day: date | None) -> tuple[str, Keyboard]:
     return BACK_PAIN_QUESTION.format(leg=leg), _scale(lambda back: BackPain(leg, back, day))
 
 
-def update_keyboard(leg: int, back: int, day: date) -> InlineKeyboardMarkup:
+def update_keyboard(leg: int, back: int, day: date) -> Keyboard:
     return rows(
         [
             (UPDATE_BUTTON, UpdateEntry(leg, back, day).pack()),
@@ -129,5 +127,5 @@ def update_keyboard(leg: int, back: int, day: date) -> InlineKeyboardMarkup:
     )
 
 
-def note_keyboard() -> InlineKeyboardMarkup:
+def note_keyboard() -> Keyboard:
     return rows([(SKIP_BUTTON, SkipNote().pack())], per_row=1)

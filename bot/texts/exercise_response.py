@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.buttons.suggestions import SUGGESTIONS, SuggestionAction, SuggestionPress
 from bot.domain.exercise_response import (
     STREAK_WORTH_SAYING,
@@ -17,6 +15,7 @@ from bot.domain.exercise_response import (
     ReadyToProgress,
     TooHard,
 )
+from bot.keyboards import Button, Keyboard
 from bot.services.exercise_response import (
     CaseloadSuggestions,
     ExerciseProgressLine,
@@ -82,7 +81,7 @@ SUMMARY_SUGGESTIONS_MORE = "…and {count} more on the clients' cards (/client <
 
 def summary_suggestions(
     caseload: CaseloadSuggestions, title_of: TitleOf
-) -> tuple[str, InlineKeyboardMarkup] | None:
+) -> tuple[str, Keyboard] | None:
     """The weekly summary's suggestions across clients, numbered, one keyboard row each."""
     if not caseload.shown:
         return None
@@ -107,12 +106,12 @@ def suggestions_message(
     return "\n".join(lines)
 
 
-def suggestions_keyboard(suggestions: Sequence[ExerciseSuggestion]) -> InlineKeyboardMarkup:
+def suggestions_keyboard(suggestions: Sequence[ExerciseSuggestion]) -> Keyboard:
     """One row per suggestion, its buttons named by the line's number (titles would not fit)."""
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
-                InlineKeyboardButton(
+                Button(
                     f"{number}. {ACTION_LABELS[action]}",
                     callback_data=SuggestionPress(
                         s.client_id, SuggestionAction(action.value), s.exercise_slug
@@ -125,9 +124,7 @@ def suggestions_keyboard(suggestions: Sequence[ExerciseSuggestion]) -> InlineKey
     )
 
 
-def without_suggestion(
-    markup: InlineKeyboardMarkup | None, client_id: int, slug: str
-) -> InlineKeyboardMarkup:
+def without_suggestion(markup: Keyboard | None, client_id: int, slug: str) -> Keyboard:
     """The suggestions' buttons once one client's exercise's was pressed: the others stay."""
     rows = [
         row
@@ -138,7 +135,7 @@ def without_suggestion(
             for button in row
         )
     ]
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 # --- /progress: each exercise over the last 2 weeks ----------------------------------------------

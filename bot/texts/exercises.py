@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.exercises import ShowExercise
 from bot.content import Exercise
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 from bot.texts.limits import (
     CAPTION_LIMIT,
     MESSAGE_TEXT_LIMIT,
@@ -104,7 +102,7 @@ def _section(title: str, lines: Iterable[str]) -> str:
     return "\n".join([title, *items]) if items else ""
 
 
-def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> InlineKeyboardMarkup:
+def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> Keyboard:
     """One button per exercise, opening its view."""
     return rows(
         (
@@ -117,7 +115,7 @@ def exercise_buttons(exercises: Sequence[Exercise], *, per_row: int = 1) -> Inli
 
 def menu_message(
     exercises: Sequence[Exercise], *, therapist: bool, prescribed: bool
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Keyboard]:
     if therapist:
         text = THERAPIST_MENU.format(count=len(exercises))
     else:
@@ -128,7 +126,7 @@ def menu_message(
 
 def unmatched_message(
     prescribed: Sequence[Exercise], *, forwarded: bool, already_forwarded: bool
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> tuple[str, Keyboard | None]:
     if forwarded:
         first = NOT_SURE_FORWARDED
     elif already_forwarded:

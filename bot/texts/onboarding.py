@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.onboarding import (
     Agree,
     ChooseTimeZone,
@@ -22,7 +20,7 @@ from bot.buttons.onboarding import (
 )
 from bot.buttons.therapist import PrescribeClient
 from bot.domain.time_zones import zone_city
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 from bot.services.client_settings import REMINDER_PRESETS, MovedTime
 from bot.texts.limits import button_label
 
@@ -159,7 +157,7 @@ RESUME_ONBOARDING = "Let's finish setting you up."
 
 def therapist_client_joined(
     name: str, client_id: int, *, has_prescription: bool
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> tuple[str, Keyboard | None]:
     """What the therapist is told when a client finishes setting up: with nothing prescribed
     yet, that no exercise reminders will come, and a button to prescribe."""
     if has_prescription:
@@ -200,14 +198,14 @@ def consent_request(client_name: str | None, practice: str, *, duty_therapist: b
     )
 
 
-def consent_keyboard(token: str) -> InlineKeyboardMarkup:
+def consent_keyboard(token: str) -> Keyboard:
     return rows(
         [(AGREE_BUTTON, Agree(token).pack()), (DECLINE_BUTTON, Decline().pack())],
         per_row=2,
     )
 
 
-def time_zone_keyboard(zones: Sequence[str], now: datetime) -> InlineKeyboardMarkup:
+def time_zone_keyboard(zones: Sequence[str], now: datetime) -> Keyboard:
     return rows(
         [
             (
@@ -229,7 +227,7 @@ def reminder_times_text(times: Sequence[time]) -> str:
 
 def reminder_times_keyboard(
     times: Sequence[time], presets: Sequence[time], replaced: Sequence[time] = ()
-) -> InlineKeyboardMarkup:
+) -> Keyboard:
     shown = sorted(set(presets) | set(times) | set(replaced))
     buttons = [
         (
@@ -245,9 +243,7 @@ def reminder_times_keyboard(
     return rows(buttons, per_row=3)
 
 
-def reminder_question(
-    times: Sequence[time], replaced: Sequence[time] = ()
-) -> tuple[str, InlineKeyboardMarkup]:
+def reminder_question(times: Sequence[time], replaced: Sequence[time] = ()) -> tuple[str, Keyboard]:
     """The reminder-times question with `times` ticked among the presets (and the `replaced`
     times a typed one took the place of, unticked, so the client can keep them)."""
     return reminder_times_text(times), reminder_times_keyboard(times, REMINDER_PRESETS, replaced)

@@ -6,10 +6,8 @@ own record, so a forged or forwarded button can never erase someone else.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.safety import ConfirmDelete, KeepData
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 
 PRIVACY = (
     "Your privacy\n\n"
@@ -81,7 +79,7 @@ THERAPIST_CLIENT_LEFT = (
 )
 
 
-def delete_keyboard(client_id: int) -> InlineKeyboardMarkup:
+def delete_keyboard(client_id: int) -> Keyboard:
     return rows(
         [(DELETE_YES, ConfirmDelete(client_id).pack()), (DELETE_NO, KeepData().pack())],
         per_row=1,

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.safety import Answer, RedFlagAnswer, ScreenSource
 from bot.buttons.therapist import AcknowledgeAlert, MessageClient, OpenClient
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 
 YES_BUTTON = "Yes"
 NO_BUTTON = "No"
@@ -74,9 +72,7 @@ SOURCE_CODES = {
 SOURCES_BY_CODE = {code: source for source, code in SOURCE_CODES.items()}
 
 
-def question_prompt(
-    source: str, index: int, question: str, count: int
-) -> tuple[str, InlineKeyboardMarkup]:
+def question_prompt(source: str, index: int, question: str, count: int) -> tuple[str, Keyboard]:
     """Question `index` (0-based; all earlier ones were answered no) with Yes/No buttons."""
     code = SOURCE_CODES[source]
     header = f"{INTRO[source]}\n\n" if index == 0 else ""
@@ -91,7 +87,7 @@ def question_prompt(
     return text, keyboard
 
 
-def therapist_keyboard(alert_id: int, client_id: int) -> InlineKeyboardMarkup:
+def therapist_keyboard(alert_id: int, client_id: int) -> Keyboard:
     return rows(
         [
             (ACK_BUTTON, AcknowledgeAlert(alert_id).pack()),

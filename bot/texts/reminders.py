@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.buttons.exercises import EXERCISES, ShowExercise
 from bot.buttons.reminders import (
     LegAnswer,
@@ -30,6 +28,7 @@ from bot.buttons.reminders import (
     SkipReasonPress,
     WhichExercisePress,
 )
+from bot.keyboards import Button, Keyboard
 from bot.texts.limits import button_label
 
 SNOOZE_MINUTES = 30
@@ -136,7 +135,7 @@ def with_outcome(text: str, outcome: str, skip_reason: str | None) -> str:
     return f"{reminder_body(text)}\n\n{outcome_line(outcome, skip_reason)}"
 
 
-def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardButton]]:
+def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[Button]]:
     buttons = []
     for item in items:
         try:
@@ -144,24 +143,24 @@ def _how_to_buttons(items: Sequence[ReminderItem]) -> list[list[InlineKeyboardBu
         except ValueError:  # a slug the button cannot carry (the content check forbids them)
             continue
         label = button_label(HOW_TO_BUTTON.format(title=item.title))
-        buttons.append([InlineKeyboardButton(label, callback_data=data)])
+        buttons.append([Button(label, callback_data=data)])
     return buttons
 
 
 def reminder_keyboard(
     delivery_id: int, items: Sequence[ReminderItem], *, snooze: bool = True
-) -> InlineKeyboardMarkup:
+) -> Keyboard:
     """Done / Partly / Skip, Snooze 30 min, then one "How to" per exercise."""
     grid = [
         [
-            InlineKeyboardButton(
+            Button(
                 DONE_BUTTON, callback_data=ReminderPress(ReminderAnswer.DONE, delivery_id).pack()
             ),
-            InlineKeyboardButton(
+            Button(
                 PARTLY_BUTTON,
                 callback_data=ReminderPress(ReminderAnswer.PARTLY, delivery_id).pack(),
             ),
-            InlineKeyboardButton(
+            Button(
                 SKIP_BUTTON, callback_data=ReminderPress(ReminderAnswer.SKIP, delivery_id).pack()
             ),
         ]
@@ -169,28 +168,26 @@ def reminder_keyboard(
     if snooze:
         grid.append(
             [
-                InlineKeyboardButton(
+                Button(
                     SNOOZE_BUTTON,
                     callback_data=ReminderPress(ReminderAnswer.SNOOZE, delivery_id).pack(),
                 )
             ]
         )
     grid.extend(_how_to_buttons(items))
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
-def skip_reason_keyboard(
-    delivery_id: int, how_to: Sequence[InlineKeyboardButton] = ()
-) -> InlineKeyboardMarkup:
+def skip_reason_keyboard(delivery_id: int, how_to: Sequence[Button] = ()) -> Keyboard:
     grid = [
-        [InlineKeyboardButton(label, callback_data=SkipReasonPress(delivery_id, key).pack())]
+        [Button(label, callback_data=SkipReasonPress(delivery_id, key).pack())]
         for key, label in SKIP_REASONS.items()
     ]
     grid.extend([button] for button in how_to)
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
-def how_to_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
+def how_to_buttons(markup: Keyboard | None) -> list[Button]:
     """The "How to" buttons of a reminder already sent, to keep them after an answer."""
     if markup is None:
         return []
@@ -202,55 +199,45 @@ def how_to_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardBu
     ]
 
 
-def answered_keyboard(
-    delivery_id: int, how_to: Sequence[InlineKeyboardButton]
-) -> InlineKeyboardMarkup:
+def answered_keyboard(delivery_id: int, how_to: Sequence[Button]) -> Keyboard:
     """After an answer the client may still change it (a second press edits, never adds)."""
-    grid: list[Sequence[InlineKeyboardButton]] = list(
+    grid: list[Sequence[Button]] = list(
         reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
     )
     grid.extend([button] for button in how_to)
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
-def leg_question_keyboard(
-    delivery_id: int, how_to: Sequence[InlineKeyboardButton]
-) -> InlineKeyboardMarkup:
+def leg_question_keyboard(delivery_id: int, how_to: Sequence[Button]) -> Keyboard:
     """The answered reminder with "How was your leg afterwards?" under its outcome."""
     leg = [
-        InlineKeyboardButton(label, callback_data=LegAnswerPress(delivery_id, answer).pack())
+        Button(label, callback_data=LegAnswerPress(delivery_id, answer).pack())
         for answer, label in LEG_BUTTONS.items()
     ]
-    grid: list[Sequence[InlineKeyboardButton]] = list(
+    grid: list[Sequence[Button]] = list(
         reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
     )
     grid += [leg[:3], leg[3:]]
     grid.extend([button] for button in how_to)
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
 def which_keyboard(
     delivery_id: int,
     exercises: Sequence[tuple[str, str]],
-    how_to: Sequence[InlineKeyboardButton],
-) -> InlineKeyboardMarkup:
+    how_to: Sequence[Button],
+) -> Keyboard:
     """One button per exercise of the session (slug, title), then Not sure."""
-    grid: list[Sequence[InlineKeyboardButton]] = list(
+    grid: list[Sequence[Button]] = list(
         reminder_keyboard(delivery_id, (), snooze=False).inline_keyboard
     )
     grid += [
-        [
-            InlineKeyboardButton(
-                button_label(title), callback_data=WhichExercisePress(delivery_id, slug).pack()
-            )
-        ]
+        [Button(button_label(title), callback_data=WhichExercisePress(delivery_id, slug).pack())]
         for slug, title in exercises
     ]
-    grid.append(
-        [InlineKeyboardButton(WHICH_NOT_SURE, callback_data=WhichExercisePress(delivery_id).pack())]
-    )
+    grid.append([Button(WHICH_NOT_SURE, callback_data=WhichExercisePress(delivery_id).pack())])
     grid.extend([button] for button in how_to)
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
 def with_outcome_and(text: str, outcome: str, skip_reason: str | None, more: str) -> str:

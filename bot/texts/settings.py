@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.settings import (
     CheckinAt,
     OpenSetting,
@@ -21,7 +19,7 @@ from bot.buttons.settings import (
     Setting,
     TypeCheckinTime,
 )
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 from bot.services.client_settings import (
     MAX_REMINDER_TIMES,
     MovedTime,
@@ -121,7 +119,7 @@ def overview(
     )
 
 
-def overview_keyboard(*, paused: bool) -> InlineKeyboardMarkup:
+def overview_keyboard(*, paused: bool) -> Keyboard:
     return rows(
         [
             (BUTTON_TIME_ZONE, OpenSetting(Setting.TIME_ZONE).pack()),
@@ -136,26 +134,26 @@ def overview_keyboard(*, paused: bool) -> InlineKeyboardMarkup:
     )
 
 
-def checkin_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
+def checkin_keyboard(presets: Sequence[time]) -> Keyboard:
     buttons = [(hhmm(t), CheckinAt(t).pack()) for t in presets]
     buttons.append((OTHER_TIME_BUTTON, TypeCheckinTime().pack()))
     return rows(buttons, per_row=3)
 
 
-def quiet_start_keyboard(presets: Sequence[time]) -> InlineKeyboardMarkup:
+def quiet_start_keyboard(presets: Sequence[time]) -> Keyboard:
     buttons = [(hhmm(t), QuietFrom(t).pack()) for t in presets]
     buttons.append((QUIET_OFF_BUTTON, QuietOff().pack()))
     return rows(buttons, per_row=3)
 
 
-def quiet_end_keyboard(start: time, presets: Sequence[time]) -> InlineKeyboardMarkup:
+def quiet_end_keyboard(start: time, presets: Sequence[time]) -> Keyboard:
     return rows(
         [(hhmm(t), QuietUntil(start, t).pack()) for t in presets],
         per_row=4,
     )
 
 
-def pause_keyboard() -> InlineKeyboardMarkup:
+def pause_keyboard() -> Keyboard:
     return rows(
         [
             (PAUSE_ONE_WEEK, PauseFor(1).pack()),
@@ -178,7 +176,7 @@ def checkin_set(at: time, moved: Sequence[MovedTime] = ()) -> str:
     return f"{text}\n{to.quiet_moves(moved)}" if moved else text
 
 
-def typed_reply(answer: TypedAnswer, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+def typed_reply(answer: TypedAnswer, now: datetime) -> tuple[str, Keyboard | None]:
     """The reply to a typed city or time (onboarding and /settings), for each kind of answer."""
     outcome, settings, draft = answer.outcome, answer.settings, answer.draft
     if outcome is TypedOutcome.ZONE_SET and settings is not None:

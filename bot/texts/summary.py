@@ -8,11 +8,9 @@ short line each — in `bot.domain.triage` order, the order /clients uses.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.therapist import ClientChart, PrescribeClient
 from bot.domain.summary import SummaryRow
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 from bot.services.summary import WeeklySummary
 from bot.texts import triage as tt
 from bot.texts.dates import day_range
@@ -179,7 +177,7 @@ def _chart_rows(summary: WeeklySummary) -> tuple[SummaryRow, ...]:
     return summary.rows[:limit]
 
 
-def summary_chart_keyboard(summary: WeeklySummary) -> InlineKeyboardMarkup:
+def summary_chart_keyboard(summary: WeeklySummary) -> Keyboard:
     """A pain-chart button per client (attention first) and a 💊 button for each client still
     awaiting a prescription."""
     buttons = [

@@ -6,8 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, time
 from typing import NamedTuple
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.buttons.therapist import (
     PAUSE_CLIENT,
     CancelDraft,
@@ -35,7 +33,7 @@ from bot.buttons.therapist import (
     ClientsPage as ClientsPageButton,
 )
 from bot.buttons.therapist import NotesPage as NotesPageButton
-from bot.keyboards import rows
+from bot.keyboards import Button, Keyboard, rows
 from bot.services.clients import ClientCard, ClientLine, ClientList, ClientTimes, NotesPage
 from bot.services.prescriptions import (
     MAX_TIMES_PER_DAY,
@@ -166,7 +164,7 @@ class ClientsPage(NamedTuple):
     """One message of a paged list: its text and keyboard (buttons and Previous / Next)."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None
+    keyboard: Keyboard | None
 
 
 def _section(line: ClientLine) -> str:
@@ -225,14 +223,10 @@ def clients_page(clients: ClientList, page: int = 0) -> ClientsPage:
     grid = rows([_button(line) for line in pages[page]], per_row=2).inline_keyboard
     nav = []
     if page > 0:
-        nav.append(
-            InlineKeyboardButton(PREVIOUS_PAGE, callback_data=ClientsPageButton(page - 1).pack())
-        )
+        nav.append(Button(PREVIOUS_PAGE, callback_data=ClientsPageButton(page - 1).pack()))
     if page + 1 < len(pages):
-        nav.append(
-            InlineKeyboardButton(NEXT_PAGE, callback_data=ClientsPageButton(page + 1).pack())
-        )
-    keyboard = InlineKeyboardMarkup([*grid, nav] if nav else grid)
+        nav.append(Button(NEXT_PAGE, callback_data=ClientsPageButton(page + 1).pack()))
+    keyboard = Keyboard([*grid, nav] if nav else grid)
     return ClientsPage(trim("\n".join(parts)), keyboard)
 
 
@@ -315,7 +309,7 @@ def client_card_messages(
     return split_message(client_card_message(card, title_of, therapist_zone))
 
 
-def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
+def client_card_keyboard(card: ClientCard) -> Keyboard:
     pause = RESUME_BUTTON if card.status == "paused" else PAUSE_BUTTON
     return rows(
         [
@@ -330,15 +324,13 @@ def client_card_keyboard(card: ClientCard) -> InlineKeyboardMarkup:
     )
 
 
-def card_keyboard_after_pause(
-    markup: InlineKeyboardMarkup, *, paused: bool
-) -> InlineKeyboardMarkup:
+def card_keyboard_after_pause(markup: Keyboard, *, paused: bool) -> Keyboard:
     """The card's keyboard once Pause/Resume was pressed: the toggle now offers the other."""
     label = RESUME_BUTTON if paused else PAUSE_BUTTON
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
-                InlineKeyboardButton(label, callback_data=button.callback_data)
+                Button(label, callback_data=button.callback_data)
                 if PAUSE_CLIENT.parse(button.callback_data) is not None
                 else button
                 for button in row
@@ -374,7 +366,7 @@ def times_message(times: ClientTimes, mask: int, checkin: int) -> str:
     )
 
 
-def times_keyboard(times: ClientTimes, mask: int, checkin: int) -> InlineKeyboardMarkup:
+def times_keyboard(times: ClientTimes, mask: int, checkin: int) -> Keyboard:
     """Reminder times to tick (each button carries the mask it would make), check-in times to
     choose, Save and Cancel: the draft lives in the buttons, nothing is stored until Save."""
     cid = times.client_id
@@ -396,11 +388,11 @@ def times_keyboard(times: ClientTimes, mask: int, checkin: int) -> InlineKeyboar
         *rows(reminder_buttons, per_row=4).inline_keyboard,
         *rows(checkin_buttons, per_row=3).inline_keyboard,
         [
-            InlineKeyboardButton(TIMES_CANCEL, callback_data=CancelTimes(cid).pack()),
-            InlineKeyboardButton(TIMES_SAVE, callback_data=SaveTimes(cid, mask, checkin).pack()),
+            Button(TIMES_CANCEL, callback_data=CancelTimes(cid).pack()),
+            Button(TIMES_SAVE, callback_data=SaveTimes(cid, mask, checkin).pack()),
         ],
     ]
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
 def times_saved(times: ClientTimes) -> str:
@@ -435,11 +427,11 @@ def notes_page(page: NotesPage) -> ClientsPage:
     nav = []
     if page.page > 0:
         data = NotesPageButton(page.client_id, page.page - 1).pack()
-        nav.append(InlineKeyboardButton(PREVIOUS_PAGE, callback_data=data))
+        nav.append(Button(PREVIOUS_PAGE, callback_data=data))
     if page.page + 1 < page.pages:
         data = NotesPageButton(page.client_id, page.page + 1).pack()
-        nav.append(InlineKeyboardButton(NEXT_PAGE, callback_data=data))
-    return ClientsPage(trim("\n".join(lines)), InlineKeyboardMarkup([nav]) if nav else None)
+        nav.append(Button(NEXT_PAGE, callback_data=data))
+    return ClientsPage(trim("\n".join(lines)), Keyboard([nav]) if nav else None)
 
 
 # --- prescribing -----------------------------------------------------------------------------
@@ -501,29 +493,23 @@ def pick_message(draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]
     return "\n".join(lines)
 
 
-def pick_keyboard(
-    draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]]]
-) -> InlineKeyboardMarkup:
+def pick_keyboard(draft: Draft, exercises: Sequence[tuple[str, str, Sequence[str]]]) -> Keyboard:
     buttons = [
         (f"{_tick(slug in draft.selected)} {title}", ToggleExercise(draft.client_id, slug).pack())
         for slug, title, _ in exercises
     ]
     markup = rows(buttons, per_row=2)
     extra = [
-        InlineKeyboardButton(CANCEL_BUTTON, callback_data=CancelDraft(draft.client_id).pack()),
-        InlineKeyboardButton(
-            NEXT_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()
-        ),
+        Button(CANCEL_BUTTON, callback_data=CancelDraft(draft.client_id).pack()),
+        Button(NEXT_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()),
     ]
-    stop = [
-        InlineKeyboardButton(STOP_BUTTON, callback_data=StopPrescription(draft.client_id).pack())
-    ]
-    return InlineKeyboardMarkup([*markup.inline_keyboard, extra, stop])
+    stop = [Button(STOP_BUTTON, callback_data=StopPrescription(draft.client_id).pack())]
+    return Keyboard([*markup.inline_keyboard, extra, stop])
 
 
 def choose_client_keyboard(
     items: Sequence[tuple[int, str]], button: Callable[[int], ClientButton]
-) -> InlineKeyboardMarkup | None:
+) -> Keyboard | None:
     if not items:
         return None
     return rows([(button_label(name), button(cid).pack()) for cid, name in items], per_row=2)
@@ -544,15 +530,15 @@ def dosage_message(
 
 def dosage_keyboard(
     draft: Draft, options: Sequence[tuple[str, str, Sequence[tuple[Variant, str]]]]
-) -> InlineKeyboardMarkup:
-    grid: list[list[InlineKeyboardButton]] = []
+) -> Keyboard:
+    grid: list[list[Button]] = []
     # Three buttons share a phone's width (~12 characters each): the button names the
     # exercise by its number in the message above, never by a cut-off title.
     for number, (slug, _title, variants) in enumerate(options, start=1):
         chosen = draft.variants.get(slug, Variant.DEFAULT)
         grid.append(
             [
-                InlineKeyboardButton(
+                Button(
                     f"{'● ' if v is chosen else ''}{number}. {VARIANT_LABELS[v]}",
                     callback_data=ChooseVariant(draft.client_id, slug, v).pack(),
                 )
@@ -561,15 +547,11 @@ def dosage_keyboard(
         )
     grid.append(
         [
-            InlineKeyboardButton(
-                BACK_BUTTON, callback_data=ShowStep(DraftStep.PICK, draft.client_id).pack()
-            ),
-            InlineKeyboardButton(
-                NEXT_BUTTON, callback_data=ShowStep(DraftStep.WHEN, draft.client_id).pack()
-            ),
+            Button(BACK_BUTTON, callback_data=ShowStep(DraftStep.PICK, draft.client_id).pack()),
+            Button(NEXT_BUTTON, callback_data=ShowStep(DraftStep.WHEN, draft.client_id).pack()),
         ]
     )
-    return InlineKeyboardMarkup(grid)
+    return Keyboard(grid)
 
 
 def schedule_message(draft: Draft) -> str:
@@ -578,30 +560,26 @@ def schedule_message(draft: Draft) -> str:
     )
 
 
-def schedule_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+def schedule_keyboard(draft: Draft) -> Keyboard:
     times = [
-        InlineKeyboardButton(
+        Button(
             f"{'● ' if n == draft.times_per_day else ''}{n}× a day",
             callback_data=ChooseTimesPerDay(draft.client_id, n).pack(),
         )
         for n in range(1, MAX_TIMES_PER_DAY + 1)
     ]
     days = [
-        InlineKeyboardButton(
+        Button(
             f"{'● ' if d is draft.days else ''}{DAYS_LABELS[d]}",
             callback_data=ChooseDays(draft.client_id, d).pack(),
         )
         for d in Days
     ]
     nav = [
-        InlineKeyboardButton(
-            BACK_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()
-        ),
-        InlineKeyboardButton(
-            NEXT_BUTTON, callback_data=ShowStep(DraftStep.REVIEW, draft.client_id).pack()
-        ),
+        Button(BACK_BUTTON, callback_data=ShowStep(DraftStep.DOSE, draft.client_id).pack()),
+        Button(NEXT_BUTTON, callback_data=ShowStep(DraftStep.REVIEW, draft.client_id).pack()),
     ]
-    return InlineKeyboardMarkup([times, days, nav])
+    return Keyboard([times, days, nav])
 
 
 def confirm_message(draft: Draft, lines: Sequence[tuple[str, str]]) -> str:
@@ -617,7 +595,7 @@ def confirm_message(draft: Draft, lines: Sequence[tuple[str, str]]) -> str:
     return text
 
 
-def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+def confirm_keyboard(draft: Draft) -> Keyboard:
     return rows(
         [
             (
@@ -631,7 +609,7 @@ def confirm_keyboard(draft: Draft) -> InlineKeyboardMarkup:
     )
 
 
-def stop_keyboard(client_id: int) -> InlineKeyboardMarkup:
+def stop_keyboard(client_id: int) -> Keyboard:
     return rows(
         [
             (STOP_YES, StopConfirmed(client_id).pack()),

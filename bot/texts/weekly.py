@@ -9,11 +9,9 @@ as digits (bot.buttons.safety.SbiAnswers): ``sbi:3`` is item 1 = 3, ``sbi:34`` a
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
 from bot.buttons.safety import SbiAnswers
 from bot.domain.sbi import SBI_ITEM_MAX, SBI_ITEM_MIN, SBI_ITEMS
-from bot.keyboards import rows
+from bot.keyboards import Keyboard, rows
 
 SBI_SCALE = range(SBI_ITEM_MIN, SBI_ITEM_MAX + 1)
 
@@ -40,17 +38,17 @@ def item_question(index: int) -> str:
     return f"{header}{question}\n{hint}"
 
 
-def item_keyboard(answered: str) -> InlineKeyboardMarkup:
+def item_keyboard(answered: str) -> Keyboard:
     return rows(
         ((str(score), SbiAnswers(f"{answered}{score}").pack()) for score in SBI_SCALE), per_row=7
     )
 
 
-def item_prompt(answered: str) -> tuple[str, InlineKeyboardMarkup]:
+def item_prompt(answered: str) -> tuple[str, Keyboard]:
     """The question for the next unanswered item, given the digits answered so far."""
     return item_question(len(answered)), item_keyboard(answered)
 
 
-def sbi_prompt() -> tuple[str, InlineKeyboardMarkup]:
+def sbi_prompt() -> tuple[str, Keyboard]:
     """The first message of the weekly check: item 1 with its 0-6 buttons."""
     return item_prompt("")

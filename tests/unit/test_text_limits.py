@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import bot
 import bot.texts
@@ -34,6 +33,7 @@ from bot.buttons.reminders import SkipReason
 from bot.buttons.therapist import OpenClient, PrescribeClient
 from bot.content import Exercise, load_library
 from bot.domain.exercise_response import LegResponse
+from bot.keyboards import Button, Keyboard
 from bot.services.checkin import NOTE_MAX_CHARS
 from bot.services.client_settings import MovedTime, TypedAnswer, TypedOutcome
 from bot.services.invites import CLIENT_NAME_MAX, new_token
@@ -226,13 +226,11 @@ BY_TYPE: dict[Any, Callable[[], Any]] = {
     Sequence[ReminderItem]: lambda: [
         ReminderItem(e.slug, e.title, LONGEST_DOSAGE) for e in _library_exercises()
     ],
-    Sequence[InlineKeyboardButton]: lambda: [
-        InlineKeyboardButton(f"How to: {e.title}"[:BUTTON_TEXT_LIMIT], callback_data="ex:show:x")
+    Sequence[Button]: lambda: [
+        Button(f"How to: {e.title}"[:BUTTON_TEXT_LIMIT], callback_data="ex:show:x")
         for e in _library_exercises()
     ],
-    InlineKeyboardMarkup: lambda: InlineKeyboardMarkup(
-        [[InlineKeyboardButton("⏸ Pause", callback_data=f"client:pause:{BIG_ID}")]]
-    ),
+    Keyboard: lambda: Keyboard([[Button("⏸ Pause", callback_data=f"client:pause:{BIG_ID}")]]),
     TypedAnswer: lambda: _typed_answers()[0],
     dict[str, Any]: lambda: dict(EVIDENCE),
     dict[str, object]: lambda: dict(EVIDENCE),
@@ -354,10 +352,10 @@ def _problems(value: Any, limit: int) -> Iterator[str]:
             yield "an empty text (Telegram refuses it)"
         elif telegram_length(value) > limit:
             yield f"a text of {telegram_length(value)} > {limit}"
-    elif isinstance(value, InlineKeyboardMarkup):
+    elif isinstance(value, Keyboard):
         for row in value.inline_keyboard:
             yield from (problem for button in row for problem in _problems(button, limit))
-    elif isinstance(value, InlineKeyboardButton):
+    elif isinstance(value, Button):
         if telegram_length(value.text) > BUTTON_TEXT_LIMIT:
             yield f"a button label of {telegram_length(value.text)}: {value.text[:40]!r}…"
         data = value.callback_data

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import bot.texts
-from bot.buttons import Button
+from bot.buttons import Button as TypedButton
 from bot.buttons.therapist import OpenClient
 from bot.content import ExerciseLibrary, load_library
+from bot.keyboards import Button as KeyboardButton
+from bot.keyboards import Keyboard
 from tests.conftest import CONTENT_DIR, REPO_ROOT
 
 NOW = datetime(2026, 6, 7, 19, 0, tzinfo=UTC)
@@ -103,12 +104,10 @@ def value_for(hint: Any, name: str = "") -> Any:
         return lambda *values: str(values[0]).replace("-", " ").capitalize()
     if inspect.isclass(hint) and issubclass(hint, enum.Enum):
         return next(iter(hint))
-    if hint is InlineKeyboardMarkup:
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton("How to: bridge", callback_data="ex:show:glute-bridge")]]
-        )
-    if hint is InlineKeyboardButton:
-        return InlineKeyboardButton("How to: bridge", callback_data="ex:show:glute-bridge")
+    if hint is Keyboard:
+        return Keyboard([[KeyboardButton("How to: bridge", callback_data="ex:show:glute-bridge")]])
+    if hint is KeyboardButton:
+        return KeyboardButton("How to: bridge", callback_data="ex:show:glute-bridge")
     if inspect.isclass(hint) and hint.__name__ == "Exercise":
         return EXERCISE
     if dataclasses.is_dataclass(hint) and inspect.isclass(hint):
@@ -123,7 +122,7 @@ def value_for(hint: Any, name: str = "") -> Any:
 def _makes_buttons(hint: Any) -> bool:
     """A callable returning callback data (`client_named_by`'s button), not text."""
     members = typing.get_args(hint) or (hint,)
-    return all(inspect.isclass(m) and issubclass(m, Button) for m in members)
+    return all(inspect.isclass(m) and issubclass(m, TypedButton) for m in members)
 
 
 def _string_for(name: str) -> str:
@@ -211,11 +210,11 @@ def _extra_cases() -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
 def rendered_strings(result: Any) -> Iterator[str]:
     if isinstance(result, str):
         yield result
-    elif isinstance(result, InlineKeyboardMarkup):
+    elif isinstance(result, Keyboard):
         for row in result.inline_keyboard:
             for button in row:
                 yield button.text
-    elif isinstance(result, InlineKeyboardButton):
+    elif isinstance(result, KeyboardButton):
         yield result.text
     elif isinstance(result, (tuple, list)):
         for item in result:
