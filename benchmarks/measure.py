@@ -23,21 +23,34 @@ from typing import Any
 
 
 class FakeTelegram:
-    """The send both sides call: one `await asyncio.sleep(0)` (a network await) and a record.
+    """The send every side calls: one `await asyncio.sleep(0)` (a network await) and a record.
 
-    `send_message` has the keyword signature of `telegram.Bot.send_message`, so our dispatcher
-    calls it unchanged; the peer's job calls the same method. Times are wall-clock epoch
-    seconds (`time.time()`), the scale every lateness is measured on.
+    `send_message` has the keyword signature of `telegram.Bot.send_message`, as the peer's job
+    and the reference call it; `send_text` / `send_photo` are the engine's `Sender` protocol
+    (`scheduler.sending`), which our dispatcher calls. All record the same way, so the sides
+    differ only in their scheduling. Times are wall-clock epoch seconds (`time.time()`), the
+    scale every lateness is measured on.
     """
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, float]] = []
         self._ids = itertools.count(1)
 
-    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+    async def _record(self, chat_id: int) -> int:
         await asyncio.sleep(0)
         self.sent.append((chat_id, time.time()))
-        return SimpleNamespace(message_id=next(self._ids))
+        return next(self._ids)
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+        return SimpleNamespace(message_id=await self._record(chat_id))
+
+    async def send_text(self, chat_id: int, text: str, keyboard: object = None) -> int:
+        return await self._record(chat_id)
+
+    async def send_photo(
+        self, chat_id: int, png: bytes, caption: str, keyboard: object = None
+    ) -> int:
+        return await self._record(chat_id)
 
 
 class LoopStallMonitor:

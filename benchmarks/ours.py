@@ -5,8 +5,9 @@ real speed but starts a few seconds before a whole minute (our rows hold HH:MM l
 which lets a burst fall due seconds after start instead of at the next real 09:00.
 Lateness is measured on that clock, against real sleeps, on the real event loop.
 
-The scheduler and dispatcher are the ones `bot.app.build_scheduler` builds; only the bot is
-replaced by `FakeTelegram`, and `submit` is observed to time each claim.
+The scheduler and dispatcher are the ones `bot.app.build_scheduler` builds; only its sender
+(`bot.telegram_sender` over python-telegram-bot) is replaced by `FakeTelegram`, so the
+process holds what a scheduling process holds, and `submit` is observed to time each claim.
 
 Claim look-ahead (CLAIM_LOOKAHEAD_SECONDS, default 5 s) is on, as in the app's tick: the
 burst is claimed seconds before it is due, so "claim lateness" (the time a claim was handed
@@ -26,11 +27,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
-from telegram import Bot
 
 from benchmarks.measure import (
     CpuWindow,
@@ -191,7 +191,7 @@ def _scheduler(
 ) -> tuple[Scheduler, ObservedDispatcher, FakeTelegram]:
     telegram = FakeTelegram()
     dispatcher = ObservedDispatcher(
-        bot=cast(Bot, telegram),
+        sender=telegram,
         db=db,
         clock=clock,
         send_rate=send_rate,

@@ -24,6 +24,7 @@ from bot.handlers.privacy import purge_job
 from bot.services.container import Clock, ServiceContainer, system_clock
 from bot.services.identity import ClientLookups
 from bot.services.updates import UpdateClaims
+from bot.telegram_sender import TelegramSender
 from bot.update_processing import PerUserUpdateProcessor
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
@@ -73,8 +74,9 @@ def build_scheduler(
     keep_outcomes: bool = False,
 ) -> Scheduler:
     """The scheduling engine: claims due rows; its dispatcher sends at Telegram's pace."""
+    sender = TelegramSender(bot)
     dispatcher = Dispatcher(
-        bot=bot,
+        sender=sender,
         db=db,
         clock=clock,
         send_rate=settings.send_rate_per_second,
@@ -90,7 +92,7 @@ def build_scheduler(
     )
     unrecorded = UnrecordedRedFlags(
         db=db,
-        bot=bot,
+        sender=sender,
         clock=clock,
         therapist_ids=settings.therapist_ids,
         also_notify=settings.red_flag_also_notify,

@@ -13,10 +13,13 @@ Twenty alerts to one therapist therefore take twenty seconds and one worker, whi
 messages to everyone else keep the overall pace — a chat's wait never books the overall
 slots, and never holds a message to someone else.
 
-Errors: `RetryAfter` (429) waits the time Telegram gives and tries again; network errors and
-5xx are retried with exponential backoff, `MAX_ATTEMPTS` in all, then the delivery is marked
-`failed`; `Forbidden` (403, the client blocked the bot) marks the client blocked, stops their
-schedules and tells their therapist once; `BadRequest` is a bug of ours, not retried.
+Sending goes through a `scheduler.sending.Sender` (the bot's is `bot.telegram_sender`), whose
+errors are the engine's own: `RetryLaterError` (Telegram's 429) waits the time Telegram gives
+and tries again; `UnreachableError` (network errors, timeouts, 5xx) is retried with
+exponential backoff, `MAX_ATTEMPTS` in all, then the delivery is marked `failed`;
+`ChatBlockedError` (403, the client blocked the bot) marks the client blocked, stops their
+schedules and tells their therapist once; `RequestRejectedError` (400) is a bug of ours, not
+retried.
 
 Holding (claim look-ahead): `submit(messages, now=pass_time)` holds a message whose slot is
 after the claiming pass's time in one heap ordered by slot; a single release task moves each
@@ -49,12 +52,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, update
-from telegram import Bot, InputFile, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db import outbox as outbox_ledger
 from bot.db.engine import Database
@@ -63,9 +64,16 @@ from bot.domain.recipients import Audience
 from bot.keyboards import Keyboard
 from bot.services.kinds import CLIENT_BLOCKED, RELAY_UNDELIVERED
 from bot.services.schedules import mark_client_blocked
-from bot.telegram_markup import to_markup
 from scheduler.claiming import Purpose
 from scheduler.messages import OutgoingMessage
+from scheduler.sending import (
+    ChatBlockedError,
+    RequestRejectedError,
+    RetryLaterError,
+    Sender,
+    SendError,
+    UnreachableError,
+)
 
 __all__ = ["MAX_ATTEMPTS", "Dispatcher", "SendOutcome"]
 
@@ -90,13 +98,6 @@ STILL_CLOCK_ROUNDS = 100
 
 Sleep = Callable[[float], Awaitable[None]]
 _Entry = tuple[int, int, OutgoingMessage]  # (priority, order, message)
-
-
-def retry_after_seconds(retry_after: int | float | timedelta) -> float:
-    # PTB gives an int today and a timedelta when PTB_TIMEDELTA is set (its future default).
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ class Dispatcher:
     def __init__(
         self,
         *,
-        bot: Bot,
+        sender: Sender,
         db: Database,
         clock: Callable[[], datetime],
         send_rate: float = 30.0,
@@ -234,7 +235,7 @@ class Dispatcher:
         monotonic: Callable[[], float] = time.monotonic,
         keep_outcomes: bool = False,
     ) -> None:
-        self._bot = bot
+        self._sender = sender
         self._db = db
         self._clock = clock
         self._workers = workers
@@ -472,37 +473,37 @@ class Dispatcher:
 
     async def _deliver(self, message: OutgoingMessage) -> SendOutcome:
         attempts = retry_afters = 0
-        text, reply_markup = message.render()
+        text, keyboard = message.render()
         while True:
             wait = self._pacer.reserve(message.chat_id)
             if wait > 0:
                 await self._sleep(wait)
             await self._hold_for_window()
             try:
-                sent = await self._send(message, text, reply_markup)
-            except RetryAfter as exc:
+                sent = await self._send(message, text, keyboard)
+            except RetryLaterError as exc:
                 retry_afters += 1
                 if retry_afters > MAX_RETRY_AFTER:
                     return await self._failed(message, "retry_after")
-                await self._sleep(retry_after_seconds(exc.retry_after))
-            except Forbidden:
+                await self._sleep(exc.seconds)
+            except ChatBlockedError:
                 return await self._blocked(message)
-            except BadRequest:
+            except RequestRejectedError:
                 return await self._failed(message, "bad_request")
-            except NetworkError as exc:  # includes TimedOut and every 5xx
+            except UnreachableError as exc:  # timeouts and every 5xx too
                 if self._stopping:
                     # Cut off by our own shutdown, not Telegram's answer: released, not failed.
                     self._cut_off.append(message)
                     return SendOutcome(message, "released")
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
-                    return await self._failed(message, type(exc).__name__)
+                    return await self._failed(message, exc.reason)
                 await self._sleep(self._backoff * 2 ** (attempts - 1))
-            except TelegramError as exc:
-                return await self._failed(message, type(exc).__name__)
+            except SendError as exc:
+                return await self._failed(message, exc.reason)
             else:
-                await self._sent(message, sent.message_id)
-                return SendOutcome(message, "sent", sent.message_id)
+                await self._sent(message, sent)
+                return SendOutcome(message, "sent", sent)
 
     async def _hold_for_window(self) -> None:
         """Wait while the last second's sends are already the rate.
@@ -520,28 +521,20 @@ class Dispatcher:
                 return
             await self._sleep(hold)
 
-    async def _send(
-        self, message: OutgoingMessage, text: str, reply_markup: Keyboard | None
-    ) -> Message:
+    async def _send(self, message: OutgoingMessage, text: str, keyboard: Keyboard | None) -> int:
+        """Telegram's id of the message once sent."""
         self._pacer.started()
         try:
-            return await self._send_now(message, text, reply_markup)
+            return await self._send_now(message, text, keyboard)
         finally:
             self._pacer.finished(message.chat_id)
 
     async def _send_now(
-        self, message: OutgoingMessage, text: str, reply_markup: Keyboard | None
-    ) -> Message:
+        self, message: OutgoingMessage, text: str, keyboard: Keyboard | None
+    ) -> int:
         if message.photo is not None:
-            return await self._bot.send_photo(
-                chat_id=message.chat_id,
-                photo=InputFile(message.photo, filename="chart.png"),
-                caption=text,
-                reply_markup=to_markup(reply_markup),
-            )
-        return await self._bot.send_message(
-            chat_id=message.chat_id, text=text, reply_markup=to_markup(reply_markup)
-        )
+            return await self._sender.send_photo(message.chat_id, message.photo, text, keyboard)
+        return await self._sender.send_text(message.chat_id, text, keyboard)
 
     def _recorded(self, message: OutgoingMessage) -> bool:
         """Sends that update the delivery row (a follow-up leaves the reminder's row as is)."""

@@ -27,8 +27,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import event
-from telegram import Bot
-from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.db import outbox as ledger
 from bot.db.engine import Database
@@ -42,9 +40,16 @@ from bot.services.red_flags import (
     record_red_flag,
 )
 from bot.texts import red_flags as red_flag_texts
-from scheduler.dispatch import BACKOFF_SECONDS, MAX_ATTEMPTS, Dispatcher, retry_after_seconds
+from scheduler.dispatch import BACKOFF_SECONDS, MAX_ATTEMPTS, Dispatcher
 from scheduler.messages import OutboxRef, OutgoingMessage
 from scheduler.notices import render_notice
+from scheduler.sending import (
+    RequestRejectedError,
+    RetryLaterError,
+    Sender,
+    SendError,
+    UnreachableError,
+)
 
 __all__ = ["Outbox", "UnrecordedRedFlags"]
 
@@ -226,14 +231,14 @@ class UnrecordedRedFlags:
         self,
         *,
         db: Database,
-        bot: Bot,
+        sender: Sender,
         clock: Callable[[], datetime],
         therapist_ids: Iterable[int],
         also_notify: Iterable[int] = (),
         retry_seconds: float = 2.0,
     ) -> None:
         self._db = db
-        self._bot = bot
+        self._sender = sender
         self._clock = clock
         self._therapist_ids = frozenset(therapist_ids)
         self._also_notify = frozenset(also_notify)
@@ -276,15 +281,15 @@ class UnrecordedRedFlags:
     async def _send(self, chat: int, text: str) -> int | None:
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return (await self._bot.send_message(chat, text)).message_id
-            except RetryAfter as exc:
-                await asyncio.sleep(retry_after_seconds(exc.retry_after))
-            except NetworkError:
+                return await self._sender.send_text(chat, text)
+            except RetryLaterError as exc:
+                await asyncio.sleep(exc.seconds)
+            except (UnreachableError, RequestRejectedError):
+                # A 400 is tried again too, as before the engine had its own errors (PTB files
+                # BadRequest under NetworkError): an urgent alert gets every bounded attempt.
                 await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
-            except TelegramError as exc:
-                log.error(
-                    "urgent red-flag alert not delivered", extra={"error_type": type(exc).__name__}
-                )
+            except SendError as exc:
+                log.error("urgent red-flag alert not delivered", extra={"error_type": exc.reason})
                 return None
         log.error("urgent red-flag alert not delivered", extra={"error_type": "NetworkError"})
         return None

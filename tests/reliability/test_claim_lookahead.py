@@ -18,6 +18,7 @@ from bot.app import build_scheduler
 from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus, Schedule
+from bot.telegram_sender import TelegramSender
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
 from scheduler.tick import Scheduler
@@ -34,7 +35,7 @@ LEASE = ClaimPolicy().lease
 
 def _scheduler(db: Database, library: ExerciseLibrary, bot: Bot, clock: FrozenClock) -> Scheduler:
     dispatcher = Dispatcher(
-        bot=bot,
+        sender=TelegramSender(bot),
         db=db,
         clock=clock,
         sleep=no_wait,

@@ -15,6 +15,7 @@ from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import Client, ClientStatus, DeliveryStatus, Schedule
 from bot.services.schedules import set_checkin_time
+from bot.telegram_sender import TelegramSender
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import MAX_ATTEMPTS, Dispatcher
 from scheduler.messages import OutgoingMessage
@@ -45,7 +46,7 @@ async def scheduler(
     db: Database, library: ExerciseLibrary, telegram_bot: Bot, sleeps: RecordedSleeps
 ) -> AsyncIterator[Scheduler]:
     dispatcher = Dispatcher(
-        bot=telegram_bot,
+        sender=TelegramSender(telegram_bot),
         db=db,
         clock=lambda: SLOT,
         sleep=sleeps,
@@ -140,7 +141,11 @@ async def test_sends_to_one_chat_are_spaced_a_second_apart(
         )
     sleeps = RecordedSleeps()
     dispatcher = Dispatcher(
-        bot=telegram_bot, db=db, clock=lambda: SLOT, sleep=sleeps, monotonic=lambda: 0.0
+        sender=TelegramSender(telegram_bot),
+        db=db,
+        clock=lambda: SLOT,
+        sleep=sleeps,
+        monotonic=lambda: 0.0,
     )
     await dispatcher.start()
     scheduler = Scheduler(db=db, library=library, dispatcher=dispatcher, policy=ClaimPolicy())
@@ -157,7 +162,7 @@ async def test_an_urgent_message_overtakes_a_queued_fan_out(
 ) -> None:
     """A red-flag alert queued behind a burst of reminders is sent next, not after them."""
     dispatcher = Dispatcher(
-        bot=telegram_bot,
+        sender=TelegramSender(telegram_bot),
         db=db,
         clock=lambda: SLOT,
         sleep=sleeps,

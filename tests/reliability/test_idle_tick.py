@@ -19,6 +19,7 @@ from bot.content import ExerciseLibrary
 from bot.db.engine import Database
 from bot.db.models import DeliveryStatus
 from bot.services.reminders import snooze_reminder
+from bot.telegram_sender import TelegramSender
 from bot.texts import reminders as texts
 from scheduler.claiming import ClaimPolicy
 from scheduler.dispatch import Dispatcher
@@ -43,7 +44,7 @@ async def scheduler(
     db: Database, library: ExerciseLibrary, telegram_bot: Bot, clock: FrozenClock
 ) -> AsyncIterator[Scheduler]:
     dispatcher = Dispatcher(
-        bot=telegram_bot,
+        sender=TelegramSender(telegram_bot),
         db=db,
         clock=clock,
         sleep=no_wait,

@@ -23,6 +23,7 @@ from bot.db import outbox as ledger
 from bot.db.engine import Database
 from bot.domain.recipients import Audience
 from bot.services.kinds import CLIENT_JOINED, PLAIN_TEXT, RED_FLAG_ALERT
+from bot.telegram_sender import TelegramSender
 from scheduler.dispatch import Dispatcher
 from scheduler.outbox import Outbox
 from tests.conftest import TEST_TOKEN, THERAPIST_ID
@@ -139,7 +140,11 @@ async def test_twenty_notices_to_one_therapist_go_a_second_apart_and_nobody_else
 
     async with Bot(TEST_TOKEN, base_url=double.base_url) as bot:
         dispatcher = Dispatcher(
-            bot=bot, db=db, clock=lambda: NOW, sleep=virtual_time.sleep, monotonic=virtual_time
+            sender=TelegramSender(bot),
+            db=db,
+            clock=lambda: NOW,
+            sleep=virtual_time.sleep,
+            monotonic=virtual_time,
         )
         outbox = Outbox(
             db=db,

@@ -4,6 +4,9 @@ only where data is accessed (docs/architecture.md)."""
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,8 @@ FORBIDDEN = {
     "bot/services": ("bot.handlers", "bot.texts", "bot.keyboards", "telegram"),
     "bot/db": ("bot.services", "bot.handlers"),
     "bot/handlers": ("bot.db",),
-    "scheduler": ("bot.handlers",),
+    "scheduler": ("bot.handlers", "telegram", "bot.telegram_markup", "bot.telegram_sender"),
+    "bot/texts": ("telegram", "bot.telegram_markup"),
 }
 
 
@@ -46,6 +50,40 @@ def test_layers_only_import_downwards(package: str) -> None:
             if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[package]):
                 offenders.append(f"{path.relative_to(REPO)} imports {name}")
     assert offenders == []
+
+
+# What a scheduling process loads: the engine, every text and keyboard it sends, and the
+# burst benchmark that measures it. python-telegram-bot (with httpx, ~22 MB) stays at the
+# edge: the handlers, bot.telegram_markup and the engine's sender bot.telegram_sender.
+ENGINE_MODULES = (
+    "scheduler.tick",
+    "scheduler.dispatch",
+    "scheduler.outbox",
+    "scheduler.messages",
+    "scheduler.notices",
+    "scheduler.sending",
+    "bot.keyboards",
+    *sorted(f"bot.texts.{p.stem}" for p in (REPO / "bot" / "texts").glob("*.py")),
+    "benchmarks.ours",
+)
+
+
+def test_the_scheduling_engine_runs_without_python_telegram_bot_loaded() -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    code = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]: importlib.import_module(name)\n"
+        "print(sorted(m for m in ('telegram', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own modules, fixed arguments
+        [sys.executable, "-c", code, *ENGINE_MODULES],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_only_the_entry_point_imports_the_command_line() -> None:
