@@ -23,6 +23,7 @@ from bot.app import application_builder, new_event_loop
 from bot.buttons.checkin import PAIN, BackPain, LegPain
 from bot.cli.run import ALLOWED_UPDATES
 from bot.config import load_settings
+from bot.telegram_markup import to_markup
 from bot.texts import checkin as t
 from bot.update_processing import PerUserUpdateProcessor
 
@@ -30,7 +31,7 @@ from bot.update_processing import PerUserUpdateProcessor
 async def _pain(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
         text, keyboard = t.leg_pain_prompt(datetime.now(UTC).date())
-        await update.effective_message.reply_text(text, reply_markup=keyboard)
+        await update.effective_message.reply_text(text, reply_markup=to_markup(keyboard))
 
 
 async def _press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,11 +42,13 @@ async def _press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(button, LegPain):
         await query.answer()
         text, keyboard = t.back_pain_prompt(button.leg, button.day)
-        await query.edit_message_text(text, reply_markup=keyboard)
+        await query.edit_message_text(text, reply_markup=to_markup(keyboard))
     elif isinstance(button, BackPain):
         saved = t.SAVED.format(leg=button.leg, back=button.back)
         await query.answer(saved)
-        await query.edit_message_text(f"{saved}\n\n{t.NOTE_INVITE}", reply_markup=t.note_keyboard())
+        await query.edit_message_text(
+            f"{saved}\n\n{t.NOTE_INVITE}", reply_markup=to_markup(t.note_keyboard())
+        )
     else:
         await query.answer()
 
