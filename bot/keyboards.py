@@ -36,11 +36,6 @@ class Keyboard:
     def __init__(self, inline_keyboard: Iterable[Iterable[Button]]) -> None:
         object.__setattr__(self, "inline_keyboard", tuple(tuple(row) for row in inline_keyboard))
 
-    @property
-    def buttons(self) -> tuple[Button, ...]:
-        """Every button, row by row."""
-        return tuple(button for row in self.inline_keyboard for button in row)
-
 
 def rows(buttons: Iterable[tuple[str, str]], *, per_row: int = 3) -> Keyboard:
     """Lay out (label, callback data) pairs in rows of `per_row`."""
