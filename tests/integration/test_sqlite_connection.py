@@ -1,19 +1,32 @@
 """The bot's SQLite connection (bot.db.sqlite_connection), which rolls back on the caller's
-thread: a failed transaction writes nothing and the connection serves the next ones."""
+thread: a failed transaction writes nothing and the connection serves the next ones; a write
+that must wait for another process's lock waits on the worker thread, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.models import Therapist
 
 NOW = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+# Another process holding the file's write lock (as `python -m bot tick --at` or a backup can)
+# until it reads a line on stdin.
+HOLD_THE_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+connection.execute("COMMIT")
+"""
 
 
 async def _therapists(db: Database) -> int:
@@ -40,3 +53,43 @@ async def test_a_failed_transaction_rolls_back_and_the_connection_serves_the_nex
     assert await _therapists(sqlite_db) == 0
     results = await asyncio.gather(*(_therapists(sqlite_db) for _ in range(20)))
     assert results == [0] * 20
+
+
+async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot(
+    sqlite_db: Database, sqlite_url: str
+) -> None:
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_THE_LOCK,
+        str(make_url(sqlite_url).database),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert await holder.stdout.readline() == b"locked\n"
+
+        async def add_one() -> None:
+            async with sqlite_db.engine.begin() as connection:
+                await connection.execute(
+                    insert(Therapist).values(
+                        telegram_id=1, timezone="Europe/London", created_at=NOW
+                    )
+                )
+
+        write = asyncio.create_task(add_one())
+        # Had `BEGIN IMMEDIATE` waited on the event loop's thread, nothing else would run
+        # until the lock came free: this sleep would not end before then.
+        await asyncio.sleep(0.3)
+        assert not write.done()
+
+        holder.stdin.write(b"release\n")
+        await holder.stdin.drain()
+        await write
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+        await holder.wait()
+
+    assert await _therapists(sqlite_db) == 1
