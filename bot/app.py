@@ -110,8 +110,6 @@ def build_scheduler(
     )
 
 
-# Bot API connections kept beyond one per concurrent update (the dispatcher's sends).
-EXTRA_CONNECTIONS = 8
 # A call waits this long for a free connection (PTB's 1 s default would fail calls outright
 # while Telegram is slow and every connection is busy).
 POOL_TIMEOUT_S = 10.0
@@ -134,11 +132,10 @@ def application_builder(
         # by that user, so they are not queued behind a global 30/s bucket.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .concurrent_updates(processor)
-        # An update makes its Bot API calls one after another, so this many connections
-        # serve every concurrent update and the dispatcher at once. (PTB's default is 256:
-        # httpcore scans every pooled connection on each request, so a pool grown far past
-        # what is ever in use costs CPU on every call.)
-        .connection_pool_size(settings.concurrent_updates + EXTRA_CONNECTIONS)
+        # BOT_API_CONNECTIONS (bot.config): sized to the calls in flight, not to the updates
+        # handled at once. httpcore walks every pooled connection on each request, so each
+        # one kept beyond need costs every call (measured in docs/benchmarks.md).
+        .connection_pool_size(settings.bot_api_connections)
         .pool_timeout(POOL_TIMEOUT_S)
     )
 

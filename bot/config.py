@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.domain.alerts import DEFAULT_SENSITIVITY, Sensitivity
 from bot.domain.schedule_times import DEFAULT_CLAIM_LOOKAHEAD_SECONDS
 
+DEFAULT_BOT_API_CONNECTIONS = 4
 DEFAULT_EMERGENCY_ADVICE = (
     "Please get urgent medical help now: go to A&E or call 999. "
     "If you are unsure, call NHS 111. Do not wait for your next appointment."
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
 
     # Updates from different users handled at once (one user's updates stay in order).
     concurrent_updates: int = Field(default=16, ge=1, le=256)
+    # Connections to the Bot API kept open; each carries one call at a time, and calls beyond
+    # them wait their turn (up to 10 s). At Telegram's usual 30-100 ms a call, 4 carry 40-130
+    # calls a second, above the 30 messages a second Telegram lets a bot send. Every pooled
+    # connection costs each call a check (httpcore walks the pool on every request), so a
+    # pool larger than the calls in flight makes every press dearer (docs/benchmarks.md).
+    bot_api_connections: int = Field(default=DEFAULT_BOT_API_CONNECTIONS, ge=1, le=256)
 
     # Scheduler tuning (DESIGN.md, "The scheduling engine").
     tick_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -18,6 +18,7 @@ def test_defaults_follow_the_configuration_contract() -> None:
     assert "999" in settings.emergency_advice and "111" in settings.emergency_advice
     assert settings.log_format == "text"
     assert settings.therapist_ids == frozenset()
+    assert settings.bot_api_connections == 4
 
 
 def test_therapist_ids_are_read_from_a_comma_separated_list(
@@ -45,6 +46,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
         ("DATABASE_URL", "not a url at all"),
         ("TELEGRAM_BOT_TOKEN", "definitely-not-a-token"),
         ("LOG_FORMAT", "xml"),
+        ("BOT_API_CONNECTIONS", "0"),
     ],
 )
 def test_an_invalid_setting_is_named_in_one_line(
