@@ -8,6 +8,8 @@ buttons, to flip Pause/Resume) reads it back with `from_markup`.
 
 from __future__ import annotations
 
+import functools
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.keyboards import Button, Keyboard
@@ -21,8 +23,14 @@ def _telegram_button(button: Button) -> InlineKeyboardButton:
 
 def to_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     """Telegram's inline keyboard for `keyboard` (None stays None: no buttons)."""
-    if keyboard is None:
-        return None
+    return None if keyboard is None else _markup(keyboard)
+
+
+# The same keyboards go out again and again (a day's check-in scales, a reminder's buttons):
+# each is converted once. Both values are immutable (python-telegram-bot freezes its objects),
+# so one markup object serves every message that carries it.
+@functools.lru_cache(maxsize=256)
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_telegram_button(button) for button in row] for row in keyboard.inline_keyboard]
     )

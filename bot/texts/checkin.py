@@ -6,6 +6,7 @@ Callback data: bot.buttons.checkin.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 
@@ -102,6 +103,9 @@ def _scale(button: Callable[[int], LegPain | BackPain]) -> Keyboard:
     return rows(((str(score), button(score).pack()) for score in PAIN_SCALE), per_row=6)
 
 
+# The prompts are pure functions of their arguments, and every client checking in on the same
+# day gets the same keyboard: each is built once (and converted to Telegram's once, at the edge).
+@functools.lru_cache(maxsize=64)
 def leg_pain_prompt(day: date | None = None) -> tuple[str, Keyboard]:
     """The first message of a check-in: the question and the 0-10 leg buttons.
 
@@ -113,6 +117,7 @@ def leg_pain_prompt(day: date | None = None) -> tuple[str, Keyboard]:
     return LEG_PAIN_QUESTION, _scale(lambda leg: LegPain(leg, day))
 
 
+@functools.lru_cache(maxsize=256)
 def back_pain_prompt(leg: int, day: date | None) -> tuple[str, Keyboard]:
     return BACK_PAIN_QUESTION.format(leg=leg), _scale(lambda back: BackPain(leg, back, day))
 
@@ -127,5 +132,6 @@ def update_keyboard(leg: int, back: int, day: date) -> Keyboard:
     )
 
 
+@functools.cache
 def note_keyboard() -> Keyboard:
     return rows([(SKIP_BUTTON, SkipNote().pack())], per_row=1)
