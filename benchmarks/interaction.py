@@ -199,8 +199,16 @@ def _peak_rss_mb(pid: int) -> float | None:
 
 
 async def presses(
-    concurrency: int, clients: int, database_url: str | None, side: str = "ours"
+    concurrency: int,
+    clients: int,
+    database_url: str | None,
+    side: str = "ours",
+    offered_per_s: float | None = None,
 ) -> dict[str, Any]:
+    """Every client taps twice. With `offered_per_s`, the clients start their taps spread
+    evenly so that presses arrive at that rate (an open-loop load: the latency a press sees
+    when presses come at the target rate); without it they all start at once (the bot's
+    capacity: its presses per second and CPU per press when it is never idle)."""
     db, _ = await _database(database_url)
     url = db.engine.url.render_as_string(hide_password=False)
     try:
@@ -229,7 +237,14 @@ async def presses(
         monitor.start()
         started, cpu_before = time.perf_counter(), process_cpu_s(bot.pid)
         pairs = zip(users, prompts, strict=True)
-        taps = await asyncio.gather(*(_two_taps(double, answers, u, p) for u, p in pairs))
+        # Each client taps twice: at `offered_per_s` presses/s a client starts every 2/rate s.
+        spacing = 2 / offered_per_s if offered_per_s else 0.0
+        taps = await asyncio.gather(
+            *(
+                _two_taps(double, answers, u, p, start_after=n * spacing)
+                for n, (u, p) in enumerate(pairs)
+            )
+        )
         elapsed, bot_cpu = time.perf_counter() - started, process_cpu_s(bot.pid) - cpu_before
         stall = await monitor.stop()
         await double.settle()
@@ -262,6 +277,7 @@ async def presses(
         "database": dialect,
         "concurrent_updates": concurrency,
         "clients": clients,
+        "offered_per_s": offered_per_s,
         "presses": presses_made,
         "presses_per_s": round(presses_made / elapsed, 1),
         "latency": lateness_summary(flat),
@@ -278,9 +294,16 @@ async def presses(
 
 
 async def _two_taps(
-    double: BotApiDouble, answers: _Answers, user: TgUser, prompt: RecordedCall
+    double: BotApiDouble,
+    answers: _Answers,
+    user: TgUser,
+    prompt: RecordedCall,
+    *,
+    start_after: float = 0.0,
 ) -> list[tuple[float | None, bool]]:
     """Each tap's latency (None: never answered) and whether it did what it should."""
+    if start_after:
+        await asyncio.sleep(start_after)
     taken: list[tuple[float | None, bool]] = []
     deadline = time.monotonic() + 120
     for edits, (label, expected) in enumerate(TAPS, start=1):

@@ -51,6 +51,9 @@ PEERS = (("peer", "default"), ("peer_no_grace", "none"))
 INTERACTION_CLIENTS = {"quick": [60], "default": [150, 600], "full": [150, 600]}
 INTERACTION_CONCURRENCY = 16
 INTERACTION_ROUNDS = {"quick": 1, "default": 2, "full": 3}
+# Beside the all-at-once rounds (capacity), presses arriving at the target rate (open loop) at
+# the largest client count: the latency a press sees when presses come at 200 a second.
+OFFERED_PRESSES_PER_S = 200.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -140,6 +143,17 @@ def _plan(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
             for _ in range(INTERACTION_ROUNDS[mode])
             for side in ("ours", "floor")
         ]
+        if mode != "quick":
+            plan["interaction"] += [
+                {
+                    **base,
+                    "database": "sqlite",
+                    "clients": max(counts),
+                    "side": side,
+                    "offered_per_s": OFFERED_PRESSES_PER_S,
+                }
+                for side in ("ours", "floor")
+            ]
         if os.environ.get("TEST_POSTGRES_URL") or os.environ.get("BENCH_POSTGRES_URL"):
             plan["interaction"].append(
                 {**base, "database": "postgresql", "clients": counts[0], "side": "ours"}
@@ -248,7 +262,9 @@ def _press_figures(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, Any]
     runs = [
         r["result"]
         for r in scenarios.get("interaction", [])
-        if "result" in r and r["result"]["database"] == "sqlite"
+        if "result" in r
+        and r["result"]["database"] == "sqlite"
+        and not r["result"].get("offered_per_s")
     ]
     figures: dict[str, Any] = {}
     for clients in sorted({r["clients"] for r in runs}):
@@ -273,6 +289,15 @@ def _press_figures(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, Any]
     return figures
 
 
+def _offered_figures(scenarios: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The open-loop rounds: presses arriving at a set rate, each side's latency."""
+    return [
+        r["result"]
+        for r in scenarios.get("interaction", [])
+        if "result" in r and r["result"].get("offered_per_s")
+    ]
+
+
 def _headline_presses(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """`presses_per_s`, `press_cpu_ms`, `floor_presses_per_s` (and the rest) at the smallest
     client count that ran, with every count under `presses_by_clients`."""
@@ -280,7 +305,15 @@ def _headline_presses(scenarios: dict[str, list[dict[str, Any]]]) -> dict[str, A
     if not figures:
         return {"presses_per_s": None, "press_cpu_ms": None, "floor_presses_per_s": None}
     first = figures[min(figures, key=int)]
-    return {**first, "presses_by_clients": figures}
+    offered = [
+        {
+            key: res[key]
+            for key in ("side", "clients", "offered_per_s", "presses_per_s", "failed_presses")
+        }
+        | {"press_p99_s": res["latency"]["p99_s"]}
+        for res in _offered_figures(scenarios)
+    ]
+    return {**first, "presses_by_clients": figures, "presses_at_offered_rate": offered}
 
 
 def _fmt(value: Any) -> str:
@@ -442,6 +475,26 @@ def _tables(scenarios: dict[str, list[dict[str, Any]]]) -> str:
                     f"| {_fmt(f['press_cpu_ms'])} | {_fmt(f['floor_press_cpu_ms'])} "
                     f"| {_fmt(f['press_p99_s'])} | {f['failed_presses']} "
                     "| ≥ 200/s, ÷ floor ≥ 0.6, ≤ 5 ms, p99 ≤ 1 s, 0 failed |"
+                )
+        offered = _offered_figures(scenarios)
+        if offered:
+            out.append(
+                "\n**The same presses arriving at a set rate (open loop): each client starts "
+                "its two taps at its turn, so presses come at the rate below whatever the bot "
+                "does; the latency a press sees at that load**\n"
+            )
+            out.append(
+                "| side | clients | offered presses/s | achieved presses/s | p50 (s) | p99 (s) "
+                "| max (s) | failed presses | bot CPU per press (ms) | target |"
+            )
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+            for res in offered:
+                out.append(
+                    f"| {res['side']} | {res['clients']} | {_fmt(res['offered_per_s'])} "
+                    f"| {_fmt(res['presses_per_s'])} | {_fmt(res['latency']['p50_s'])} "
+                    f"| {_fmt(res['latency']['p99_s'])} | {_fmt(res['latency']['max_s'])} "
+                    f"| {res['failed_presses']} | {_fmt(res.get('bot_cpu_ms_per_press'))} "
+                    "| p99 ≤ 1 s, 0 failed |"
                 )
     summaries = [r for r in scenarios.get("summary", []) if "result" in r]
     if summaries:

@@ -49,7 +49,11 @@ async def _measure(spec: dict[str, Any]) -> dict[str, Any]:
 
         url = await interaction.bench_postgres_url() if spec["database"] == "postgresql" else None
         return await interaction.presses(
-            spec["concurrency"], spec["clients"], url, side=spec.get("side", "ours")
+            spec["concurrency"],
+            spec["clients"],
+            url,
+            side=spec.get("side", "ours"),
+            offered_per_s=spec.get("offered_per_s"),
         )
     if scenario == "summary":
         from benchmarks import summary_build
