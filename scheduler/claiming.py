@@ -56,6 +56,7 @@ from bot.db.models import (
     ScheduleKind,
     Therapist,
 )
+from bot.db.sqlite_connection import reads_in_place
 from bot.domain.schedule_times import (
     classify_slot,
     first_fire_after,
@@ -666,15 +667,17 @@ class DueCheck:
         )
 
     async def anything_due(self, db: Database, *, now: datetime, until: datetime) -> bool:
-        # One read-only statement: on SQLite no transaction and no lock (`Database.read`).
-        async with db.read() as connection:
-            result = await connection.execute(
-                self._statement,
-                {
-                    "now": now,
-                    "until": max(until, now),
-                    "orphaned": now - self._lease,
-                    "outbox_orphaned": now - ledger.LEASE,
-                },
-            )
-            return bool(result.scalar())
+        # One read-only statement: on SQLite no transaction and no lock (`Database.read`),
+        # run on the loop's own thread (each EXISTS stops at its first index entry).
+        with reads_in_place():
+            async with db.read() as connection:
+                result = await connection.execute(
+                    self._statement,
+                    {
+                        "now": now,
+                        "until": max(until, now),
+                        "orphaned": now - self._lease,
+                        "outbox_orphaned": now - ledger.LEASE,
+                    },
+                )
+                return bool(result.scalar())
