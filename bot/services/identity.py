@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.clients import LiveClientRow, live_client_row, live_client_rows
 from bot.db.engine import Database
 from bot.db.models import ClientStatus, Therapist
+from bot.db.sqlite_connection import reads_in_place
 from bot.db.therapists import therapist_by_telegram_id
 from bot.services.batching import settle_after_failure
 
@@ -65,7 +66,9 @@ class ClientLookups:
             async with self._db.read() as connection:
                 # Taken once the connection is ours: every look-up asked for meanwhile joins.
                 batch = self._take()
-                found = await live_client_rows(connection, batch)
+                # One indexed SELECT of at most CONCURRENT_UPDATES ids: on the loop's thread.
+                with reads_in_place():
+                    found = await live_client_rows(connection, batch)
         except BaseException as exc:
             waiting = batch if batch is not None else self._take()
             settle_after_failure((f for futures in waiting.values() for f in futures), exc)
