@@ -5,6 +5,7 @@ that must wait for another process's lock waits on the worker thread, off the ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.models import Therapist
+from bot.db.sqlite_connection import reads_in_place
 
 NOW = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
 # Another process holding the file's write lock (as `python -m bot tick --at` or a backup can)
@@ -55,9 +57,11 @@ async def test_a_failed_transaction_rolls_back_and_the_connection_serves_the_nex
     assert results == [0] * 20
 
 
+@pytest.mark.parametrize("reads_here", [False, True], ids=["worker", "reads_in_place"])
 async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot(
-    sqlite_db: Database, sqlite_url: str
+    sqlite_db: Database, sqlite_url: str, reads_here: bool
 ) -> None:
+    """Also inside `reads_in_place`: only reads run on the loop's thread, never a write."""
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -78,7 +82,8 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot
                     )
                 )
 
-        write = asyncio.create_task(add_one())
+        with reads_in_place() if reads_here else contextlib.nullcontext():
+            write = asyncio.create_task(add_one())
         # Had `BEGIN IMMEDIATE` waited on the event loop's thread, nothing else would run
         # until the lock came free: this sleep would not end before then.
         await asyncio.sleep(0.3)
@@ -93,3 +98,26 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot
         await holder.wait()
 
     assert await _therapists(sqlite_db) == 1
+
+
+async def test_a_read_in_place_does_not_wait_for_another_process_writing(
+    sqlite_db: Database, sqlite_url: str
+) -> None:
+    """In WAL mode a reader never waits for a writer: what `reads_in_place` relies on."""
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_THE_LOCK,
+        str(make_url(sqlite_url).database),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert await holder.stdout.readline() == b"locked\n"
+        with reads_in_place():
+            assert await _therapists(sqlite_db) == 0
+        assert holder.returncode is None  # the other process still holds the lock
+    finally:
+        holder.kill()
+        await holder.wait()
