@@ -8,8 +8,12 @@ cursor, roll back on returning the connection to the pool). Making a cursor, clo
 rolling back wait for neither the lock nor the disk (WAL: a rollback drops the transaction's
 pages from memory), so they run on the caller's thread — but only while nothing is running
 on the worker thread, so the two never touch the connection at once (a task cancelled while
-its statement is still on the worker leaves it to the worker to roll back). Statements,
-fetches and commits still go to the worker.
+its statement is still on the worker leaves it to the worker to roll back).
+
+Statements, fetches and commits go to the worker, except small reads made often, which a
+caller marks with `reads_in_place` (the scheduler's look for anything due, the press guard's
+client look-up): a `SELECT` outside a transaction never waits in WAL mode, so it runs on the
+caller's thread too. Writes never do: their `BEGIN IMMEDIATE` may wait for another process.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -57,11 +58,9 @@ async def test_a_failed_transaction_rolls_back_and_the_connection_serves_the_nex
     assert results == [0] * 20
 
 
-@pytest.mark.parametrize("reads_here", [False, True], ids=["worker", "reads_in_place"])
-async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot(
-    sqlite_db: Database, sqlite_url: str, reads_here: bool
-) -> None:
-    """Also inside `reads_in_place`: only reads run on the loop's thread, never a write."""
+@contextlib.asynccontextmanager
+async def another_process_holding_the_lock(sqlite_url: str) -> AsyncIterator[asyncio.StreamWriter]:
+    """The write lock held by another process until a line is written to the returned stdin."""
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -73,15 +72,26 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot
     assert holder.stdin is not None and holder.stdout is not None
     try:
         assert await holder.stdout.readline() == b"locked\n"
+        yield holder.stdin
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+        await holder.wait()
 
-        async def add_one() -> None:
-            async with sqlite_db.engine.begin() as connection:
-                await connection.execute(
-                    insert(Therapist).values(
-                        telegram_id=1, timezone="Europe/London", created_at=NOW
-                    )
-                )
 
+@pytest.mark.parametrize("reads_here", [False, True], ids=["worker", "reads_in_place"])
+async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot(
+    sqlite_db: Database, sqlite_url: str, reads_here: bool
+) -> None:
+    """Also inside `reads_in_place`: only reads run on the loop's thread, never a write."""
+
+    async def add_one() -> None:
+        async with sqlite_db.engine.begin() as connection:
+            await connection.execute(
+                insert(Therapist).values(telegram_id=1, timezone="Europe/London", created_at=NOW)
+            )
+
+    async with another_process_holding_the_lock(sqlite_url) as release:
         with reads_in_place() if reads_here else contextlib.nullcontext():
             write = asyncio.create_task(add_one())
         # Had `BEGIN IMMEDIATE` waited on the event loop's thread, nothing else would run
@@ -89,13 +99,9 @@ async def test_a_write_waits_for_another_process_lock_without_holding_up_the_bot
         await asyncio.sleep(0.3)
         assert not write.done()
 
-        holder.stdin.write(b"release\n")
-        await holder.stdin.drain()
+        release.write(b"release\n")
+        await release.drain()
         await write
-    finally:
-        if holder.returncode is None:
-            holder.kill()
-        await holder.wait()
 
     assert await _therapists(sqlite_db) == 1
 
@@ -104,20 +110,6 @@ async def test_a_read_in_place_does_not_wait_for_another_process_writing(
     sqlite_db: Database, sqlite_url: str
 ) -> None:
     """In WAL mode a reader never waits for a writer: what `reads_in_place` relies on."""
-    holder = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        HOLD_THE_LOCK,
-        str(make_url(sqlite_url).database),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert holder.stdin is not None and holder.stdout is not None
-    try:
-        assert await holder.stdout.readline() == b"locked\n"
+    async with another_process_holding_the_lock(sqlite_url):
         with reads_in_place():
             assert await _therapists(sqlite_db) == 0
-        assert holder.returncode is None  # the other process still holds the lock
-    finally:
-        holder.kill()
-        await holder.wait()
