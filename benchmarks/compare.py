@@ -10,34 +10,23 @@ lowest bot CPU per press and the median and highest presses per second.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
-import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run import INTERACTION_CONCURRENCY, run_worker
 
 
-def _run(path: str, side: str, clients: int) -> dict[str, float] | None:
+def _run(path: str, side: str, clients: int) -> dict[str, Any] | None:
     spec = {
         "scenario": "interaction",
         "side": side,
-        "concurrency": 16,
+        "concurrency": INTERACTION_CONCURRENCY,
         "clients": clients,
         "database": "sqlite",
     }
-    done = subprocess.run(  # noqa: S603 - our own worker, argv only
-        [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-        cwd=path,
-        env={**os.environ, "PYTHONPATH": path},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        print(f"{path} {side}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
-        return None
-    result: dict[str, float] = json.loads(lines[-1])["result"]
+    outcome = run_worker(spec, checkout=Path(path).resolve())
+    result: dict[str, Any] | None = outcome.get("result")
     return result
 
 
@@ -47,7 +36,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=600)
     parser.add_argument("checkouts", nargs="+", help="paths; PATH:floor for its floor bot")
     args = parser.parse_args()
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in args.checkouts}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in args.checkouts}
     for _ in range(args.rounds):
         for name in args.checkouts:
             path, _, side = name.partition(":")

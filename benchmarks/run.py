@@ -176,12 +176,16 @@ def _mode(args: argparse.Namespace) -> str:
     return "quick" if args.quick else "full" if args.full else "default"
 
 
-def _run_one(spec: dict[str, Any]) -> dict[str, Any]:
+def run_worker(spec: dict[str, Any], *, checkout: Path = REPO_ROOT) -> dict[str, Any]:
+    """One measurement in a process of its own (`benchmarks.worker`), with `checkout`'s code
+    (another checkout of the project: `benchmarks.compare`); its result, or its error."""
     started = time.perf_counter()
     print(f"bench: {json.dumps(spec)}", file=sys.stderr, flush=True)
+    env = None if checkout == REPO_ROOT else {**os.environ, "PYTHONPATH": str(checkout)}
     completed = subprocess.run(  # noqa: S603 - our own worker, argv only
         [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-        cwd=REPO_ROOT,
+        cwd=checkout,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -564,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for scenario, specs in _plan(args).items():
-        scenarios[scenario] = [_run_one(spec) for spec in specs]
+        scenarios[scenario] = [run_worker(spec) for spec in specs]
         if not args.no_save:
             saved = _save(args.out, mode, scenario, scenarios[scenario], info, argv)
             print(f"bench: wrote {saved}", file=sys.stderr, flush=True)
