@@ -35,12 +35,12 @@ from scheduler.sending import (
     UnreachableError,
 )
 
-__all__ = ["CHART_FILENAME", "TelegramSender", "retry_after_seconds"]
+__all__ = ["CHART_FILENAME", "TelegramSender"]
 
 CHART_FILENAME = "chart.png"
 
 
-def retry_after_seconds(retry_after: int | float | timedelta) -> float:
+def _retry_after_seconds(retry_after: int | float | timedelta) -> float:
     # PTB gives an int today and a timedelta when PTB_TIMEDELTA is set (its future default).
     if isinstance(retry_after, timedelta):
         return retry_after.total_seconds()
@@ -53,7 +53,7 @@ async def _as_send_errors() -> AsyncIterator[None]:
     try:
         yield
     except RetryAfter as exc:
-        raise RetryLaterError(retry_after_seconds(exc.retry_after), type(exc).__name__) from exc
+        raise RetryLaterError(_retry_after_seconds(exc.retry_after), type(exc).__name__) from exc
     except Forbidden as exc:
         raise ChatBlockedError(type(exc).__name__) from exc
     except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
